@@ -1,0 +1,12 @@
+using System.CommandLine;
+
+namespace Coputer.Cli.Commands;
+
+/// <summary>Every subcommand of <c>coputer</c>, in the order help lists them. Each lives in its own file.</summary>
+internal static class CommandList
+{
+    public static IEnumerable<Command> All()
+    {
+        yield break;
+    }
+}
