@@ -216,68 +216,68 @@ public static class BytecodeReader
             case ConstantKind.Number:
                 return new BytecodeConstant(kind, Number: r.Double());
             case ConstantKind.String:
-            {
-                int s = r.StringRef(stringCount);
-                if (s < 0)
-                    throw new BytecodeException($"prototype {protoIndex} constant {j} is a string with no string");
-                return new BytecodeConstant(kind, Index: s);
-            }
-            case ConstantKind.Import:
-            {
-                uint id = r.UInt32();
-                int count = Instruction.ImportCount(id);
-                if (count == 0)
-                    throw new BytecodeException($"prototype {protoIndex} constant {j} is an empty import path");
-                for (int i = 0; i < count; i++)
                 {
-                    int k = Instruction.ImportId(id, i);
-                    if (k >= j || previous[k].Kind != ConstantKind.String)
-                        throw new BytecodeException($"prototype {protoIndex} constant {j} imports through constant {k}, which is not an earlier string");
+                    int s = r.StringRef(stringCount);
+                    if (s < 0)
+                        throw new BytecodeException($"prototype {protoIndex} constant {j} is a string with no string");
+                    return new BytecodeConstant(kind, Index: s);
                 }
-                return new BytecodeConstant(kind, Import: id);
-            }
+            case ConstantKind.Import:
+                {
+                    uint id = r.UInt32();
+                    int count = Instruction.ImportCount(id);
+                    if (count == 0)
+                        throw new BytecodeException($"prototype {protoIndex} constant {j} is an empty import path");
+                    for (int i = 0; i < count; i++)
+                    {
+                        int k = Instruction.ImportId(id, i);
+                        if (k >= j || previous[k].Kind != ConstantKind.String)
+                            throw new BytecodeException($"prototype {protoIndex} constant {j} imports through constant {k}, which is not an earlier string");
+                    }
+                    return new BytecodeConstant(kind, Import: id);
+                }
             case ConstantKind.Table:
             case ConstantKind.TableWithConstants:
-            {
-                int keyCount = r.Count(1, "table key");
-                var keys = new int[keyCount];
-                var values = new int[keyCount];
-                for (int i = 0; i < keyCount; i++)
                 {
-                    uint key = r.VarInt();
-                    if (key >= (uint)j || (previous[key].Kind != ConstantKind.String && previous[key].Kind != ConstantKind.Number))
-                        throw new BytecodeException($"prototype {protoIndex} constant {j} has table key {key}, which is not an earlier string or number constant");
-                    keys[i] = (int)key;
-                    values[i] = -1;
-                    if (kind == ConstantKind.TableWithConstants)
+                    int keyCount = r.Count(1, "table key");
+                    var keys = new int[keyCount];
+                    var values = new int[keyCount];
+                    for (int i = 0; i < keyCount; i++)
                     {
-                        int value = r.Int32();
-                        if (value >= j || value < -1)
-                            throw new BytecodeException($"prototype {protoIndex} constant {j} has table value {value}, which is not an earlier constant");
-                        if (value >= 0 && previous[value].Kind is not (ConstantKind.Nil or ConstantKind.Boolean or ConstantKind.Number or ConstantKind.String or ConstantKind.Vector))
-                            throw new BytecodeException($"prototype {protoIndex} constant {j} has a table value of kind {previous[value].Kind}");
-                        values[i] = value;
+                        uint key = r.VarInt();
+                        if (key >= (uint)j || (previous[key].Kind != ConstantKind.String && previous[key].Kind != ConstantKind.Number))
+                            throw new BytecodeException($"prototype {protoIndex} constant {j} has table key {key}, which is not an earlier string or number constant");
+                        keys[i] = (int)key;
+                        values[i] = -1;
+                        if (kind == ConstantKind.TableWithConstants)
+                        {
+                            int value = r.Int32();
+                            if (value >= j || value < -1)
+                                throw new BytecodeException($"prototype {protoIndex} constant {j} has table value {value}, which is not an earlier constant");
+                            if (value >= 0 && previous[value].Kind is not (ConstantKind.Nil or ConstantKind.Boolean or ConstantKind.Number or ConstantKind.String or ConstantKind.Vector))
+                                throw new BytecodeException($"prototype {protoIndex} constant {j} has a table value of kind {previous[value].Kind}");
+                            values[i] = value;
+                        }
                     }
+                    return new BytecodeConstant(kind, Keys: keys, Values: values);
                 }
-                return new BytecodeConstant(kind, Keys: keys, Values: values);
-            }
             case ConstantKind.Closure:
-            {
-                uint fid = r.VarInt();
-                if (fid >= (uint)protoIndex)
-                    throw new BytecodeException($"prototype {protoIndex} constant {j} refers to prototype {fid}, which is not defined before it");
-                return new BytecodeConstant(kind, Index: (int)fid);
-            }
+                {
+                    uint fid = r.VarInt();
+                    if (fid >= (uint)protoIndex)
+                        throw new BytecodeException($"prototype {protoIndex} constant {j} refers to prototype {fid}, which is not defined before it");
+                    return new BytecodeConstant(kind, Index: (int)fid);
+                }
             case ConstantKind.Vector:
                 return new BytecodeConstant(kind, X: r.Single(), Y: r.Single(), Z: r.Single(), W: r.Single());
             case ConstantKind.VectorDouble:
                 return new BytecodeConstant(ConstantKind.Vector, X: r.Double(), Y: r.Double(), Z: r.Double(), W: r.Double());
             case ConstantKind.Integer:
-            {
-                bool negative = r.Byte() != 0;
-                ulong magnitude = r.VarInt64();
-                return new BytecodeConstant(kind, Integer: negative ? (long)(~magnitude + 1) : (long)magnitude);
-            }
+                {
+                    bool negative = r.Byte() != 0;
+                    ulong magnitude = r.VarInt64();
+                    return new BytecodeConstant(kind, Integer: negative ? (long)(~magnitude + 1) : (long)magnitude);
+                }
             default:
                 throw new BytecodeException($"prototype {protoIndex} constant {j} has unsupported kind {(int)kind}");
         }
