@@ -1,0 +1,11 @@
+namespace Coputer.Luau.VM;
+
+/// <summary>
+/// Thrown by host functions and library code to raise a Luau error with a message, like <c>luaL_error</c> in the
+/// reference: the virtual machine turns it into a Luau error value, prefixing the message with the
+/// <c>chunk:line:</c> of the Luau code that called the host function.
+/// </summary>
+public class LuauError : Exception
+{
+    public LuauError(string message) : base(message) { }
+}
