@@ -46,6 +46,9 @@ public delegate int LuauCallback(LuauCallContext context);
 /// </summary>
 public delegate int LuauContinuation(LuauCallContext context);
 
+/// <summary>Called at safepoints while set on <see cref="LuauState.Interrupt"/>; return true to yield the running coroutine.</summary>
+public delegate bool LuauInterruptHandler(LuauThread thread);
+
 /// <summary>A function implemented in .NET.</summary>
 public sealed class HostFunction : LuauFunction
 {
