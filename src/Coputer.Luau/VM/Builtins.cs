@@ -69,7 +69,7 @@ internal static class Builtins
             case BuiltinFunction.MathDeg when num1 && nparams == 1: return Number(stack, ra, x * (180.0 / Math.PI));
             case BuiltinFunction.MathExp when num1 && nparams == 1: return Number(stack, ra, Math.Exp(x));
             case BuiltinFunction.MathFloor when num1 && nparams == 1: return Number(stack, ra, Math.Floor(x));
-            case BuiltinFunction.MathFmod when num2 && nparams == 2: return Number(stack, ra, Math.IEEERemainder(0, 1) == 0 ? CFmod(x, y) : CFmod(x, y));
+            case BuiltinFunction.MathFmod when num2 && nparams == 2: return Number(stack, ra, CFmod(x, y));
             case BuiltinFunction.MathLog10 when num1 && nparams == 1: return Number(stack, ra, Math.Log10(x));
             case BuiltinFunction.MathLog when num1 && nparams == 1: return Number(stack, ra, Math.Log(x));
             case BuiltinFunction.MathLog when num2 && nparams == 2:
@@ -333,7 +333,7 @@ internal static class Builtins
     internal static uint ToUInt32(double d) => (uint)NativeCasts.ToInt64(d);
 
     /// <summary>C's fmod: the remainder with the sign of the dividend.</summary>
-    internal static double CFmod(double x, double y) => Math.IEEERemainder(x, y) is var _ ? x % y : 0;
+    internal static double CFmod(double x, double y) => x % y;
 
     /// <summary>Round half away from zero, keeping the sign of zero (math.round).</summary>
     internal static double Round(double x) => Math.Round(x, MidpointRounding.AwayFromZero);

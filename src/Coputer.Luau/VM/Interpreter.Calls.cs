@@ -294,7 +294,7 @@ internal static partial class Interpreter
 
     internal static void RequestYield(LuauThread L, int count)
     {
-        if (L.HostCallDepth > L.YieldableDepth || L.Status != CoroutineStatus.Running || L.ResumedBy is null && !L.RunningAsResumed)
+        if (L.YieldableDepth == 0 || L.HostCallDepth > L.YieldableDepth || L.Status != CoroutineStatus.Running)
             throw new RuntimeError("attempt to yield across metamethod/C-call boundary");
         L.YieldCount = count;
     }
@@ -505,6 +505,24 @@ internal static partial class Interpreter
         }
         return false;
     }
+
+    /// <summary>
+    /// Pops every frame above <paramref name="frameIndex"/> after an error was caught by host code, closing the
+    /// upvalues of the abandoned registers from <paramref name="level"/> up.
+    /// </summary>
+    internal static void UnwindTo(LuauThread L, int frameIndex, int level)
+    {
+        L.CloseUpvalues(level);
+        for (int j = L.FrameIndex; j > frameIndex; j--)
+            L.Frames[j] = default;
+        L.FrameIndex = frameIndex;
+        L.Top = level;
+        L.RecoverFromOverflow();
+    }
+
+    /// <summary>Runs an <c>xpcall</c> handler for an error caught by host code (the failing frames are still there).</summary>
+    internal static LuauValue CallHandlerAtErrorPoint(LuauThread L, LuauValue handler, LuauRuntimeException error) =>
+        CallErrorHandler(L, handler, error.Value, error.Kind);
 
     /// <summary>Runs an <c>xpcall</c> handler at the error point (the failing frames are still on the stack).</summary>
     private static LuauValue CallErrorHandler(LuauThread L, LuauValue handler, LuauValue error, LuauErrorKind kind)

@@ -50,6 +50,13 @@ internal static partial class Interpreter
         return mt is null ? default : mt.GetStr(state.TagMethodNames[(int)e]);
     }
 
+    /// <summary>A field of any value's metatable by name (for events the VM does not cache, such as <c>__tostring</c>), or nil.</summary>
+    internal static LuauValue GetMetafield(LuauState state, in LuauValue v, LuauString name)
+    {
+        var mt = GetMetatable(state, in v);
+        return mt is null ? default : mt.GetStr(name);
+    }
+
     /// <summary>The type name used in error messages: <c>__type</c> for userdata and typed metatables, else the basic name.</summary>
     internal static string ObjectTypeName(LuauState state, in LuauValue v)
     {
@@ -231,7 +238,7 @@ internal static partial class Interpreter
     {
         if (a.Type_ != b.Type_)
             return false;
-        if (a.Type_ is LuauType.Table or LuauType.Userdata && !ReferenceEquals(a.O, b.O))
+        if ((a.Type_ is LuauType.Table or LuauType.Userdata) && !ReferenceEquals(a.O, b.O))
             return EqualsWithMeta(L, a, b);
         return LuauValue.RawEquals(in a, in b);
     }
@@ -432,6 +439,7 @@ internal static partial class Interpreter
         // Keep metamethod calls above the operands.
         L.Top = Math.Max(L.Top, last + 1);
         int total = last - first + 1;
+        Span<byte> numberBuffer = stackalloc byte[NumberFormatter.MaxLength];
         while (total > 1)
         {
             var stack = L.Stack;
@@ -462,7 +470,6 @@ internal static partial class Interpreter
                 }
                 var bytes = new byte[length];
                 int pos = 0;
-                Span<byte> numberBuffer = stackalloc byte[NumberFormatter.MaxLength];
                 for (int i = n; i > 0; i--)
                 {
                     ref var v = ref stack[top - i];

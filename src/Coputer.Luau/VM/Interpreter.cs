@@ -472,8 +472,14 @@ internal static partial class Interpreter
                         goto Reentry;
                     }
                     var host = Unsafe.As<HostFunction>(fv.O!);
-                    if (host.Special != SpecialFunction.None && EnterSpecial(L, host, func, argTop, nresults))
-                        goto Reentry;
+                    if (host.Special != SpecialFunction.None)
+                    {
+                        int special = EnterSpecial(L, host, func, argTop, nresults);
+                        if (special > 0)
+                            goto Reentry;
+                        if (special == 0)
+                            return false;
+                    }
                     if (!CallHost(L, host, func, argTop, nresults, FrameFlags.None))
                         return false;
                     stack = L.Stack;
@@ -573,7 +579,7 @@ internal static partial class Interpreter
                         eq = false;
                     else if (ra.Type_ == LuauType.Number)
                         eq = ra.N == rb.N;
-                    else if (ra.Type_ is LuauType.Table or LuauType.Userdata && !ReferenceEquals(ra.O, rb.O))
+                    else if ((ra.Type_ is LuauType.Table or LuauType.Userdata) && !ReferenceEquals(ra.O, rb.O))
                     {
                         L.Frames[ci].SavedPc = pc;
                         eq = EqualsWithMeta(L, ra, rb);

@@ -17,6 +17,10 @@ public sealed partial class LuauState
         Registry = new LuauTable(this);
         Globals = new LuauTable(this);
         MainThread = new LuauThread(this, Globals) { Status = CoroutineStatus.Running };
+        TypeNameStrings = new LuauString[(int)LuauType.Buffer + 1];
+        for (int i = 0; i < TypeNameStrings.Length; i++)
+            TypeNameStrings[i] = Intern(TypeNames.Of((LuauType)i));
+        TostringName = Intern("__tostring");
         TagMethodNames = new LuauString[TypeNames.TagMethodNames.Length];
         for (int i = 0; i < TagMethodNames.Length; i++)
             TagMethodNames[i] = Intern(TypeNames.TagMethodNames[i]);
@@ -32,6 +36,12 @@ public sealed partial class LuauState
     public LuauTable Registry { get; }
 
     internal readonly LuauString[] TagMethodNames;
+
+    /// <summary>"__tostring", looked up by tostring and print.</summary>
+    internal readonly LuauString TostringName;
+
+    /// <summary>The result strings of <c>type()</c>, by type.</summary>
+    internal readonly LuauString[] TypeNameStrings;
 
     /// <summary>Metatables for values that are not tables or userdata (strings, vectors, ...), by type.</summary>
     internal readonly LuauTable?[] TypeMetatables = new LuauTable?[(int)LuauType.Buffer + 1];

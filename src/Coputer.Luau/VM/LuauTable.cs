@@ -272,7 +272,7 @@ public sealed class LuauTable : LuauObject
     /// The writable slot for <paramref name="key"/>, creating the key if absent. Fails on nil and NaN keys.
     /// Does not check <see cref="IsReadOnly"/>. Invalidates the metamethod cache.
     /// </summary>
-    internal ref LuauValue Set(in LuauValue key)
+    internal ref LuauValue Set(scoped in LuauValue key)
     {
         ref readonly var p = ref Get(in key);
         TmCache = 0;
@@ -281,7 +281,7 @@ public sealed class LuauTable : LuauObject
         return ref NewKeyChecked(in key);
     }
 
-    internal ref LuauValue NewKeyChecked(in LuauValue key)
+    internal ref LuauValue NewKeyChecked(scoped in LuauValue key)
     {
         if (key.Type_ == LuauType.Nil)
             throw new RuntimeError("table index is nil");
@@ -327,7 +327,7 @@ public sealed class LuauTable : LuauObject
     }
 
     /// <summary>Inserts a key known to be absent and valid; returns its (nil) value slot.</summary>
-    private ref LuauValue NewKey(in LuauValue key)
+    private ref LuauValue NewKey(scoped in LuauValue key)
     {
         // The boundary invariant: key sizearray+1 never goes to the hash part; grow the array instead.
         if (key.Type_ == LuauType.Number && key.N == Array.Length + 1)
@@ -375,7 +375,7 @@ public sealed class LuauTable : LuauObject
         return ref nodes[mp].Value;
     }
 
-    private ref LuauValue ArrayOrNewKey(in LuauValue key)
+    private ref LuauValue ArrayOrNewKey(scoped in LuauValue key)
     {
         if (key.Type_ == LuauType.Number)
         {

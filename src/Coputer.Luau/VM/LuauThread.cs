@@ -75,6 +75,19 @@ public sealed class LuauThread : LuauObject
 
     internal ref CallFrame CurrentFrame => ref Frames[FrameIndex];
 
+    /// <summary>Empties the thread and marks it dead (<c>coroutine.close</c>): frames, stack and open upvalues.</summary>
+    internal void Reset()
+    {
+        CloseUpvalues(0);
+        Array.Clear(Stack);
+        for (int i = 1; i <= FrameIndex; i++)
+            Frames[i] = default;
+        FrameIndex = 0;
+        Top = 1;
+        Status = CoroutineStatus.Dead;
+        DeathError = null;
+    }
+
     // ---- stack ----
 
     /// <summary>Makes sure stack slots below <paramref name="top"/> exist (plus a small margin).</summary>
