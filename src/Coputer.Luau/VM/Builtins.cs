@@ -66,7 +66,7 @@ internal static class Builtins
             case BuiltinFunction.MathCeil when num1 && nparams == 1: return Number(stack, ra, Math.Ceiling(x));
             case BuiltinFunction.MathCosh when num1 && nparams == 1: return Number(stack, ra, Math.Cosh(x));
             case BuiltinFunction.MathCos when num1 && nparams == 1: return Number(stack, ra, Math.Cos(x));
-            case BuiltinFunction.MathDeg when num1 && nparams == 1: return Number(stack, ra, x * (180.0 / Math.PI));
+            case BuiltinFunction.MathDeg when num1 && nparams == 1: return Number(stack, ra, x / (Math.PI / 180.0));
             case BuiltinFunction.MathExp when num1 && nparams == 1: return Number(stack, ra, Math.Exp(x));
             case BuiltinFunction.MathFloor when num1 && nparams == 1: return Number(stack, ra, Math.Floor(x));
             case BuiltinFunction.MathFmod when num2 && nparams == 2: return Number(stack, ra, CFmod(x, y));

@@ -271,6 +271,20 @@ internal static partial class Interpreter
                             break;
                         }
                     }
+                    else if (rb.Type_ == LuauType.Vector)
+                    {
+                        // Component access, as the vector metatable's __index would do.
+                        var key = k[aux].UnsafeString;
+                        if (key.Length == 1)
+                        {
+                            int ic = (key.Bytes[0] | ' ') - 'x';
+                            if ((uint)ic < 3)
+                            {
+                                stack[bse + A(insn)] = new LuauValue(ic == 0 ? rb.VectorX : ic == 1 ? rb.VectorY : rb.VectorZ);
+                                break;
+                            }
+                        }
+                    }
                     L.Frames[ci].SavedPc = pc;
                     var v = GetTableSlow(L, rb, k[aux], code, pc - 2);
                     stack = L.Stack;
