@@ -97,7 +97,9 @@ internal ref struct PatternMatcher
     /// <param name="interrupt">Called every <see cref="InterruptInterval"/> steps; may throw to stop the match.</param>
     public PatternMatcher(ReadOnlySpan<byte> source, ReadOnlySpan<byte> pattern, bool caretAnchors, Action? interrupt = null)
     {
-        RuntimeHelpers.EnsureSufficientExecutionStack();
+        // The match recursion is bounded (MaxDepth), but a host already deep in its own stack must not overflow.
+        if (!RuntimeHelpers.TryEnsureSufficientExecutionStack())
+            throw new LuauError("C stack overflow");
         if (caretAnchors && pattern.Length > 0 && pattern[0] == (byte)'^')
         {
             Anchored = true;

@@ -747,6 +747,43 @@ public class PatternMatcherTests
     }
 
     [Fact]
+    public void Fuzz_RandomPatternsOnlyRaiseLuauErrors()
+    {
+        // Random patterns built from pattern fragments (many malformed) over random sources: every call must end
+        // with a result or a LuauError, never another exception. Fixed seed, bounded input count and sizes.
+        string[] fragments =
+        [
+            "a", "b", ".", "%a", "%d", "%s", "%z", "[ab]", "[^a]", "[a-c]", "[]]", "[^]a]", "[\0-a]", "*", "+", "-", "?",
+            "(", ")", "()", "%1", "%2", "%b()", "%b\0a", "%f[a]", "%f[%z]", "^", "$", "%", "[", "]", "\0", "%%", "x",
+        ];
+        var random = new Random(20240611);
+        int errors = 0;
+        for (int n = 0; n < 4000; n++)
+        {
+            var pattern = new StringBuilder();
+            for (int k = random.Next(0, 9); k > 0; k--)
+                pattern.Append(fragments[random.Next(fragments.Length)]);
+            var source = new StringBuilder();
+            for (int k = random.Next(0, 12); k > 0; k--)
+                source.Append("ab()1 x\0\u0080-"[random.Next(10)]);
+            string s = source.ToString(), p = pattern.ToString();
+            try
+            {
+                Find(s, p, random.Next(-3, 14));
+                Match(s, p);
+                Gsub(s, p, "<%0>");
+                Gsub(s, p, "%1", 2);
+                Gmatch(s, p);
+            }
+            catch (LuauError)
+            {
+                errors++;
+            }
+        }
+        Assert.InRange(errors, 100, 3900); // both outcomes occur
+    }
+
+    [Fact]
     public void Matching_DoesNotAllocate()
     {
         var source = B("the quick brown fox jumps over the lazy dog " + new string('x', 1000));

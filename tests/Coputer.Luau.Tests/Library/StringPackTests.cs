@@ -427,6 +427,57 @@ public class StringPackTests
     }
 
     [Fact]
+    public void Fuzz_RandomFormatsOnlyRaiseLuauErrors()
+    {
+        // Random formats (option letters, sizes, settings) with random values: packing, sizing and unpacking
+        // (of the packed result and of random data) end with a result or a LuauError. Fixed seed, bounded sizes.
+        const string alphabet = "bBhHlLjJTfdnisczxX<>=! 0123456789Iq";
+        object[] pool = [0.0, -1.0, 255.0, 65536.0, -0.5, double.NaN, 1e20, "", "abc", "a\0b", new string('x', 300)];
+        var random = new Random(7);
+        int errors = 0;
+        for (int n = 0; n < 4000; n++)
+        {
+            var format = new StringBuilder();
+            for (int k = random.Next(0, 10); k > 0; k--)
+                format.Append(alphabet[random.Next(alphabet.Length)]);
+            var values = new object[random.Next(0, 5)];
+            for (int k = 0; k < values.Length; k++)
+                values[k] = pool[random.Next(pool.Length)];
+            var data = new StringBuilder();
+            for (int k = random.Next(0, 20); k > 0; k--)
+                data.Append((char)random.Next(256));
+            string f = format.ToString();
+            try
+            {
+                var packed = Pack(f, values);
+                Unpack(f, packed);
+                Unpack(f, packed, random.Next(-5, 5));
+            }
+            catch (LuauError)
+            {
+                errors++;
+            }
+            try
+            {
+                PackSize(f);
+            }
+            catch (LuauError)
+            {
+                errors++;
+            }
+            try
+            {
+                Unpack(f, data.ToString(), random.Next(-3, 25));
+            }
+            catch (LuauError)
+            {
+                errors++;
+            }
+        }
+        Assert.InRange(errors, 100, 11900);
+    }
+
+    [Fact]
     public void FormatReader_ExposesItems()
     {
         var reader = new PackFormatReader(">!4 b i4 s2 z Xi8 x"u8);

@@ -302,6 +302,55 @@ public class Utf8Tests
     }
 
     [Fact]
+    public void Fuzz_ValidityAgreesWithTheFramework()
+    {
+        // Random byte strings mixing valid sequences with stray, truncated, overlong and surrogate ones. The
+        // reference's rules are the standard ones, so utf8.len succeeds exactly when .NET calls the bytes valid,
+        // and then counts the same characters. Other helpers only raise LuauErrors. Fixed seed, bounded count.
+        byte[][] pieces =
+        [
+            B("a"), B("\0"), U("é"), U("中"), U("😀"), B("\u0080"), B("\u00bf"), B("\u00c0\u0080"),
+            B("\u00ed\u00a0\u0080"), B("\u00f4\u0090\u0080\u0080"), B("\u00e4\u00b8"), B("\u00ff"), B("\u00f0"),
+        ];
+        var random = new Random(99);
+        for (int n = 0; n < 3000; n++)
+        {
+            var bytes = new List<byte>();
+            for (int k = random.Next(0, 7); k > 0; k--)
+                bytes.AddRange(pieces[random.Next(pieces.Length)]);
+            var s = bytes.ToArray();
+            bool valid = System.Text.Unicode.Utf8.IsValid(s);
+            var (count, invalid) = Len(s);
+            Assert.Equal(valid, count is not null);
+            if (valid)
+            {
+                Assert.Equal(Encoding.UTF8.GetString(s).EnumerateRunes().Count(), count);
+                Assert.Equal(count, Codes(s).Count);
+            }
+            else
+                Assert.InRange(invalid!.Value, 1, s.Length);
+            int i = random.Next(-8, 9);
+            int j = random.Next(-8, 9);
+            foreach (Action action in new Action[]
+            {
+                () => Len(s, i, j),
+                () => CodePoint(s, i, j),
+                () => Offset(s, random.Next(-4, 5), i),
+                () => Codes(s),
+            })
+            {
+                try
+                {
+                    action();
+                }
+                catch (LuauError)
+                {
+                }
+            }
+        }
+    }
+
+    [Fact]
     public void CharPattern_IsTheReferenceValue()
     {
         Assert.Equal(B("[\0-\u007f\u00c2-\u00f4][\u0080-\u00bf]*"), Utf8.CharPattern.ToArray());
