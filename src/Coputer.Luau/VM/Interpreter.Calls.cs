@@ -446,7 +446,7 @@ internal static partial class Interpreter
             case RuntimeError re:
                 return new LuauRuntimeException(LuauString.FromUtf8(Where(L, 0) + re.Message), LuauErrorKind.Runtime, re);
             case LuauError le:
-                return new LuauRuntimeException(LuauString.FromUtf8(Where(L, 1) + le.Message), LuauErrorKind.Runtime, le);
+                return new LuauRuntimeException(LuauString.FromUtf8(Where(L, 1) + le.MessageFor(RunningHostName(L))), LuauErrorKind.Runtime, le);
             case InsufficientExecutionStackException:
                 return new LuauRuntimeException(LuauString.FromUtf8(Where(L, 0) + "C stack overflow"), LuauErrorKind.Runtime, e);
             case OutOfMemoryException:
@@ -455,6 +455,15 @@ internal static partial class Interpreter
                 // An exception from host code: its message becomes the error, as the reference does for C++ exceptions.
                 return new LuauRuntimeException(LuauString.FromUtf8(e.Message), LuauErrorKind.Runtime, e);
         }
+    }
+
+    /// <summary>The name of the running host function for argument errors (the method name for <c>__namecall</c>).</summary>
+    private static string? RunningHostName(LuauThread L)
+    {
+        var host = L.Frames[L.FrameIndex].Host;
+        if (host is null)
+            return null;
+        return host.Name == "__namecall" ? L.NameCall?.ToString() : host.Name;
     }
 
     /// <summary>

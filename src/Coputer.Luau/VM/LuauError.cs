@@ -8,6 +8,9 @@ namespace Coputer.Luau.VM;
 public class LuauError : Exception
 {
     public LuauError(string message) : base(message) { }
+
+    /// <summary>The message once the name of the host function that raised it is known.</summary>
+    internal virtual string MessageFor(string? functionName) => Message;
 }
 
 /// <summary>

@@ -106,6 +106,22 @@ public sealed partial class LuauState
         Countdown = interval;
     }
 
+    private Action? _patternInterrupt;
+
+    /// <summary>Called by long-running library loops (pattern matching): enforces cancellation and the step budget.</summary>
+    internal Action PatternInterrupt => _patternInterrupt ??= PollLimits;
+
+    private void PollLimits()
+    {
+        if (_cancellation.IsCancellationRequested)
+            throw new LuauTerminatedException("the script was cancelled");
+        if (_stepBudget >= 0 && --_stepBudget < 0)
+        {
+            _stepBudget = 0;
+            throw new LuauTerminatedException("the script ran out of steps");
+        }
+    }
+
     /// <summary>The safepoint slow path; returns true when the interrupt handler asks for a yield.</summary>
     internal bool OnSafepoint(LuauThread thread)
     {
