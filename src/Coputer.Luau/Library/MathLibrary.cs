@@ -7,9 +7,18 @@ internal static class MathLibrary
 {
     private const double RadiansPerDegree = Math.PI / 180.0;
 
-    public static void Open(LuauState state)
+    public static void Open(LuauState state, LuauPlatform platform)
     {
+        // One generator per state, shared by random and randomseed.
+        var rng = new LuauRandom(platform.RandomSeed);
         var math = LibraryUtil.CreateLibrary(state, "math",
+            ("random", c => Random(c, rng)),
+            ("randomseed", c =>
+            {
+                rng.Seed(c.CheckInteger(1));
+                return 0;
+            }),
+            ("noise", c => c.Return(MathNoise.Noise(c.CheckNumber(1), c.OptNumber(2, 0), c.OptNumber(3, 0)))),
             ("abs", c => c.Return(Math.Abs(c.CheckNumber(1)))),
             ("acos", c => c.Return(Math.Acos(c.CheckNumber(1)))),
             ("asin", c => c.Return(Math.Asin(c.CheckNumber(1)))),
@@ -56,6 +65,14 @@ internal static class MathLibrary
         LibraryUtil.SetField(state, math, "sqrt2", 1.41421356237309504880);
         LibraryUtil.SetField(state, math, "tau", 2 * Math.PI);
     }
+
+    private static int Random(LuauCallContext c, LuauRandom rng) => c.ArgumentCount switch
+    {
+        0 => c.Return(rng.NextDouble()),
+        1 => c.Return(rng.NextInRange(c.CheckInteger(1))),
+        2 => c.Return(rng.NextInRange(c.CheckInteger(1), c.CheckInteger(2))),
+        _ => throw new LuauError("wrong number of arguments"),
+    };
 
     private static int Log(LuauCallContext c)
     {

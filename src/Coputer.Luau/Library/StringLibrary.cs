@@ -124,10 +124,10 @@ internal static class StringLibrary
         if (posi > pose)
             return 0;
         int n = pose - posi + 1;
-        if (posi + n <= pose || n > LuauThread.MaxStackSlots / 2)
+        if (posi + n <= pose)
             throw new LuauError("string slice too long");
+        c.CheckStack(n, "string slice too long");
         var thread = c.Thread;
-        thread.EnsureStack(thread.Top + n);
         var bytes = s.Span;
         for (int i = 0; i < n; i++)
             thread.Stack[thread.Top++] = new LuauValue(bytes[posi + i - 1]);

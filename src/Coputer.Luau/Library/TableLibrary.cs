@@ -220,11 +220,9 @@ internal static class TableLibrary
         if (i > e)
             return 0;
         uint n = (uint)e - (uint)i;
-        if (n >= int.MaxValue || n + 1 > LuauThread.MaxStackSlots / 2)
+        if (n >= int.MaxValue || !c.CheckStack((int)++n))
             throw new LuauError("too many results to unpack");
-        n++;
         var thread = c.Thread;
-        thread.EnsureStack(thread.Top + (int)n);
         var stack = thread.Stack;
         for (uint k = 0; k < n; k++)
             stack[thread.Top++] = t.GetNum(i + (int)k);

@@ -31,8 +31,9 @@ internal static class Utf8Library
         int? j = c[3].IsNil ? null : c.CheckInteger(3);
         if (!Utf8.TryGetCodePointRange(s.Length, i, j, out int start, out int end))
             return 0;
-        if (end - start > LuauThread.MaxStackSlots / 2)
+        if (end - start >= int.MaxValue)
             throw new LuauError("string slice too long");
+        c.CheckStack(end - start, "string slice too long");
         int n = 0;
         var text = s.Span;
         for (int pos = start; pos < end; n++)

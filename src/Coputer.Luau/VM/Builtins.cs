@@ -51,7 +51,7 @@ internal static class Builtins
         switch (id)
         {
             case BuiltinFunction.Assert:
-                if (nparams >= 1 && a.IsTruthy && nresults <= 1)
+                if (nparams >= 1 && a.IsTruthy && (nresults == 0 || nresults == 1 || nparams == 1))
                 {
                     stack[ra] = a;
                     return 1;

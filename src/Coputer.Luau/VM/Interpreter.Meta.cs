@@ -206,7 +206,10 @@ internal static partial class Interpreter
 
     // ---- comparison ----
 
-    /// <summary>Equality of two tables or two userdata that are not the same object: <c>__eq</c> if both agree on it.</summary>
+    /// <summary>
+    /// Equality of two tables or two userdata: <c>__eq</c> when both metatables agree on one (called even for the
+    /// same object, as in the reference), otherwise identity.
+    /// </summary>
     internal static bool EqualsWithMeta(LuauThread L, LuauValue a, LuauValue b)
     {
         var state = L.State;
@@ -223,12 +226,12 @@ internal static partial class Interpreter
         }
         ref readonly var tm1 = ref FastTm(state, mt1, TagMethod.Eq);
         if (tm1.Type_ == LuauType.Nil)
-            return false;
+            return ReferenceEquals(a.O, b.O);
         if (mt1 != mt2)
         {
             ref readonly var tm2 = ref FastTm(state, mt2, TagMethod.Eq);
             if (tm2.Type_ == LuauType.Nil || !LuauValue.RawEquals(in tm1, in tm2))
-                return false;
+                return ReferenceEquals(a.O, b.O);
         }
         return CallTMRes(L, in tm1, in a, in b).IsTruthy;
     }
@@ -238,7 +241,7 @@ internal static partial class Interpreter
     {
         if (a.Type_ != b.Type_)
             return false;
-        if ((a.Type_ is LuauType.Table or LuauType.Userdata) && !ReferenceEquals(a.O, b.O))
+        if (a.Type_ is LuauType.Table or LuauType.Userdata)
             return EqualsWithMeta(L, a, b);
         return LuauValue.RawEquals(in a, in b);
     }

@@ -593,8 +593,9 @@ internal static partial class Interpreter
                         eq = false;
                     else if (ra.Type_ == LuauType.Number)
                         eq = ra.N == rb.N;
-                    else if ((ra.Type_ is LuauType.Table or LuauType.Userdata) && !ReferenceEquals(ra.O, rb.O))
+                    else if (ra.Type_ is LuauType.Table or LuauType.Userdata)
                     {
+                        // __eq runs even for the same object, as in the reference.
                         L.Frames[ci].SavedPc = pc;
                         eq = EqualsWithMeta(L, ra, rb);
                         stack = L.Stack;

@@ -103,6 +103,24 @@ public readonly ref struct LuauCallContext
         return Interpreter.YieldSignal;
     }
 
+    /// <summary>
+    /// Makes room to push <paramref name="count"/> more values, as the reference's lua_checkstack: false when a host
+    /// function would use more than 8000 slots or the thread's stack cannot grow.
+    /// </summary>
+    public bool CheckStack(int count)
+    {
+        if (count < 0 || count > LuauThread.MaxHostStack || _thread.Top - _base + count > LuauThread.MaxHostStack)
+            return false;
+        return _thread.TryEnsureStack(_thread.Top + count);
+    }
+
+    /// <summary>Like <see cref="CheckStack(int)"/>, failing with "stack overflow (<paramref name="what"/>)".</summary>
+    public void CheckStack(int count, string what)
+    {
+        if (!CheckStack(count))
+            throw new LuauError($"stack overflow ({what})");
+    }
+
     // ---- calling back into Luau ----
 
     /// <summary>Calls <paramref name="function"/> with <paramref name="args"/> and returns all its results.</summary>
@@ -133,7 +151,7 @@ public readonly ref struct LuauCallContext
     public LuauValue CheckAny(int n)
     {
         if (n > _count)
-            throw new LuauError($"missing argument #{n} to '{FunctionName}' (value expected)");
+            throw new LuauError($"missing argument #{n}");
         return this[n];
     }
 

@@ -161,6 +161,17 @@ public sealed partial class LuauState
         TypeMetatables[(int)type] = metatable;
     }
 
+    /// <summary>
+    /// A full collection as <c>collectgarbage("collect")</c> asks for: unreachable objects are freed by .NET, and
+    /// weak tables drop entries whose keys or values only they referenced.
+    /// </summary>
+    public void CollectGarbage() => GarbageCollector.Collect(this);
+
+    /// <summary>A collection that also keeps what the running threads (from <paramref name="running"/> up its resumers) reach.</summary>
+    internal void CollectGarbage(LuauThread running) => GarbageCollector.Collect(this, running);
+
+    internal void SetMemoryInUse(long bytes) => MemoryInUse = bytes;
+
     /// <summary>A new empty table owned by this state.</summary>
     public LuauTable CreateTable(int arraySize = 0, int hashSize = 0) => new(this, arraySize, hashSize);
 

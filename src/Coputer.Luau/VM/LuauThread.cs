@@ -17,6 +17,9 @@ public sealed class LuauThread : LuauObject
     /// <summary>The most nested host-level calls (metamethods, host functions calling back): beyond it, "C stack overflow".</summary>
     internal const int MaxHostCalls = 200;
 
+    /// <summary>The most stack slots a host function may use (the reference's LUAI_MAXCSTACK).</summary>
+    internal const int MaxHostStack = 8000;
+
     /// <summary>The most stack slots a thread may use.</summary>
     internal const int MaxStackSlots = 1 << 21;
 
@@ -70,6 +73,9 @@ public sealed class LuauThread : LuauObject
     /// <summary>The state this thread belongs to.</summary>
     public LuauState Owner => State;
 
+    /// <summary>The thread's global table: the environment code loaded for this thread normally gets.</summary>
+    public LuauTable Environment => Globals;
+
     /// <summary>The coroutine status of this thread.</summary>
     public CoroutineStatus CoroutineStatus => Status;
 
@@ -96,6 +102,17 @@ public sealed class LuauThread : LuauObject
     {
         if (top + 5 > Stack.Length)
             GrowStack(top + 5);
+    }
+
+    /// <summary>Like <see cref="EnsureStack"/>, but reports failure instead of raising "stack overflow".</summary>
+    internal bool TryEnsureStack(int top)
+    {
+        if (top + 5 <= Stack.Length)
+            return true;
+        if (top + 5 > MaxStackSlots)
+            return false;
+        GrowStack(top + 5);
+        return true;
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
