@@ -667,6 +667,39 @@ public class PatternMatcherTests
     }
 
     [Fact]
+    public void DeepestLegalMatch_FitsInASmallStack()
+    {
+        // 200 nested sub-matches of every recursive kind run on a thread with a 256 KiB stack: the recursion
+        // depth is bounded by the pattern depth limit, not by the source length.
+        string? failure = null;
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                var source = B(new string('a', 5000));
+                foreach (string item in new[] { "a*", "a-", "a?" })
+                {
+                    var pattern = B(string.Concat(Enumerable.Repeat(item, 199)));
+                    var matcher = new PatternMatcher(source, pattern, caretAnchors: true);
+                    if (!matcher.TryMatch(0, out _))
+                        failure = "no match for " + item;
+                }
+                var captures = B(string.Concat(Enumerable.Repeat("(a*)", 32)) + string.Concat(Enumerable.Repeat("a?", 160)));
+                var withCaptures = new PatternMatcher(source, captures, caretAnchors: true);
+                if (!withCaptures.TryMatch(0, out _))
+                    failure = "no match with captures";
+            }
+            catch (Exception e)
+            {
+                failure = e.ToString();
+            }
+        }, maxStackSize: 256 * 1024);
+        thread.Start();
+        thread.Join();
+        Assert.Null(failure);
+    }
+
+    [Fact]
     public void BigStrings_AreLinear()
     {
         var a = new string('a', 300000);
