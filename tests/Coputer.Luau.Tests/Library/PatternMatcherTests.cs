@@ -415,6 +415,8 @@ public class PatternMatcherTests
         Assert.Equal(("%h%e%l%l%o%", 6), Gsub("hello", "", "%%"));
         Assert.Equal(("aabbc", 2), Gsub("abc", ".", "%0%0", 2));
         Assert.Equal(("-a-b-c-", 4), Gsub("abc", "", "-"));
+        Assert.Equal(("-abc", 1), Gsub("abc", "", "-", 1));
+        Assert.Equal(("-a-bc", 2), Gsub("abc", "", "-", 2));
         Assert.Equal(("-a--c-", 4), Gsub("abc", "b*", "-"));
         Assert.Equal(("hello world", 0), Gsub("hello world", "o", "0", -1));
         Assert.Equal(("hello world", 0), Gsub("hello world", "o", "0", 0));
