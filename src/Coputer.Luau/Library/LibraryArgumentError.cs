@@ -19,5 +19,6 @@ internal sealed class LibraryArgumentError(int argument, string detail)
     public string Detail { get; } = detail;
 
     /// <summary>The full message once the function's name is known.</summary>
-    public string MessageFor(string functionName) => $"invalid argument #{Argument} to '{functionName}' ({Detail})";
+    internal override string MessageFor(string? functionName) =>
+        functionName is null ? Message : $"invalid argument #{Argument} to '{functionName}' ({Detail})";
 }
