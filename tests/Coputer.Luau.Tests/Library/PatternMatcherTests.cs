@@ -415,6 +415,8 @@ public class PatternMatcherTests
         Assert.Equal(("%h%e%l%l%o%", 6), Gsub("hello", "", "%%"));
         Assert.Equal(("aabbc", 2), Gsub("abc", ".", "%0%0", 2));
         Assert.Equal(("-a-b-c-", 4), Gsub("abc", "", "-"));
+        Assert.Equal(("-abc", 1), Gsub("abc", "", "-", 1));
+        Assert.Equal(("-a-bc", 2), Gsub("abc", "", "-", 2));
         Assert.Equal(("-a--c-", 4), Gsub("abc", "b*", "-"));
         Assert.Equal(("hello world", 0), Gsub("hello world", "o", "0", -1));
         Assert.Equal(("hello world", 0), Gsub("hello world", "o", "0", 0));
@@ -664,6 +666,39 @@ public class PatternMatcherTests
                 m.Search(0, out _, out _);
             }));
         }
+    }
+
+    [Fact]
+    public void DeepestLegalMatch_FitsInASmallStack()
+    {
+        // 200 nested sub-matches of every recursive kind run on a thread with a 256 KiB stack: the recursion
+        // depth is bounded by the pattern depth limit, not by the source length.
+        string? failure = null;
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                var source = B(new string('a', 5000));
+                foreach (string item in new[] { "a*", "a-", "a?" })
+                {
+                    var pattern = B(string.Concat(Enumerable.Repeat(item, 199)));
+                    var matcher = new PatternMatcher(source, pattern, caretAnchors: true);
+                    if (!matcher.TryMatch(0, out _))
+                        failure = "no match for " + item;
+                }
+                var captures = B(string.Concat(Enumerable.Repeat("(a*)", 32)) + string.Concat(Enumerable.Repeat("a?", 160)));
+                var withCaptures = new PatternMatcher(source, captures, caretAnchors: true);
+                if (!withCaptures.TryMatch(0, out _))
+                    failure = "no match with captures";
+            }
+            catch (Exception e)
+            {
+                failure = e.ToString();
+            }
+        }, maxStackSize: 256 * 1024);
+        thread.Start();
+        thread.Join();
+        Assert.Null(failure);
     }
 
     [Fact]
