@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Coputer.Luau.VM;
 
 namespace Coputer.Luau.Library;
@@ -70,6 +71,7 @@ internal readonly record struct BrokenDownTime
 /// of numbers (numeric strings count as numbers), then <see cref="TimeFromFields"/>; null means nil.</para>
 /// <para><c>os.difftime(a, b = 0)</c>: <see cref="DiffTime"/>.</para>
 /// </remarks>
+[SkipLocalsInit] // stack buffers are always written before they are read
 internal static class DateTimeFormat
 {
     private const long SecondsPerDay = 86400;
