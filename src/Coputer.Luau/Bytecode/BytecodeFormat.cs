@@ -6,17 +6,25 @@ public static class BytecodeFormat
     /// <summary>The oldest bytecode version the loader accepts.</summary>
     public const byte VersionMin = 3;
 
-    /// <summary>The newest bytecode version the loader accepts.</summary>
+    /// <summary>The newest bytecode version whose semantics the compiler uses (the reader also accepts up to 14).</summary>
     public const byte VersionMax = 9;
 
-    /// <summary>The version our compiler writes.</summary>
-    public const byte VersionTarget = 6;
+    /// <summary>
+    /// The version our compiler writes: 9, the reference compiler's default. Our output uses template tables with
+    /// constant values (version 7) and writes the version 4+ header fields (flags, type information); it never uses
+    /// the opcodes and fields of versions 10 to 14 (classes, call feedback, cost model, double vectors, FASTPCALL), so
+    /// the blobs are interchangeable with the reference's default output.
+    /// </summary>
+    public const byte VersionTarget = 9;
 
     public const byte TypesVersionMin = 1;
     public const byte TypesVersionMax = 3;
 
-    /// <summary>The type-information version our compiler writes (it writes no type information).</summary>
-    public const byte TypesVersionTarget = 1;
+    /// <summary>
+    /// The type-information version our compiler writes, as the reference does; every function's type information is
+    /// empty and the userdata type table (version 3) has no entries.
+    /// </summary>
+    public const byte TypesVersionTarget = 3;
 
     /// <summary>A version byte of 0 means the blob is a compile error message.</summary>
     public const byte ErrorVersion = 0;

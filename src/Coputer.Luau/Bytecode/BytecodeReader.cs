@@ -62,10 +62,10 @@ public static class BytecodeReader
         for (int i = 0; i < protoCount; i++)
             protos[i] = ReadProto(ref r, version, typesVersion, stringCount, i);
 
-        int main = (int)r.VarInt();
-        if (main >= protoCount)
+        uint main = r.VarInt();
+        if (main >= (uint)protoCount)
             throw new BytecodeException($"main prototype {main} out of range ({protoCount} prototypes)");
-        return new BytecodeModule(version, typesVersion, strings, protos, main);
+        return new BytecodeModule(version, typesVersion, strings, protos, (int)main);
     }
 
     private static BytecodeProto ReadProto(ref SpanReader r, byte version, byte typesVersion, int stringCount, int index)
@@ -112,7 +112,7 @@ public static class BytecodeReader
             children[j] = (int)fid;
         }
 
-        int lineDefined = (int)r.VarInt();
+        int lineDefined = (int)Math.Min(r.VarInt(), int.MaxValue);
         int debugName = r.StringRef(stringCount);
 
         byte lineGapLog2 = 0;
@@ -151,10 +151,12 @@ public static class BytecodeReader
             for (int j = 0; j < sizeLocals; j++)
             {
                 int name = r.StringRef(stringCount);
-                int startPc = (int)r.VarInt();
-                int endPc = (int)r.VarInt();
+                uint startPc = r.VarInt();
+                uint endPc = r.VarInt();
                 byte reg = r.Byte();
-                locals[j] = new LocalVariableInfo(name, startPc, endPc, reg);
+                if (startPc > endPc || endPc > (uint)sizeCode)
+                    throw new BytecodeException($"prototype {index} local {j} has an invalid live range {startPc}..{endPc}");
+                locals[j] = new LocalVariableInfo(name, (int)startPc, (int)endPc, reg);
             }
             int sizeUpvalues = r.Count(1, "upvalue name");
             if (sizeUpvalues != numUpvalues)

@@ -7,7 +7,9 @@ namespace Coputer.Luau.Bytecode;
 /// <remarks>
 /// An instruction is a 32-bit word: the opcode in bits 0-7, then either A (8-15), B (16-23) and C (24-31), or A and
 /// a signed 16-bit D (16-31), or a signed 24-bit E (8-31). Opcodes marked "AUX" are followed by one more word.
-/// Jump offsets count words from the instruction after the jump (and after its AUX word).
+/// Jump offsets (D, E, and the C skips of LOADB and the FASTCALL family) count words from the word right after the
+/// jump's own first word, i.e. from pc + 1 even when the jump has an AUX word: a D of 1 on a JUMPIFEQ lands just
+/// after its AUX word, and a FASTCALL2's CALL is at pc + 1 + C.
 /// R[x] is register x of the current frame, K[x] constant x, U[x] upvalue x.
 /// </remarks>
 public enum OpCode : byte
