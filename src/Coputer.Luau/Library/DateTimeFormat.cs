@@ -256,8 +256,8 @@ internal static class DateTimeFormat
     /// Appends <paramref name="format"/> with its <c>%</c> conversions replaced as C's <c>strftime</c> does in the
     /// C locale. A <c>%</c> at the very end is kept as it is. The format ends at its first zero byte.
     /// </summary>
-    /// <exception cref="LuauError">
-    /// A conversion outside <c>aAbBcdHIjmMpSUwWxXyYzZ%</c>: "invalid argument #1 to 'date' (invalid conversion specifier)".
+    /// <exception cref="LibraryArgumentError">
+    /// A conversion outside <c>aAbBcdHIjmMpSUwWxXyYzZ%</c>: argument 1, "invalid conversion specifier".
     /// </exception>
     public static void AppendFormatted(ByteBuilder builder, ReadOnlySpan<byte> format, in BrokenDownTime time)
     {
@@ -275,7 +275,7 @@ internal static class DateTimeFormat
             }
             byte conversion = format[++i];
             if (Conversions.IndexOf(conversion) < 0)
-                throw new LuauError("invalid argument #1 to 'date' (invalid conversion specifier)");
+                throw new LibraryArgumentError(1, "invalid conversion specifier");
             AppendConversion(builder, conversion, time);
         }
     }

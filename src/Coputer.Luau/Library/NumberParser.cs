@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
-using Coputer.Luau.VM;
 
 namespace Coputer.Luau.Library;
 
@@ -69,13 +68,13 @@ internal static class NumberParser
     /// whitespace around it, an optional sign where <c>-</c> negates modulo 2^64, an optional <c>0x</c> prefix in
     /// radix 16, saturation at 2^64-1 on overflow), converted to the nearest double.
     /// </summary>
-    /// <exception cref="LuauError">The radix is outside 2..36 (the reference's "base out of range").</exception>
+    /// <exception cref="LibraryArgumentError">The radix is outside 2..36: argument 2, "base out of range".</exception>
     public static bool TryParseInBase(ReadOnlySpan<byte> text, int radix, out double value)
     {
         if (radix == 10)
             return TryParse(text, out value);
         if (radix < 2 || radix > 36)
-            throw new LuauError("invalid argument #2 to 'tonumber' (base out of range)");
+            throw new LibraryArgumentError(2, "base out of range");
 
         text = UpToNul(text);
         int position = SkipSpace(text, 0);

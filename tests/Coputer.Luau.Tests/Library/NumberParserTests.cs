@@ -1,6 +1,5 @@
 using System.Text;
 using Coputer.Luau.Library;
-using Coputer.Luau.VM;
 
 namespace Coputer.Luau.Tests.Library;
 
@@ -210,8 +209,8 @@ public class NumberParserTests
     [InlineData(-16)]
     public void BaseOutOfRangeIsTheReferenceError(int radix)
     {
-        var error = Assert.Throws<LuauError>(() => ParseInBase("10", radix));
-        Assert.Equal("invalid argument #2 to 'tonumber' (base out of range)", error.Message);
+        var error = Assert.Throws<LibraryArgumentError>(() => ParseInBase("10", radix));
+        Assert.Equal("invalid argument #2 to 'tonumber' (base out of range)", error.MessageFor("tonumber"));
     }
 
     [Fact]
