@@ -420,7 +420,6 @@ internal static partial class Interpreter
     private static bool Safepoint(LuauThread L, int pc)
     {
         var state = L.State;
-        state.Countdown = state.SafepointInterval;
         if (state.OnSafepoint(L))
         {
             RequestYield(L, 0);
