@@ -168,7 +168,9 @@ internal static class StringLibrary
                     i += needle.Length - 1;
             }
         }
-        result.SetNum(++count) = NewString(c, haystack[spanStart..]);
+        // With an empty separator every byte was already a field.
+        if (needle.Length > 0)
+            result.SetNum(++count) = NewString(c, haystack[spanStart..]);
         return c.Return(result);
     }
 

@@ -1181,14 +1181,11 @@ internal static partial class Interpreter
                         stack[ra + 4] = stack[ra + 1];
                         stack[ra + 3] = stack[ra];
                         L.Top = ra + 6;
+                        // The frame resumes at the AUX word; the iterator's return completes the loop step (see FinishFlaggedReturn).
                         L.Frames[ci].SavedPc = pc;
                         if (!CallIterator(L, ra + 3, (byte)aux))
-                            goto Reentry;
-                        stack = L.Stack;
-                        L.Top = L.Frames[ci].Top;
-                        stack[ra + 2] = stack[ra + 3];
-                        pc += stack[ra + 3].Type_ == LuauType.Nil ? 1 : D(insn);
-                        break;
+                            return false;
+                        goto Reentry;
                     }
 
                 case OpCode.GetVarargs:
