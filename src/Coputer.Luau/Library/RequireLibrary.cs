@@ -1,0 +1,72 @@
+using Coputer.Luau.VM;
+
+namespace Coputer.Luau.Library;
+
+/// <summary>
+/// The global <c>require</c> of Luau's require-by-string: resolves the path with an <see cref="ILuauModuleResolver"/>
+/// relative to the calling module, runs each module once in a thread of its own with sandboxed globals, and
+/// caches its single result by the resolved module.
+/// </summary>
+internal static class RequireLibrary
+{
+    /// <summary>Compiles module source to bytecode (the state's compile options); throws <see cref="LuauLoadException"/> on errors.</summary>
+    public delegate byte[] Compile(ReadOnlySpan<byte> source, string chunkName);
+
+    public static void Open(LuauState state, ILuauModuleResolver resolver, Compile compile)
+    {
+        var cache = state.CreateTable();
+        state.Registry["_MODULES"] = cache;
+        LibraryUtil.SetField(state, state.Globals, "require", new HostFunction("require", c => Require(c, resolver, compile, cache)));
+    }
+
+    private static int Require(LuauCallContext c, ILuauModuleResolver resolver, Compile compile, LuauTable cache)
+    {
+        var path = c.CheckString(1).ToString();
+        var thread = c.Thread;
+        // The requiring module is the Luau function that called require.
+        string requirer = "";
+        if (thread.FrameIndex >= 2 && thread.Frames[thread.FrameIndex - 1].Closure is { } caller)
+            requirer = caller.Proto.Source.ToString();
+        var resolved = resolver.Resolve(requirer, path);
+        if (resolved.Error is not null)
+            throw new LuauError(resolved.Error);
+
+        var state = c.State;
+        var key = state.Intern(resolved.CacheKey);
+        var cached = cache.GetStr(key);
+        if (!cached.IsNil)
+            return c.Return(cached);
+
+        var source = resolved.ReadSource!() ?? throw new LuauError($"could not read file '{resolved.CacheKey}'");
+        var globals = state.CreateSandboxedGlobals();
+        LuauFunction module;
+        try
+        {
+            module = state.Load(compile(source, resolved.ChunkName), resolved.ChunkName, globals);
+        }
+        catch (LuauLoadException e)
+        {
+            throw new LuauError(e.Message);
+        }
+        var moduleThread = state.CreateThread(module, globals);
+        var result = Interpreter.Resume(moduleThread, thread, 0, out int n);
+        switch (result)
+        {
+            case Interpreter.ResumeStatus.Yielded:
+                throw new LuauError("module can not yield");
+            case Interpreter.ResumeStatus.Error:
+            {
+                var error = moduleThread.Stack[moduleThread.Top - 1];
+                if (error.Type is not (LuauType.String or LuauType.Number))
+                    throw new LuauError("unknown error while running module");
+                var text = error.Type == LuauType.String ? error.AsString! : Interpreter.NumberToString(error.Number);
+                throw new LuauError($"error while running module: {text}");
+            }
+        }
+        if (n != 1)
+            throw new LuauError("module must return a single value");
+        var value = moduleThread.Stack[moduleThread.Top - 1];
+        cache.SetStr(key) = value;
+        return c.Return(value);
+    }
+}

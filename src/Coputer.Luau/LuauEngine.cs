@@ -1,0 +1,124 @@
+using System.Text;
+using Coputer.Luau.Compiler;
+using Coputer.Luau.Library;
+using Coputer.Luau.VM;
+
+namespace Coputer.Luau;
+
+/// <summary>
+/// The Luau engine for .NET hosts: a <see cref="LuauState"/> with the standard libraries, a compiler, and the
+/// globals scripts see. Compile and run code, read and set globals, and call Luau functions from .NET and .NET
+/// functions from Luau. An engine is single-threaded; use one per concurrent script.
+/// </summary>
+/// <example>
+/// <code>
+/// var engine = new LuauEngine();
+/// engine.SetFunction("greet", c => c.Return("hello " + c.CheckString(1)));
+/// var results = engine.DoString("return greet('world'), 1 + 1");
+/// </code>
+/// </example>
+public sealed class LuauEngine
+{
+    private readonly CompileOptions _compileOptions;
+
+    public LuauEngine(LuauEngineOptions? options = null)
+    {
+        options ??= new LuauEngineOptions();
+        _compileOptions = options.CompileOptions;
+        State = new LuauState
+        {
+            Output = options.Output ?? Stream.Null,
+            MemoryLimit = options.MemoryLimit,
+            StepBudget = options.StepBudget,
+        };
+        StandardLibrary.Open(State, options.Libraries, options.Platform);
+        var g = State.Globals;
+        if (options.EnableCollectGarbage)
+            g["collectgarbage"] = StandardLibrary.CollectGarbageLimited;
+        if (options.EnableLoadstring)
+            g["loadstring"] = new HostFunction("loadstring", LoadString);
+        if (options.ModuleResolver is not null)
+            RequireLibrary.Open(State, options.ModuleResolver, CompileOrThrow);
+        if (options.Sandbox)
+        {
+            State.Sandbox();
+            Globals = State.CreateSandboxedGlobals();
+        }
+        else
+        {
+            Globals = g;
+        }
+    }
+
+    /// <summary>The virtual machine, for advanced use (threads, interrupts, metatables of types).</summary>
+    public LuauState State { get; }
+
+    /// <summary>The globals scripts loaded by this engine see and write.</summary>
+    public LuauTable Globals { get; }
+
+    /// <summary>Makes a .NET function callable from Luau as the global <paramref name="name"/>.</summary>
+    public HostFunction SetFunction(string name, LuauCallback callback)
+    {
+        var f = new HostFunction(name, callback);
+        Globals[name] = f;
+        return f;
+    }
+
+    /// <summary>Compiles Luau source to bytecode with this engine's options (the blob can be cached and loaded many times).</summary>
+    /// <exception cref="LuauLoadException">The source has syntax or compile errors; the message lists them as <c>chunk:line: message</c>.</exception>
+    public byte[] Compile(ReadOnlySpan<byte> source, string chunkName = "=chunk") => CompileOrThrow(source, chunkName);
+
+    private byte[] CompileOrThrow(ReadOnlySpan<byte> source, string chunkName)
+    {
+        var result = LuauCompiler.Compile(source, _compileOptions);
+        if (result.Bytecode is { } bytecode)
+            return bytecode;
+        // Like the reference, report the first error (check tools list them all).
+        var first = result.Errors[0];
+        throw new LuauLoadException($"{Interpreter.ChunkId(LuauString.FromUtf8(chunkName))}:{first.Line}: {first.Message}");
+    }
+
+    /// <summary>Compiles and loads source as a function with this engine's globals as its environment.</summary>
+    public LuauFunction Load(ReadOnlySpan<byte> source, string chunkName = "=chunk") =>
+        State.Load(CompileOrThrow(source, chunkName), chunkName, Globals);
+
+    /// <summary>Compiles and loads source given as a .NET string (encoded as UTF-8).</summary>
+    public LuauFunction Load(string source, string chunkName = "=chunk") => Load(Encoding.UTF8.GetBytes(source), chunkName);
+
+    /// <summary>Loads bytecode from <see cref="Compile"/> (or the reference compiler) with this engine's globals as its environment.</summary>
+    public LuauFunction LoadBytecode(ReadOnlySpan<byte> bytecode, string chunkName = "=chunk") => State.Load(bytecode, chunkName, Globals);
+
+    /// <summary>Compiles and runs source, returning the chunk's results. Errors become <see cref="LuauRuntimeException"/>.</summary>
+    public LuauValue[] DoString(string source, string chunkName = "=chunk") => State.Call(Load(source, chunkName));
+
+    /// <summary>Calls a Luau (or host) function and returns all its results.</summary>
+    public LuauValue[] Call(LuauValue function, params ReadOnlySpan<LuauValue> args) => State.Call(function, args);
+
+    /// <summary>
+    /// Runs <paramref name="function"/> in a new coroutine, which may yield back to the host; resume the returned
+    /// thread with <see cref="LuauState.Resume"/> to continue it.
+    /// </summary>
+    public (LuauThread Thread, LuauResumeResult Result) Start(LuauFunction function, params ReadOnlySpan<LuauValue> args)
+    {
+        var thread = State.CreateThread(function, Globals);
+        return (thread, State.Resume(thread, args));
+    }
+
+    /// <summary>The reference command line's <c>loadstring(source, chunkname)</c>: a function, or nil and the error.</summary>
+    private int LoadString(LuauCallContext c)
+    {
+        var source = c.CheckString(1);
+        string chunkName = c.OptString(2, source)!.ToString();
+        // Code that can load code can change globals behind the compiler's back: imports must be looked up again.
+        var env = c.Thread.Environment;
+        env.SafeEnv = false;
+        try
+        {
+            return c.Return(c.State.Load(CompileOrThrow(source.Span, chunkName), chunkName, env));
+        }
+        catch (LuauLoadException e)
+        {
+            return c.Return(LuauValue.Nil, e.Message);
+        }
+    }
+}
