@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace Coputer.Luau.Syntax;
 
 /// <summary>
@@ -13,6 +15,10 @@ internal sealed class Lexer
 {
     /// <summary>How many zero bytes must follow the source in the buffer.</summary>
     public const int Padding = 4;
+
+    // Bytes that end the fast scan through a quoted string.
+    private static readonly SearchValues<byte> s_doubleQuoteStops = SearchValues.Create("\"\\\n\r\0"u8);
+    private static readonly SearchValues<byte> s_singleQuoteStops = SearchValues.Create("'\\\n\r\0"u8);
 
     private readonly byte[] _src;
     private readonly NameTable _names;
@@ -116,8 +122,27 @@ internal sealed class Lexer
 
     private void SkipWhitespace()
     {
-        while (IsSpace(_src[_offset]))
-            Advance();
+        byte[] src = _src;
+        int offset = _offset;
+        while (true)
+        {
+            byte c = src[offset];
+            if (c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f')
+            {
+                offset++;
+            }
+            else if (c == '\n')
+            {
+                offset++;
+                _line++;
+                _lineStart = offset;
+            }
+            else
+            {
+                break;
+            }
+        }
+        _offset = offset;
     }
 
     private static Location Span(Position begin, int length) => new(begin, new Position(begin.Line, begin.Column + length));
@@ -346,12 +371,19 @@ internal sealed class Lexer
 
     private void ReadName(ref Token token)
     {
+        byte[] src = _src;
         int start = _offset;
+        int offset = start;
+        uint hash = NameTable.HashSeed;
         do
-            _offset++;
-        while (IsNameChar(Peek()));
+        {
+            hash = NameTable.HashStep(hash, src[offset]);
+            offset++;
+        }
+        while (IsNameChar(src[offset]));
+        _offset = offset;
 
-        var (name, id, kind) = _names.GetOrAdd(_src.AsSpan(start, _offset - start));
+        var (name, id, kind) = _names.GetOrAdd(src.AsSpan(start, offset - start), hash);
         token.Kind = kind;
         token.Name = name;
         token.NameId = id;
@@ -397,8 +429,8 @@ internal sealed class Lexer
         }
 
         // A line comment runs to the end of the line; '\r' also ends it.
-        while (Peek() != 0 && Peek() != '\r' && Peek() != '\n')
-            _offset++;
+        int end = _src.AsSpan(_offset).IndexOfAny((byte)'\n', (byte)'\r', (byte)0);
+        _offset += end;
 
         token.Kind = TokenKind.Comment;
         token.Start = start;
@@ -430,6 +462,8 @@ internal sealed class Lexer
 
         while (true)
         {
+            // Jump to the next ']', newline or end; everything in between is content.
+            _offset += _src.AsSpan(_offset).IndexOfAny((byte)']', (byte)'\n', (byte)0);
             byte c = Peek();
             if (c == 0)
                 break;
@@ -486,24 +520,19 @@ internal sealed class Lexer
 
         while (true)
         {
+            // Jump to the next byte that needs a decision.
+            _offset += _src.AsSpan(_offset).IndexOfAny(quote == '"' ? s_doubleQuoteStops : s_singleQuoteStops);
             byte c = Peek();
             if (c == quote)
                 break;
-            switch (c)
+            if (c == '\\')
             {
-                case 0:
-                case (byte)'\r':
-                case (byte)'\n':
-                    token.Kind = TokenKind.BrokenString;
-                    token.Location = new Location(begin, Here);
-                    return;
-                case (byte)'\\':
-                    SkipEscape();
-                    break;
-                default:
-                    _offset++;
-                    break;
+                SkipEscape();
+                continue;
             }
+            token.Kind = TokenKind.BrokenString;
+            token.Location = new Location(begin, Here);
+            return;
         }
 
         token.Kind = TokenKind.QuotedString;

@@ -39,9 +39,11 @@ internal sealed class NameTable
     public string this[int id] => _entries[id].Name;
 
     /// <summary>Finds or adds the name spelled by <paramref name="bytes"/>.</summary>
-    public (string Name, int Id, TokenKind Kind) GetOrAdd(ReadOnlySpan<byte> bytes)
+    public (string Name, int Id, TokenKind Kind) GetOrAdd(ReadOnlySpan<byte> bytes) => GetOrAdd(bytes, Hash(bytes));
+
+    /// <summary>Finds or adds a name whose <see cref="Hash"/> the caller computed while scanning it.</summary>
+    public (string Name, int Id, TokenKind Kind) GetOrAdd(ReadOnlySpan<byte> bytes, uint hash)
     {
-        uint hash = Hash(bytes);
         int mask = _slots.Length - 1;
         int slot = (int)hash & mask;
         while (true)
@@ -122,15 +124,16 @@ internal sealed class NameTable
         return true;
     }
 
-    private static uint Hash(ReadOnlySpan<byte> bytes)
+    // FNV-1a: cheap and good enough for identifiers, and computable a byte at a time by the lexer.
+    public const uint HashSeed = 2166136261;
+
+    public static uint HashStep(uint hash, byte b) => (hash ^ b) * 16777619;
+
+    public static uint Hash(ReadOnlySpan<byte> bytes)
     {
-        // FNV-1a: cheap and good enough for identifiers.
-        uint hash = 2166136261;
+        uint hash = HashSeed;
         foreach (byte b in bytes)
-        {
-            hash ^= b;
-            hash *= 16777619;
-        }
+            hash = HashStep(hash, b);
         return hash;
     }
 }

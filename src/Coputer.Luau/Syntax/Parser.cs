@@ -207,7 +207,9 @@ public sealed partial class Parser
     private void IncrementRecursion(string context)
     {
         _recursion++;
-        if (_recursion > _options.RecursionLimit || !RuntimeHelpers.TryEnsureSufficientExecutionStack())
+
+        // The stack check runs every few levels: fewer frames than its safety margin come between two checks.
+        if (_recursion > _options.RecursionLimit || ((_recursion & 7) == 0 && !RuntimeHelpers.TryEnsureSufficientExecutionStack()))
         {
             throw new FatalParseException(new ParseError(
                 Current.Location, $"Exceeded allowed recursion depth; simplify your {context} to make the code compile"));
