@@ -92,6 +92,43 @@ internal sealed class Lexer
         return result;
     }
 
+    /// <summary>
+    /// The kind of the token after <see cref="Current"/>, like <c>Lookahead().Kind</c>. Common punctuation is decided
+    /// from the next bytes directly; anything else (including a comment in between) takes the full lookahead.
+    /// </summary>
+    public TokenKind PeekKind()
+    {
+        byte[] src = _src;
+        int i = _offset;
+        while (s_classes[src[i]] == SpaceClass)
+            i++;
+
+        // The padding guarantees two readable bytes after the terminating zero.
+        byte c = src[i];
+        byte d = src[i + 1];
+        switch (c)
+        {
+            case (byte)'=':
+                return d == '=' ? TokenKind.Equal : (TokenKind)'=';
+            case (byte)':':
+                return d == ':' ? TokenKind.DoubleColon : (TokenKind)':';
+            case (byte)'<':
+                return d == '=' ? TokenKind.LessEqual : (TokenKind)'<';
+            case (byte)',':
+            case (byte)';':
+            case (byte)'(':
+            case (byte)')':
+            case (byte)']':
+                return (TokenKind)c;
+            case (byte)'.':
+                if (d == '.')
+                    return src[i + 2] == '.' ? TokenKind.Dot3 : src[i + 2] == '=' ? TokenKind.ConcatAssign : TokenKind.Dot2;
+                return IsDigit(d) ? TokenKind.Number : (TokenKind)'.';
+            default:
+                return Lookahead().Kind;
+        }
+    }
+
     /// <summary>0 when no brace is open, 1 when the innermost one is an interpolation hole, 2 for a plain brace.</summary>
     public int BraceStackTop => _braces.Count == 0 ? 0 : _braces[^1] ? 1 : 2;
 
@@ -101,13 +138,32 @@ internal sealed class Lexer
 
     private byte Peek(int ahead) => _src[_offset + ahead];
 
-    private static bool IsSpace(byte c) => c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
+    private const byte SpaceClass = 1;
+    private const byte NameClass = 2;
+
+    // Character classes by byte value, so the scanning loops test one table entry per byte.
+    private static readonly byte[] s_classes = BuildClasses();
+
+    private static byte[] BuildClasses()
+    {
+        var classes = new byte[256];
+        foreach (char c in " \t\r\n\v\f")
+            classes[c] = SpaceClass;
+        for (int c = 0; c < 128; c++)
+        {
+            if (char.IsAsciiLetterOrDigit((char)c) || c == '_')
+                classes[c] = NameClass;
+        }
+        return classes;
+    }
+
+    private static bool IsSpace(byte c) => s_classes[c] == SpaceClass;
 
     private static bool IsAlpha(byte c) => (uint)((c | 0x20) - 'a') < 26;
 
     private static bool IsDigit(byte c) => (uint)(c - '0') < 10;
 
-    private static bool IsNameChar(byte c) => IsAlpha(c) || IsDigit(c) || c == '_';
+    private static bool IsNameChar(byte c) => s_classes[c] == NameClass;
 
     /// <summary>Moves past any byte, counting lines.</summary>
     private void Advance()
@@ -123,23 +179,18 @@ internal sealed class Lexer
     private void SkipWhitespace()
     {
         byte[] src = _src;
+        byte[] classes = s_classes;
         int offset = _offset;
         while (true)
         {
             byte c = src[offset];
-            if (c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f')
+            if (classes[c] != SpaceClass)
+                break;
+            offset++;
+            if (c == '\n')
             {
-                offset++;
-            }
-            else if (c == '\n')
-            {
-                offset++;
                 _line++;
                 _lineStart = offset;
-            }
-            else
-            {
-                break;
             }
         }
         _offset = offset;
@@ -157,7 +208,6 @@ internal sealed class Lexer
     private void ReadToken(ref Token token)
     {
         Position begin = Here;
-        token.Name = null;
         token.Start = _offset;
         token.Length = 0;
         byte c = Peek();
@@ -331,7 +381,6 @@ internal sealed class Lexer
                     }
                     else
                     {
-                        token.Name = "";
                         token.NameId = -1;
                     }
                     token.Location = new Location(begin, Here);
@@ -372,20 +421,21 @@ internal sealed class Lexer
     private void ReadName(ref Token token)
     {
         byte[] src = _src;
+        byte[] classes = s_classes;
         int start = _offset;
         int offset = start;
         uint hash = NameTable.HashSeed;
+        byte c = src[offset];
         do
         {
-            hash = NameTable.HashStep(hash, src[offset]);
-            offset++;
+            hash = NameTable.HashStep(hash, c);
+            c = src[++offset];
         }
-        while (IsNameChar(src[offset]));
+        while (classes[c] == NameClass);
         _offset = offset;
 
-        var (name, id, kind) = _names.GetOrAdd(src.AsSpan(start, offset - start), hash);
+        var (id, kind) = _names.GetOrAdd(src.AsSpan(start, offset - start), hash);
         token.Kind = kind;
-        token.Name = name;
         token.NameId = id;
     }
 

@@ -233,7 +233,7 @@ public sealed partial class Parser
             {
                 expr = ParseFunctionArgs(expr, self: false, []);
             }
-            else if (kind == (TokenKind)'<' && Lookahead().Kind == (TokenKind)'<')
+            else if (kind == (TokenKind)'<' && PeekKind() == (TokenKind)'<')
             {
                 AstTypeOrPack[] typeArguments = ParseTypeInstantiation(out Location end);
                 expr = new InstantiateExpr(new Location(start, end.End), expr, typeArguments);
@@ -273,7 +273,7 @@ public sealed partial class Parser
         var callee = new IndexNameExpr(new Location(start, method.Location.End), expr, method.Value, method.Location, ':');
 
         AstTypeOrPack[] typeArguments = [];
-        if (Kind == (TokenKind)'<' && Lookahead().Kind == (TokenKind)'<')
+        if (Kind == (TokenKind)'<' && PeekKind() == (TokenKind)'<')
             typeArguments = ParseTypeInstantiation(out _);
 
         return ParseFunctionArgs(callee, self: true, typeArguments);
@@ -584,7 +584,7 @@ public sealed partial class Parser
                 AstExpr value = ParseExpr();
                 _tableItems.Push(new TableItem(TableItemKind.General, key, value));
             }
-            else if (Kind == TokenKind.Name && Lookahead().Kind == (TokenKind)'=')
+            else if (Kind == TokenKind.Name && PeekKind() == (TokenKind)'=')
             {
                 Name name = ParseName("table field");
                 ExpectAndConsume('=', "table field");
