@@ -284,7 +284,7 @@ public sealed partial class Parser
     {
         if (Kind == (TokenKind)'(')
         {
-            Position argStart = Current.Location.End;
+            Position argStart = Current.Location.Begin;
             if (function.Location.End.Line != Current.Location.Begin.Line)
                 ReportAmbiguousCall();
 
@@ -307,10 +307,8 @@ public sealed partial class Parser
 
         if (Kind == (TokenKind)'{')
         {
-            Position argStart = Current.Location.End;
             AstExpr table = ParseTableConstructor();
-            Position argEnd = _lexer.PreviousLocation.End;
-            return new CallExpr(new Location(function.Location, table.Location), function, [table], self, new Location(argStart, argEnd))
+            return new CallExpr(new Location(function.Location, table.Location), function, [table], self, table.Location)
             {
                 TypeArguments = typeArguments,
             };
