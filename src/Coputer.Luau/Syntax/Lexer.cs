@@ -46,8 +46,6 @@ internal sealed class Lexer
     /// <summary>The location of the last non-comment token before <see cref="Current"/>.</summary>
     public Location PreviousLocation => _previousLocation;
 
-    public NameTable Names => _names;
-
     /// <summary>
     /// Reads the next token. Comments are returned as tokens unless <paramref name="skipComments"/> is set.
     /// <paramref name="updatePrevious"/> decides whether <see cref="PreviousLocation"/> moves to the token being left.
