@@ -8,5 +8,6 @@ internal static class CommandList
     public static IEnumerable<Command> All()
     {
         yield return RunCommand.Create();
+        yield return CheckCommand.Create();
     }
 }
