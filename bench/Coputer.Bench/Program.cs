@@ -9,10 +9,16 @@ public static class Program
         {
             case "parse":
                 return ParseBenchmark.Run(args[1..]);
+            case "scripts":
+                return ScriptBenchmark.Run(args[1..]);
+            case "run-script" when args.Length >= 2:
+                // One script in this process, as 'coputer run' runs it (used by 'scripts').
+                return Coputer.Cli.Commands.RunCommand.Run(args[1], args[2..], 1, 1, Console.OpenStandardOutput(), Console.Error);
             default:
                 Console.Error.WriteLine("usage: Coputer.Bench <benchmark> [options]");
                 Console.Error.WriteLine("benchmarks:");
-                Console.Error.WriteLine("  parse   lexer and parser throughput over the shared Luau corpus");
+                Console.Error.WriteLine("  parse     lexer and parser throughput over the shared Luau corpus");
+                Console.Error.WriteLine("  scripts   the shared luau-bench scripts under our engine and lua5.4, with medians and ratios");
                 return 2;
         }
     }

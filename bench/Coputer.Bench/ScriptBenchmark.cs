@@ -1,0 +1,163 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace Coputer.Bench;
+
+/// <summary>
+/// Runs the benchmark scripts of <c>../shared/luau-bench/tests</c> under our engine and, when it is installed,
+/// under <c>lua5.4</c>, each script in a fresh process started from inside <c>luau-bench</c> (so relative requires
+/// resolve). Each script times itself with <c>bench()</c>, which prints <c>|&gt;&lt;|name|&gt;&lt;|ms|&gt;&lt;|ms|...||_||</c>;
+/// the table shows the median of those times and our time divided by lua5.4's.
+/// </summary>
+internal static partial class ScriptBenchmark
+{
+    /// <summary>The scripts the interpreter issue sets its target on (geometric mean of the ratio at most 3.0).</summary>
+    private static readonly string[] s_targetSet =
+        ["binary-trees", "fannkuch-redux", "mandel", "n-body", "spectral-norm", "queen", "life", "3d-raytrace", "heapsort", "scimark"];
+
+    public static int Run(string[] args)
+    {
+        string? filter = null;
+        string lua = "lua5.4";
+        int timeoutSeconds = 600;
+        for (int i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--filter" when i + 1 < args.Length:
+                    filter = args[++i];
+                    break;
+                case "--lua" when i + 1 < args.Length:
+                    lua = args[++i];
+                    break;
+                case "--no-lua":
+                    lua = "";
+                    break;
+                case "--timeout" when i + 1 < args.Length:
+                    timeoutSeconds = int.Parse(args[++i], CultureInfo.InvariantCulture);
+                    break;
+                default:
+                    Console.Error.WriteLine("usage: Coputer.Bench scripts [--filter a,b,...] [--lua PATH | --no-lua] [--timeout SECONDS]");
+                    return 2;
+            }
+        }
+
+        string root = FindBenchRoot();
+        var filters = filter?.Split(',', StringSplitOptions.RemoveEmptyEntries);
+        var scripts = Directory.EnumerateFiles(Path.Combine(root, "tests"), "*.lua", SearchOption.AllDirectories)
+            .Select(p => Path.GetRelativePath(root, p).Replace('\\', '/'))
+            .Where(p => filters is null || filters.Any(f => p.Contains(f, StringComparison.Ordinal)))
+            .Order(StringComparer.Ordinal)
+            .ToList();
+        bool haveLua = lua.Length > 0 && CanRun(lua);
+        if (!haveLua && lua.Length > 0)
+            Console.Error.WriteLine($"note: '{lua}' is not installed; showing our times only (apt-get install lua5.4)");
+
+        string self = Environment.ProcessPath!;
+        string selfDll = typeof(ScriptBenchmark).Assembly.Location;
+        var rows = new List<(string Script, double? Ours, double? Lua, string Note)>();
+        Console.WriteLine($"{"script",-38} {"ours (ms)",10} {"lua5.4 (ms)",12} {"ratio",7}");
+        foreach (var script in scripts)
+        {
+            var (ours, oursNote) = Measure(UseDotnet(self) ? "dotnet" : self, UseDotnet(self) ? [selfDll, "run-script", script] : ["run-script", script], root, timeoutSeconds);
+            (double? theirs, string luaNote) = haveLua ? Measure(lua, [script], root, timeoutSeconds) : (null, "");
+            string note = oursNote.Length > 0 ? "ours: " + oursNote : luaNote.Length > 0 ? "lua5.4: " + luaNote : "";
+            rows.Add((script, ours, theirs, note));
+            string ratio = ours is double o && theirs is double t && t > 0 ? (o / t).ToString("0.00", CultureInfo.InvariantCulture) : "-";
+            Console.WriteLine($"{script,-38} {Format(ours),10} {Format(theirs),12} {ratio,7}  {note}");
+        }
+
+        if (haveLua)
+        {
+            PrintGeomean("geometric mean, target set", rows.Where(r => s_targetSet.Any(t => Path.GetFileNameWithoutExtension(r.Script) == t)));
+            PrintGeomean("geometric mean, all comparable", rows);
+        }
+        return rows.Any(r => r.Ours is null) ? 1 : 0;
+    }
+
+    private static bool UseDotnet(string processPath) => Path.GetFileNameWithoutExtension(processPath) == "dotnet";
+
+    private static void PrintGeomean(string label, IEnumerable<(string Script, double? Ours, double? Lua, string Note)> rows)
+    {
+        var ratios = rows.Where(r => r.Ours is > 0 && r.Lua is > 0).Select(r => r.Ours!.Value / r.Lua!.Value).ToList();
+        if (ratios.Count == 0)
+            return;
+        double geomean = Math.Exp(ratios.Average(Math.Log));
+        Console.WriteLine($"{label} ({ratios.Count} scripts): {geomean.ToString("0.00", CultureInfo.InvariantCulture)}x lua5.4");
+    }
+
+    private static string Format(double? ms) => ms is double v ? v.ToString("0.0", CultureInfo.InvariantCulture) : "-";
+
+    /// <summary>Runs one process and returns the median of the times its bench() lines report, or a note saying why not.</summary>
+    private static (double? Median, string Note) Measure(string program, string[] arguments, string workingDirectory, int timeoutSeconds)
+    {
+        var psi = new ProcessStartInfo(program)
+        {
+            WorkingDirectory = workingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var a in arguments)
+            psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi)!;
+        var stdout = new StringBuilder();
+        var stderr = new StringBuilder();
+        p.OutputDataReceived += (_, e) => { if (e.Data is not null) stdout.AppendLine(e.Data); };
+        p.ErrorDataReceived += (_, e) => { if (e.Data is not null) stderr.AppendLine(e.Data); };
+        p.BeginOutputReadLine();
+        p.BeginErrorReadLine();
+        if (!p.WaitForExit(timeoutSeconds * 1000))
+        {
+            p.Kill(entireProcessTree: true);
+            return (null, "timed out");
+        }
+        p.WaitForExit();
+        var times = new List<double>();
+        foreach (Match m in BenchLine().Matches(stdout.ToString()))
+        {
+            foreach (var part in m.Groups["times"].Value.Split("|><|", StringSplitOptions.RemoveEmptyEntries))
+            {
+                if (double.TryParse(part, NumberStyles.Float, CultureInfo.InvariantCulture, out double ms))
+                    times.Add(ms);
+            }
+        }
+        if (times.Count == 0)
+        {
+            string why = stderr.ToString().Trim().Split('\n')[0];
+            return (null, p.ExitCode != 0 ? (why.Length > 0 ? why : $"exit code {p.ExitCode}") : "no bench() output");
+        }
+        times.Sort();
+        double median = times.Count % 2 == 1 ? times[times.Count / 2] : (times[times.Count / 2 - 1] + times[times.Count / 2]) / 2;
+        return (median, p.ExitCode != 0 ? $"exit code {p.ExitCode}" : "");
+    }
+
+    [GeneratedRegex(@"\|><\|(?<name>[^|]*)(?<times>(\|><\|[^|]*)*)\|\|_\|\|")]
+    private static partial Regex BenchLine();
+
+    private static bool CanRun(string program)
+    {
+        try
+        {
+            using var p = Process.Start(new ProcessStartInfo(program, "-v") { RedirectStandardOutput = true, RedirectStandardError = true })!;
+            p.WaitForExit(10_000);
+            return p.ExitCode == 0;
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return false;
+        }
+    }
+
+    internal static string FindBenchRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "shared", "luau-bench");
+            if (Directory.Exists(Path.Combine(candidate, "tests")))
+                return candidate;
+        }
+        throw new DirectoryNotFoundException("no shared/luau-bench folder above the benchmark binary");
+    }
+}
