@@ -276,6 +276,7 @@ internal static class BaseLibrary
         var thread = c.Thread;
         int func = c.Base;
         int savedFrame = thread.FrameIndex;
+        LuauRuntimeException error;
         try
         {
             thread.Top = func + c.ArgumentCount;
@@ -289,10 +290,10 @@ internal static class BaseLibrary
         }
         catch (Exception e) when (e is not LuauTerminatedException)
         {
-            var error = Interpreter.Normalize(thread, e);
-            Interpreter.UnwindTo(thread, savedFrame, func);
-            return c.Return(false, error.Value);
+            error = Interpreter.Normalize(thread, e);
         }
+        Interpreter.UnwindTo(thread, savedFrame, func);
+        return c.Return(false, error.Value);
     }
 
     private static int XPCall(LuauCallContext c)
@@ -304,6 +305,7 @@ internal static class BaseLibrary
         int savedFrame = thread.FrameIndex;
         // Move the function next to its arguments: [handler, f, args...].
         (thread.Stack[func], thread.Stack[func + 1]) = (thread.Stack[func + 1], thread.Stack[func]);
+        LuauRuntimeException error;
         try
         {
             thread.Top = func + c.ArgumentCount;
@@ -314,10 +316,11 @@ internal static class BaseLibrary
         }
         catch (Exception e) when (e is not LuauTerminatedException)
         {
-            var error = Interpreter.Normalize(thread, e);
-            var value = Interpreter.CallHandlerAtErrorPoint(thread, handler, error);
-            Interpreter.UnwindTo(thread, savedFrame, func);
-            return c.Return(false, value);
+            error = Interpreter.Normalize(thread, e);
         }
+        // Outside the catch block, so the handler does not run on top of the throwing frames.
+        var value = Interpreter.CallHandlerAtErrorPoint(thread, handler, error);
+        Interpreter.UnwindTo(thread, savedFrame, func);
+        return c.Return(false, value);
     }
 }

@@ -545,6 +545,7 @@ internal static partial class Interpreter
     {
         int func = Math.Max(L.Top, L.Frames[L.FrameIndex].Top);
         int savedFrame = L.FrameIndex;
+        LuauRuntimeException inner;
         try
         {
             L.EnsureStack(func + 2);
@@ -556,11 +557,13 @@ internal static partial class Interpreter
         }
         catch (Exception e) when (e is not LuauTerminatedException)
         {
-            L.FrameIndex = savedFrame;
-            var inner = Normalize(L, e);
-            return kind == LuauErrorKind.Memory && inner.Kind == LuauErrorKind.Memory
-                ? inner.Value
-                : LuauString.FromUtf8("error in error handling");
+            inner = Normalize(L, e);
         }
+        for (int j = L.FrameIndex; j > savedFrame; j--)
+            L.Frames[j] = default;
+        L.FrameIndex = savedFrame;
+        return kind == LuauErrorKind.Memory && inner.Kind == LuauErrorKind.Memory
+            ? inner.Value
+            : LuauString.FromUtf8("error in error handling");
     }
 }

@@ -44,16 +44,19 @@ internal static partial class Interpreter
             entry--;
         while (true)
         {
+            LuauRuntimeException error;
             try
             {
                 return Run(L, entry);
             }
             catch (Exception e) when (e is not LuauTerminatedException)
             {
-                var error = Normalize(L, e);
-                if (!TryCatch(L, entry, error))
-                    throw error;
+                error = Normalize(L, e);
             }
+            // Handle the error outside the catch block: .NET keeps the throwing frames on the stack until a catch
+            // block ends, and an xpcall handler must not start that deep.
+            if (!TryCatch(L, entry, error))
+                throw error;
         }
     }
 
