@@ -31,6 +31,17 @@ public sealed class NumberExpr(Location location, double value) : AstExpr(locati
     public override void Accept(AstVisitor visitor) => visitor.Visit(this);
 }
 
+/// <summary>
+/// An integer literal with the <c>i</c> suffix (<c>123i</c>, <c>0xFFi</c>), a 64-bit integer value. Hexadecimal and
+/// binary literals give the bit pattern, so <c>0xFFFFFFFFFFFFFFFFi</c> is -1.
+/// </summary>
+public sealed class IntegerExpr(Location location, long value) : AstExpr(location)
+{
+    public long Value { get; } = value;
+
+    public override void Accept(AstVisitor visitor) => visitor.Visit(this);
+}
+
 public enum StringQuoteStyle
 {
     /// <summary>A quoted string, <c>"..."</c> or <c>'...'</c>, with escapes.</summary>
@@ -90,6 +101,12 @@ public sealed class CallExpr(Location location, AstExpr function, AstExpr[] argu
     /// <summary>The span of the argument list, including its parentheses or braces.</summary>
     public Location ArgumentLocation { get; } = argumentLocation;
 
+    /// <summary>
+    /// Explicit type arguments of a method call, <c>obj:m&lt;&lt;T&gt;&gt;()</c>; empty otherwise. (A plain call
+    /// <c>f&lt;&lt;T&gt;&gt;()</c> has an <see cref="InstantiateExpr"/> as its callee instead.) No effect at run time.
+    /// </summary>
+    public AstTypeOrPack[] TypeArguments { get; init; } = [];
+
     public override void Accept(AstVisitor visitor)
     {
         if (visitor.Visit(this))
@@ -97,6 +114,8 @@ public sealed class CallExpr(Location location, AstExpr function, AstExpr[] argu
             Function.Accept(visitor);
             foreach (var a in Arguments)
                 a.Accept(visitor);
+            foreach (var t in TypeArguments)
+                t.Accept(visitor);
         }
     }
 }
@@ -186,7 +205,7 @@ public sealed class FunctionExpr : AstExpr
     public int FunctionDepth { get; }
 
     /// <summary>The name for tracebacks: <c>f</c> for <c>function a.b.f()</c>, empty for an anonymous function.</summary>
-    public string DebugName { get; }
+    public string DebugName { get; internal set; }
 
     /// <summary>The span of the parameter list, including parentheses.</summary>
     public Location? ArgumentLocation { get; }

@@ -8,7 +8,8 @@ public abstract class AstNode
 {
     protected AstNode(Location location) => Location = location;
 
-    public Location Location { get; }
+    // Settable inside the engine only: the parser widens a statement's span over a trailing ';' after building it.
+    public Location Location { get; internal set; }
 
     /// <summary>Calls the visitor's method for this node, then visits the children if that method returned true.</summary>
     public abstract void Accept(AstVisitor visitor);

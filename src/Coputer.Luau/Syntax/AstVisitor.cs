@@ -17,6 +17,7 @@ public abstract class AstVisitor
     public virtual bool Visit(NilExpr node) => VisitExpr(node);
     public virtual bool Visit(BooleanExpr node) => VisitExpr(node);
     public virtual bool Visit(NumberExpr node) => VisitExpr(node);
+    public virtual bool Visit(IntegerExpr node) => VisitExpr(node);
     public virtual bool Visit(StringExpr node) => VisitExpr(node);
     public virtual bool Visit(LocalExpr node) => VisitExpr(node);
     public virtual bool Visit(GlobalExpr node) => VisitExpr(node);
