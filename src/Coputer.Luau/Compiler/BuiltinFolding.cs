@@ -240,6 +240,7 @@ internal static class BuiltinFolding
         ConstantType.Nil => Text("nil"),
         ConstantType.Boolean => Text("boolean"),
         ConstantType.Number => Text("number"),
+        ConstantType.Integer => Text("integer"),
         ConstantType.String => Text("string"),
         // typeof of a vector may be renamed by the host at run time.
         ConstantType.Vector => isTypeOf ? Constant.Unknown : Text("vector"),

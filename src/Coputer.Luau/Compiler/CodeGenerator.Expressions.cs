@@ -44,6 +44,13 @@ internal sealed partial class CodeGenerator
             case StringExpr text:
                 EmitLoadK(target, AddString(text.Value, node));
                 break;
+            case IntegerExpr integer:
+                {
+                    int k = _bc.AddConstantInteger(integer.Value);
+                    CheckConstant(k, node);
+                    EmitLoadK(target, k);
+                    break;
+                }
             case LocalExpr local:
                 {
                     // Upvalues of the current function may have become registers through inlining, so ask the allocator.
@@ -84,6 +91,14 @@ internal sealed partial class CodeGenerator
             case TableExpr table:
                 CompileTable(table, target, targetTemp);
                 break;
+            case UnaryExpr { Op: UnaryOp.Minus, Expr: IntegerExpr literal }:
+                {
+                    // -123i is a constant even though integer negation is not folded.
+                    int k = _bc.AddConstantInteger(unchecked(-literal.Value));
+                    CheckConstant(k, node);
+                    EmitLoadK(target, k);
+                    break;
+                }
             case UnaryExpr unary:
                 {
                     int top = _regTop;
@@ -268,6 +283,13 @@ internal sealed partial class CodeGenerator
                         CheckConstant(k, node);
                         EmitLoadK(target, k);
                     }
+                    break;
+                }
+            case ConstantType.Integer:
+                {
+                    int k = _bc.AddConstantInteger(c.Integer);
+                    CheckConstant(k, node);
+                    EmitLoadK(target, k);
                     break;
                 }
             case ConstantType.Vector:
@@ -515,8 +537,8 @@ internal sealed partial class CodeGenerator
             (left, right) = (right, left);
         }
 
-        // Vector constants have no JUMPXEQK form.
-        if (constantOperand && GetConstant(right).Type == ConstantType.Vector)
+        // Vector and integer constants have no JUMPXEQK form.
+        if (constantOperand && GetConstant(right).Type is ConstantType.Vector or ConstantType.Integer)
             constantOperand = false;
 
         int rl = CompileExprAuto(left);

@@ -49,8 +49,15 @@ internal sealed partial class CodeGenerator
         return null;
     }
 
+    /// <summary>Records what the inliner needs to know about a function that was just compiled (O2).</summary>
     private void RecordInlineInfo(FunctionExpr func, FunctionInfo info)
     {
+        if (func.IsVararg || func.Self is not null || _state.GetfenvUsed || _state.SetfenvUsed)
+            return;
+        info.CanInline = true;
+        info.StackSize = _stackSize;
+        info.CostModel = 0;
+        info.ReturnsOne = false;
     }
 
     private bool TryCompileInlinedCall(CallExpr node, int target, int targetCount, bool multRet) => false;

@@ -387,8 +387,6 @@ internal sealed partial class CodeGenerator
         }
 
         CloseLocals(0);
-        if (multRet)
-            _hasMultiRet = true;
         _bc.EmitAbc(OpCode.Return, first, multRet ? 0 : list.Length + 1, 0);
         _regTop = top;
     }

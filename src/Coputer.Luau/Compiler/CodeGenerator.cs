@@ -34,7 +34,6 @@ internal sealed partial class CodeGenerator
     private int _regTop;
     private int _stackSize;
     private bool _hasLoops;
-    private bool _hasMultiRet;
     private readonly List<AstLocal> _localStack = new(16);
     private readonly List<AstLocal> _upvalues = new(16);
     private readonly List<LoopJump> _loopJumps = [];
@@ -174,7 +173,6 @@ internal sealed partial class CodeGenerator
         _upvalues.Clear();
         _stackSize = 0;
         _hasLoops = false;
-        _hasMultiRet = false;
         _regTop = oldTop;
         _currentFunction = null;
         return id;
@@ -393,6 +391,9 @@ internal sealed partial class CodeGenerator
                 break;
             case ConstantType.Number:
                 index = _bc.AddConstantNumber(c.Number);
+                break;
+            case ConstantType.Integer:
+                index = _bc.AddConstantInteger(c.Integer);
                 break;
             case ConstantType.Vector:
                 index = _bc.AddConstantVector(c.X, c.Y, c.Z, c.W);

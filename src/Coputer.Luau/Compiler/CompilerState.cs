@@ -43,9 +43,12 @@ internal sealed class CompilerState(CompileOptions options)
 
     public GlobalState GetGlobalState(string name) => ValueTracker.GetGlobalState(Globals, name);
 
-    /// <summary>The identifier a string constant spells, for comparing field names with string keys.</summary>
-    public static string NameOf(byte[] bytes) => System.Text.Encoding.UTF8.GetString(bytes);
+    /// <summary>
+    /// The identifier a string constant spells, for comparing field names with string keys. The parser makes names
+    /// one char per source byte (identifiers are ASCII), so the same mapping keeps every byte string distinct.
+    /// </summary>
+    public static string NameOf(byte[] bytes) => System.Text.Encoding.Latin1.GetString(bytes);
 
     /// <summary>The bytes of an identifier, as they appear in the string table.</summary>
-    public static byte[] BytesOf(string name) => System.Text.Encoding.UTF8.GetBytes(name);
+    public static byte[] BytesOf(string name) => System.Text.Encoding.Latin1.GetBytes(name);
 }

@@ -7,6 +7,9 @@ internal enum ConstantType : byte
     Nil,
     Boolean,
     Number,
+
+    /// <summary>A 64-bit integer from an <c>123i</c> literal.</summary>
+    Integer,
     Vector,
     String,
 
@@ -23,8 +26,9 @@ internal readonly struct Constant
     public static readonly Constant False = new(ConstantType.Boolean, boolean: false);
 
     private Constant(ConstantType type, bool boolean = false, double number = 0, byte[]? text = null, int table = 0,
-        float x = 0, float y = 0, float z = 0, float w = 0)
+        float x = 0, float y = 0, float z = 0, float w = 0, long integer = 0)
     {
+        Integer = integer;
         Type = type;
         Boolean = boolean;
         Number = number;
@@ -40,6 +44,7 @@ internal readonly struct Constant
     public bool Boolean { get; }
     public double Number { get; }
     public byte[]? String { get; }
+    public long Integer { get; }
 
     /// <summary>For <see cref="ConstantType.Table"/>: the index of the table's field map in the folder.</summary>
     public int Table { get; }
@@ -60,6 +65,8 @@ internal readonly struct Constant
 
     public static Constant FromString(byte[] value) => new(ConstantType.String, text: value);
 
+    public static Constant FromInteger(long value) => new(ConstantType.Integer, integer: value);
+
     public static Constant FromVector(float x, float y, float z, float w) => new(ConstantType.Vector, x: x, y: y, z: z, w: w);
 
     public static Constant FromTable(int index) => new(ConstantType.Table, table: index);
@@ -74,6 +81,7 @@ internal readonly struct Constant
             ConstantType.Nil => true,
             ConstantType.Boolean => a.Boolean == b.Boolean,
             ConstantType.Number => a.Number == b.Number,
+            ConstantType.Integer => a.Integer == b.Integer,
             ConstantType.Vector => a.X == b.X && a.Y == b.Y && a.Z == b.Z && a.W == b.W,
             ConstantType.String => a.String.AsSpan().SequenceEqual(b.String),
             ConstantType.Table => a.Table == b.Table,

@@ -165,6 +165,9 @@ internal sealed class ConstantFolder : AstVisitor
             case NumberExpr number:
                 result = Constant.FromNumber(number.Value);
                 break;
+            case IntegerExpr integer:
+                result = Constant.FromInteger(integer.Value);
+                break;
             case StringExpr text:
                 result = Constant.FromString(text.Value);
                 break;

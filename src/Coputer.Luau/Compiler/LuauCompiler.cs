@@ -7,6 +7,19 @@ namespace Coputer.Luau.Compiler;
 public static class LuauCompiler
 {
     /// <summary>
+    /// Compiles Luau source text (UTF-8 bytes). Syntax errors are returned as the parser reports them; otherwise the
+    /// result holds bytecode or the compile error, each with its location. Never throws for any input.
+    /// </summary>
+    public static CompileResult Compile(ReadOnlySpan<byte> source, CompileOptions? options = null) =>
+        Compile(Parser.Parse(source), options);
+
+    /// <summary>
+    /// Compiles source text and returns the reference's blob form: the bytecode, or version byte 0 followed by
+    /// <c>:LINE: message</c> for the first error.
+    /// </summary>
+    public static byte[] CompileToBlob(ReadOnlySpan<byte> source, CompileOptions? options = null) => ToBlob(Compile(source, options));
+
+    /// <summary>
     /// Compiles a syntax tree. Syntax errors in <paramref name="parse"/> are returned as they are; otherwise the result
     /// holds bytecode or the compile error. Never throws for any tree the parser produced.
     /// </summary>
