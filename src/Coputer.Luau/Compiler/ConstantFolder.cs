@@ -46,10 +46,7 @@ internal sealed class ConstantFolder : AstVisitor
         for (int i = exprLog.Count - 1; i >= 0; i--)
         {
             var (expr, old, absent) = exprLog[i];
-            if (absent)
-                state.Constants.Remove(expr);
-            else
-                state.Constants[expr] = old;
+            state.Constants[expr] = absent ? Constant.Unknown : old;
         }
         for (int i = localLog.Count - 1; i >= 0; i--)
             state.LocalConstants[localLog[i].Local] = localLog[i].Old;
@@ -140,8 +137,9 @@ internal sealed class ConstantFolder : AstVisitor
             }
             _state.Constants[node] = value;
         }
-        else if (!_wasEmpty && _state.Constants.TryGetValue(node, out var old) && old.IsKnown)
+        else if (!_wasEmpty && _state.Constants.TryGetValue(node, out var old))
         {
+            // The entry stays, marked unknown: the cost model treats any analysed expression as free.
             _exprLog?.Add((node, old, false));
             _state.Constants[node] = Constant.Unknown;
         }
