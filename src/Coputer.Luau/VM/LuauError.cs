@@ -8,4 +8,13 @@ namespace Coputer.Luau.VM;
 public class LuauError : Exception
 {
     public LuauError(string message) : base(message) { }
+
+    /// <summary>The message once the name of the host function that raised it is known.</summary>
+    internal virtual string MessageFor(string? functionName) => Message;
 }
+
+/// <summary>
+/// An error raised by the virtual machine itself (the reference's <c>luaG_runerror</c>): the message is prefixed with
+/// the position of the running Luau function, or left bare when a host function is running.
+/// </summary>
+internal sealed class RuntimeError(string message) : LuauError(message);

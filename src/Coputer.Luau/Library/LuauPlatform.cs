@@ -1,0 +1,42 @@
+namespace Coputer.Luau.Library;
+
+/// <summary>
+/// Everything the standard library reads from the world outside the script: clocks, the time zone and the initial
+/// random seed. Scripts see nothing else of the host. <see cref="System"/> is the machine's real clock (for the
+/// command line); <see cref="Deterministic"/> gives the same values on every run, as the sandbox needs.
+/// </summary>
+public sealed class LuauPlatform
+{
+    /// <summary>Seconds for <c>os.clock</c> (only differences between readings mean anything).</summary>
+    public required Func<double> Clock { get; init; }
+
+    /// <summary>Seconds since the Unix epoch, for <c>os.time()</c> and <c>os.date</c> without a time.</summary>
+    public required Func<long> UnixTime { get; init; }
+
+    /// <summary>The zone of <c>os.date</c>'s local time.</summary>
+    public TimeZoneInfo LocalTimeZone { get; init; } = TimeZoneInfo.Utc;
+
+    /// <summary>The seed of <c>math.random</c> before any <c>math.randomseed</c>.</summary>
+    public ulong RandomSeed { get; init; }
+
+    /// <summary>The real clocks of this machine, its local time zone, and a seed from the clock.</summary>
+    public static LuauPlatform System { get; } = new()
+    {
+        Clock = () => global::System.Diagnostics.Stopwatch.GetTimestamp() / (double)global::System.Diagnostics.Stopwatch.Frequency,
+        UnixTime = () => DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
+        LocalTimeZone = TimeZoneInfo.Local,
+        RandomSeed = (ulong)global::System.Diagnostics.Stopwatch.GetTimestamp(),
+    };
+
+    /// <summary>
+    /// Fixed values: <c>os.time()</c> is <paramref name="unixTime"/>, <c>os.clock()</c> is 0, local time is UTC and
+    /// the random seed is <paramref name="randomSeed"/>. The same script and input then give the same output.
+    /// </summary>
+    public static LuauPlatform Deterministic(long unixTime = 0, ulong randomSeed = 0) => new()
+    {
+        Clock = static () => 0.0,
+        UnixTime = () => unixTime,
+        LocalTimeZone = TimeZoneInfo.Utc,
+        RandomSeed = randomSeed,
+    };
+}

@@ -1,0 +1,73 @@
+using Coputer.Luau.VM;
+
+namespace Coputer.Luau.Library;
+
+/// <summary>The standard libraries a state can have; combine them, or use <see cref="All"/>.</summary>
+[Flags]
+public enum LuauLibraries
+{
+    None = 0,
+    Base = 1 << 0,
+    Coroutine = 1 << 1,
+    Table = 1 << 2,
+    String = 1 << 3,
+    Math = 1 << 4,
+    Bit32 = 1 << 5,
+    Utf8 = 1 << 6,
+    Buffer = 1 << 7,
+    Vector = 1 << 8,
+    Os = 1 << 9,
+    Debug = 1 << 10,
+
+    /// <summary>Everything the reference's luaL_openlibs opens (Luau's libraries reach nothing outside the script).</summary>
+    All = Base | Coroutine | Table | String | Math | Bit32 | Utf8 | Buffer | Vector | Os | Debug,
+}
+
+/// <summary>Opens standard libraries into a state's globals.</summary>
+public static class StandardLibrary
+{
+    public static void Open(LuauState state, LuauLibraries libraries, LuauPlatform platform)
+    {
+        if ((libraries & LuauLibraries.Base) != 0)
+            BaseLibrary.Open(state);
+        if ((libraries & LuauLibraries.Coroutine) != 0)
+            CoroutineLibrary.Open(state);
+        if ((libraries & LuauLibraries.Table) != 0)
+            TableLibrary.Open(state);
+        if ((libraries & LuauLibraries.Os) != 0)
+            OsLibrary.Open(state, platform);
+        if ((libraries & LuauLibraries.String) != 0)
+            StringLibrary.Open(state);
+        if ((libraries & LuauLibraries.Math) != 0)
+            MathLibrary.Open(state, platform);
+        if ((libraries & LuauLibraries.Debug) != 0)
+            DebugLibrary.Open(state);
+        if ((libraries & LuauLibraries.Utf8) != 0)
+            Utf8Library.Open(state);
+        if ((libraries & LuauLibraries.Bit32) != 0)
+            Bit32Library.Open(state);
+        if ((libraries & LuauLibraries.Buffer) != 0)
+            BufferLibrary.Open(state);
+        if ((libraries & LuauLibraries.Vector) != 0)
+            VectorLibrary.Open(state);
+    }
+
+    /// <summary>
+    /// The reference command line's <c>collectgarbage</c>: only "collect" (the default) and "count" (kilobytes in
+    /// use) are allowed.
+    /// </summary>
+    public static HostFunction CollectGarbageLimited { get; } = new("collectgarbage", c =>
+    {
+        var option = c.OptString(1, null)?.ToString() ?? "collect";
+        switch (option)
+        {
+            case "collect":
+                c.State.CollectGarbage(c.Thread);
+                return 0;
+            case "count":
+                return c.Return(c.State.MemoryInUse / 1024.0);
+            default:
+                throw new LuauError("collectgarbage must be called with 'count' or 'collect'");
+        }
+    });
+}

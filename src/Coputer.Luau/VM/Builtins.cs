@@ -1,0 +1,343 @@
+using System.Buffers.Binary;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using Coputer.Luau.Bytecode;
+using Coputer.Luau.Library;
+
+namespace Coputer.Luau.VM;
+
+/// <summary>
+/// Fast paths of builtin functions for the FASTCALL instructions. A fast path never calls Luau code, never yields
+/// and never raises an error: when its arguments are not the simple case it returns -1 and the interpreter makes
+/// the ordinary call, which gives the library function's full behaviour (coercions, metamethods, errors).
+/// </summary>
+internal static class Builtins
+{
+    /// <summary>
+    /// Runs builtin <paramref name="id"/>. Arguments: <paramref name="nparams"/> of them, the first at stack index
+    /// <paramref name="arg0"/>, the second at <paramref name="arg1"/> (or the constant <paramref name="kArg"/> when
+    /// <paramref name="arg1"/> is -1 and there are two), the third at <paramref name="arg2"/>; for the plain FASTCALL
+    /// they are consecutive. Results go to stack[<paramref name="ra"/>...]. Returns the number of results, or -1.
+    /// </summary>
+    internal static int Call(LuauThread L, BuiltinFunction id, int ra, int nresults, int arg0, int nparams, int arg1, int arg2, LuauValue kArg)
+    {
+        var stack = L.Stack;
+        if (nparams >= 2 && arg1 < 0 && kArg.Type_ == LuauType.Nil)
+        {
+            // Consecutive arguments (plain FASTCALL).
+            arg1 = arg0 + 1;
+            arg2 = arg0 + 2;
+        }
+        LuauValue a = nparams >= 1 ? stack[arg0] : default;
+        LuauValue b = nparams >= 2 ? (arg1 >= 0 ? stack[arg1] : kArg) : default;
+        LuauValue c = nparams >= 3 ? stack[arg2] : default;
+
+        int n = Dispatch(L, id, ra, nresults, nparams, arg0, in a, in b, in c);
+        if (n >= 0)
+        {
+            stack = L.Stack;
+            for (int i = n; i < nresults; i++)
+                stack[ra + i] = default;
+        }
+        return n;
+    }
+
+    private static int Dispatch(LuauThread L, BuiltinFunction id, int ra, int nresults, int nparams, int arg0, in LuauValue a, in LuauValue b, in LuauValue c)
+    {
+        var stack = L.Stack;
+        bool num1 = nparams >= 1 && a.Type_ == LuauType.Number;
+        bool num2 = num1 && nparams >= 2 && b.Type_ == LuauType.Number;
+        double x = a.N, y = b.N;
+        switch (id)
+        {
+            case BuiltinFunction.Assert:
+                if (nparams >= 1 && a.IsTruthy && (nresults == 0 || nresults == 1 || nparams == 1))
+                {
+                    stack[ra] = a;
+                    return 1;
+                }
+                return -1;
+
+            case BuiltinFunction.MathAbs when num1 && nparams == 1: return Number(stack, ra, Math.Abs(x));
+            case BuiltinFunction.MathAcos when num1 && nparams == 1: return Number(stack, ra, Math.Acos(x));
+            case BuiltinFunction.MathAsin when num1 && nparams == 1: return Number(stack, ra, Math.Asin(x));
+            case BuiltinFunction.MathAtan2 when num2 && nparams == 2: return Number(stack, ra, Math.Atan2(x, y));
+            case BuiltinFunction.MathAtan when num1 && nparams == 1: return Number(stack, ra, Math.Atan(x));
+            case BuiltinFunction.MathCeil when num1 && nparams == 1: return Number(stack, ra, Math.Ceiling(x));
+            case BuiltinFunction.MathCosh when num1 && nparams == 1: return Number(stack, ra, Math.Cosh(x));
+            case BuiltinFunction.MathCos when num1 && nparams == 1: return Number(stack, ra, Math.Cos(x));
+            case BuiltinFunction.MathDeg when num1 && nparams == 1: return Number(stack, ra, x / (Math.PI / 180.0));
+            case BuiltinFunction.MathExp when num1 && nparams == 1: return Number(stack, ra, Math.Exp(x));
+            case BuiltinFunction.MathFloor when num1 && nparams == 1: return Number(stack, ra, Math.Floor(x));
+            case BuiltinFunction.MathFmod when num2 && nparams == 2: return Number(stack, ra, CFmod(x, y));
+            case BuiltinFunction.MathLog10 when num1 && nparams == 1: return Number(stack, ra, Math.Log10(x));
+            case BuiltinFunction.MathLog when num1 && nparams == 1: return Number(stack, ra, Math.Log(x));
+            case BuiltinFunction.MathLog when num2 && nparams == 2:
+                return Number(stack, ra, y == 2 ? Math.Log2(x) : y == 10 ? Math.Log10(x) : Math.Log(x) / Math.Log(y));
+            case BuiltinFunction.MathPow when num2 && nparams == 2: return Number(stack, ra, Math.Pow(x, y));
+            case BuiltinFunction.MathRad when num1 && nparams == 1: return Number(stack, ra, x * (Math.PI / 180.0));
+            case BuiltinFunction.MathSinh when num1 && nparams == 1: return Number(stack, ra, Math.Sinh(x));
+            case BuiltinFunction.MathSin when num1 && nparams == 1: return Number(stack, ra, Math.Sin(x));
+            case BuiltinFunction.MathSqrt when num1 && nparams == 1: return Number(stack, ra, Math.Sqrt(x));
+            case BuiltinFunction.MathTanh when num1 && nparams == 1: return Number(stack, ra, Math.Tanh(x));
+            case BuiltinFunction.MathTan when num1 && nparams == 1: return Number(stack, ra, Math.Tan(x));
+            case BuiltinFunction.MathSign when num1 && nparams == 1: return Number(stack, ra, x > 0 ? 1 : x < 0 ? -1 : 0);
+            case BuiltinFunction.MathRound when num1 && nparams == 1: return Number(stack, ra, Round(x));
+            case BuiltinFunction.MathIsNan when num1 && nparams == 1: return Bool(stack, ra, double.IsNaN(x));
+            case BuiltinFunction.MathIsInf when num1 && nparams == 1: return Bool(stack, ra, double.IsInfinity(x));
+            case BuiltinFunction.MathIsFinite when num1 && nparams == 1: return Bool(stack, ra, double.IsFinite(x));
+            case BuiltinFunction.MathClamp when num2 && nparams == 3 && c.Type_ == LuauType.Number:
+            {
+                double min = y, max = c.N;
+                if (!(min <= max))
+                    return -1;
+                double r = x < min ? min : x;
+                return Number(stack, ra, r > max ? max : r);
+            }
+            case BuiltinFunction.MathLerp when num2 && nparams == 3 && c.Type_ == LuauType.Number:
+                return Number(stack, ra, Lerp(x, y, c.N));
+            case BuiltinFunction.MathMin when num1:
+            case BuiltinFunction.MathMax when num1:
+            {
+                double r = x;
+                for (int i = 1; i < nparams; i++)
+                {
+                    var v = i == 1 ? b : i == 2 ? c : stack[arg0 + i];
+                    if (v.Type_ != LuauType.Number)
+                        return -1;
+                    if (id == BuiltinFunction.MathMin ? v.N < r : v.N > r)
+                        r = v.N;
+                }
+                return Number(stack, ra, r);
+            }
+
+            case BuiltinFunction.Bit32Band when AllNumbers(stack, arg0, nparams, in a, in b, in c):
+            case BuiltinFunction.Bit32Bor when AllNumbers(stack, arg0, nparams, in a, in b, in c):
+            case BuiltinFunction.Bit32Bxor when AllNumbers(stack, arg0, nparams, in a, in b, in c):
+            case BuiltinFunction.Bit32Btest when AllNumbers(stack, arg0, nparams, in a, in b, in c):
+            {
+                uint r = id is BuiltinFunction.Bit32Band or BuiltinFunction.Bit32Btest ? 0xFFFFFFFFu : 0;
+                for (int i = 0; i < nparams; i++)
+                {
+                    uint u = ToUInt32(i == 0 ? a.N : i == 1 ? b.N : i == 2 ? c.N : stack[arg0 + i].N);
+                    r = id switch
+                    {
+                        BuiltinFunction.Bit32Bor => r | u,
+                        BuiltinFunction.Bit32Bxor => r ^ u,
+                        _ => r & u,
+                    };
+                }
+                return id == BuiltinFunction.Bit32Btest ? Bool(stack, ra, r != 0) : Number(stack, ra, r);
+            }
+            case BuiltinFunction.Bit32Bnot when num1 && nparams == 1: return Number(stack, ra, ~ToUInt32(x));
+            case BuiltinFunction.Bit32Lshift when num2 && nparams == 2:
+            {
+                uint u = ToUInt32(x);
+                int s = NativeCasts.ToInt32(y);
+                if ((uint)s >= 32)
+                    return -1;
+                return Number(stack, ra, u << s);
+            }
+            case BuiltinFunction.Bit32Rshift when num2 && nparams == 2:
+            {
+                uint u = ToUInt32(x);
+                int s = NativeCasts.ToInt32(y);
+                if ((uint)s >= 32)
+                    return -1;
+                return Number(stack, ra, u >> s);
+            }
+            case BuiltinFunction.Bit32Arshift when num2 && nparams == 2:
+            {
+                uint u = ToUInt32(x);
+                int s = NativeCasts.ToInt32(y);
+                if ((uint)s >= 32)
+                    return -1;
+                return Number(stack, ra, (uint)((int)u >> s));
+            }
+            case BuiltinFunction.Bit32Lrotate when num2 && nparams == 2:
+                return Number(stack, ra, BitOperations.RotateLeft(ToUInt32(x), (int)(ToUInt32(y) & 31)));
+            case BuiltinFunction.Bit32Rrotate when num2 && nparams == 2:
+                return Number(stack, ra, BitOperations.RotateRight(ToUInt32(x), (int)(ToUInt32(y) & 31)));
+            case BuiltinFunction.Bit32Extract when num2 && nparams >= 2:
+            {
+                int w = 1;
+                if (nparams == 3)
+                {
+                    if (c.Type_ != LuauType.Number)
+                        return -1;
+                    w = NativeCasts.ToInt32(c.N);
+                }
+                int f = NativeCasts.ToInt32(y);
+                if (f < 0 || w <= 0 || f + w > 32)
+                    return -1;
+                uint m = w == 32 ? 0xFFFFFFFFu : (1u << w) - 1;
+                return Number(stack, ra, (ToUInt32(x) >> f) & m);
+            }
+            case BuiltinFunction.Bit32ExtractK when num1 && nparams == 2 && b.Type_ == LuauType.Number:
+            {
+                // The constant packs field | (width - 1) << 5.
+                int packed = (int)b.N;
+                int f = packed & 31;
+                int w = 1 + (packed >> 5);
+                uint m = w == 32 ? 0xFFFFFFFFu : (1u << w) - 1;
+                return Number(stack, ra, (ToUInt32(x) >> f) & m);
+            }
+            case BuiltinFunction.Bit32CountLz when num1 && nparams == 1: return Number(stack, ra, BitOperations.LeadingZeroCount(ToUInt32(x)));
+            case BuiltinFunction.Bit32CountRz when num1 && nparams == 1:
+            {
+                uint u = ToUInt32(x);
+                return Number(stack, ra, u == 0 ? 32 : BitOperations.TrailingZeroCount(u));
+            }
+            case BuiltinFunction.Bit32ByteSwap when num1 && nparams == 1: return Number(stack, ra, BinaryPrimitives.ReverseEndianness(ToUInt32(x)));
+
+            case BuiltinFunction.Type when nparams >= 1:
+                stack[ra] = L.State.TypeNameStrings[(int)a.Type_];
+                return 1;
+            case BuiltinFunction.TypeOf when nparams >= 1 && a.Type_ is not (LuauType.Userdata or LuauType.Table) && L.State.TypeMetatables[(int)a.Type_] is null:
+                stack[ra] = L.State.TypeNameStrings[(int)a.Type_];
+                return 1;
+
+            case BuiltinFunction.StringLen when nparams == 1 && a.Type_ == LuauType.String:
+                return Number(stack, ra, a.UnsafeString.Length);
+            case BuiltinFunction.StringByte when nparams == 1 && a.Type_ == LuauType.String && nresults <= 1:
+            {
+                var s = a.UnsafeString;
+                if (s.Length == 0)
+                    return -1;
+                return Number(stack, ra, s.Bytes[0]);
+            }
+            case BuiltinFunction.StringByte when nparams == 2 && a.Type_ == LuauType.String && b.Type_ == LuauType.Number && nresults <= 1:
+            {
+                var s = a.UnsafeString;
+                int i = NativeCasts.ToInt32(b.N);
+                if (i < 0)
+                    i += s.Length + 1;
+                if (i < 1 || i > s.Length || b.N != i && b.N != i - s.Length - 1)
+                    return -1;
+                return Number(stack, ra, s.Bytes[i - 1]);
+            }
+            case BuiltinFunction.StringChar when nparams == 1 && num1 && nresults <= 1:
+            {
+                int ch = NativeCasts.ToInt32(x);
+                if ((uint)ch > 255 || ch != x)
+                    return -1;
+                stack[ra] = LuauString.FromByte((byte)ch);
+                return 1;
+            }
+            case BuiltinFunction.StringSub when nparams == 3 && a.Type_ == LuauType.String && b.Type_ == LuauType.Number && c.Type_ == LuauType.Number:
+            {
+                var s = a.UnsafeString;
+                int len = s.Length;
+                int i = NativeCasts.ToInt32(b.N), j = NativeCasts.ToInt32(c.N);
+                if (i != b.N || j != c.N)
+                    return -1;
+                if (i < 0)
+                    i += len + 1;
+                if (j < 0)
+                    j += len + 1;
+                if (i < 1)
+                    i = 1;
+                if (j > len)
+                    j = len;
+                stack[ra] = i <= j ? LuauString.From(s.Span[(i - 1)..j]) : LuauString.Empty;
+                return 1;
+            }
+
+            case BuiltinFunction.RawEqual when nparams == 2: return Bool(stack, ra, LuauValue.RawEquals(in a, in b));
+            case BuiltinFunction.RawGet when nparams == 2 && a.Type_ == LuauType.Table:
+                stack[ra] = a.UnsafeTable.Get(in b);
+                return 1;
+            case BuiltinFunction.RawLen when nparams == 1 && a.Type_ == LuauType.Table: return Number(stack, ra, a.UnsafeTable.Length());
+            case BuiltinFunction.RawLen when nparams == 1 && a.Type_ == LuauType.String: return Number(stack, ra, a.UnsafeString.Length);
+            case BuiltinFunction.GetMetatable when nparams == 1 && a.Type_ == LuauType.Table:
+            {
+                var mt = a.UnsafeTable.Metatable;
+                if (mt is null)
+                {
+                    stack[ra] = default;
+                    return 1;
+                }
+                ref readonly var protectedMt = ref mt.GetStr(L.State.TagMethodNames[(int)TagMethod.Metatable]);
+                stack[ra] = protectedMt.Type_ != LuauType.Nil ? protectedMt : new LuauValue(mt);
+                return 1;
+            }
+
+            case BuiltinFunction.TableInsert when nparams == 2 && a.Type_ == LuauType.Table && nresults <= 0:
+            {
+                var t = a.UnsafeTable;
+                if (t.IsReadOnly || t.Metatable is not null)
+                    return -1;
+                int pos = t.Length() + 1;
+                t.SetNum(pos) = b;
+                return 0;
+            }
+            case BuiltinFunction.TableUnpack when nparams == 1 && a.Type_ == LuauType.Table && a.UnsafeTable.Metatable is null:
+            {
+                var t = a.UnsafeTable;
+                int n = t.Length();
+                if (nresults >= 0 && n > nresults)
+                    n = nresults;
+                if (n > 8000)
+                    return -1;
+                L.EnsureStack(ra + n);
+                stack = L.Stack;
+                for (int i = 0; i < n; i++)
+                    stack[ra + i] = t.GetNum(i + 1);
+                return n;
+            }
+
+            case BuiltinFunction.Vector when num2 && nparams >= 3 && c.Type_ == LuauType.Number:
+                stack[ra] = LuauValue.FromVector((float)x, (float)y, (float)c.N);
+                return 1;
+
+            case BuiltinFunction.ToNumber when nparams == 1 && num1:
+                stack[ra] = a;
+                return 1;
+            case BuiltinFunction.ToString when nparams == 1 && a.Type_ == LuauType.String:
+                stack[ra] = a;
+                return 1;
+            case BuiltinFunction.ToString when nparams == 1 && a.Type_ == LuauType.Number && L.State.TypeMetatables[(int)LuauType.Number] is null:
+                stack[ra] = Interpreter.NumberToString(x);
+                return 1;
+
+            default:
+                return -1;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int Number(LuauValue[] stack, int ra, double v)
+    {
+        stack[ra] = new LuauValue(v);
+        return 1;
+    }
+
+    private static int Bool(LuauValue[] stack, int ra, bool v)
+    {
+        stack[ra] = v ? LuauValue.True : LuauValue.False;
+        return 1;
+    }
+
+    private static bool AllNumbers(LuauValue[] stack, int arg0, int nparams, in LuauValue a, in LuauValue b, in LuauValue c)
+    {
+        for (int i = 0; i < nparams; i++)
+        {
+            var t = i == 0 ? a.Type_ : i == 1 ? b.Type_ : i == 2 ? c.Type_ : stack[arg0 + i].Type_;
+            if (t != LuauType.Number)
+                return false;
+        }
+        return true;
+    }
+
+    /// <summary>A number reduced to 32 bits as bit32 does: truncated to a 64-bit integer (x86-64 rules), low half kept.</summary>
+    internal static uint ToUInt32(double d) => (uint)NativeCasts.ToInt64(d);
+
+    /// <summary>C's fmod: the remainder with the sign of the dividend.</summary>
+    internal static double CFmod(double x, double y) => x % y;
+
+    /// <summary>Round half away from zero, keeping the sign of zero (math.round).</summary>
+    internal static double Round(double x) => Math.Round(x, MidpointRounding.AwayFromZero);
+
+    /// <summary>Linear interpolation that is exact at t = 1 (math.lerp).</summary>
+    internal static double Lerp(double a, double b, double t) => t == 1 ? b : a + (b - a) * t;
+}

@@ -1,0 +1,205 @@
+using System.Runtime.CompilerServices;
+
+namespace Coputer.Luau.VM;
+
+/// <summary>
+/// The part of garbage collection .NET cannot do for Luau: a mark phase over the Luau object graph from the
+/// state's roots. It clears the entries of weak tables (<c>__mode</c>) whose keys or values are no longer reachable
+/// from Luau, and recomputes <see cref="LuauState.MemoryInUse"/> as the size of what is reachable. .NET frees the
+/// memory itself. The result depends only on the program, never on when .NET collects, so it is deterministic.
+/// </summary>
+/// <remarks>
+/// Values held only by host code (outside any Luau table, stack or upvalue) are not seen; a weak table may then
+/// drop an entry whose object the host still holds. Strings are values: they are never removed from weak tables.
+/// </remarks>
+internal sealed class GarbageCollector
+{
+    private readonly LuauState _state;
+    private readonly HashSet<object> _marked = new(ReferenceEqualityComparer.Instance);
+    private readonly Stack<object> _gray = new();
+    private readonly List<(LuauTable Table, bool WeakKeys, bool WeakValues)> _weak = [];
+    private long _bytes;
+
+    private GarbageCollector(LuauState state) => _state = state;
+
+    /// <summary>Marks from the roots and the threads running now, clears dead weak entries and updates the memory estimate.</summary>
+    public static void Collect(LuauState state, LuauThread? running = null)
+    {
+        var gc = new GarbageCollector(state);
+        gc.MarkObject(state.Registry);
+        gc.MarkObject(state.Globals);
+        gc.MarkObject(state.MainThread);
+        foreach (var mt in state.TypeMetatables)
+        {
+            if (mt is not null)
+                gc.MarkObject(mt);
+        }
+        for (var t = running; t is not null; t = t.ResumedBy)
+            gc.MarkObject(t);
+        gc.Propagate();
+        gc.ClearWeakEntries();
+        state.SetMemoryInUse(gc._bytes);
+    }
+
+    private void Mark(in LuauValue v)
+    {
+        switch (v.Type_)
+        {
+            case LuauType.String:
+                if (_marked.Add(v.O!))
+                    _bytes += 24 + v.UnsafeString.Length;
+                break;
+            case LuauType.Table:
+            case LuauType.Function:
+            case LuauType.Userdata:
+            case LuauType.Thread:
+            case LuauType.Buffer:
+            case LuauType.UpvalueRef:
+                MarkObject(v.O!);
+                break;
+        }
+    }
+
+    private void MarkObject(object o)
+    {
+        if (_marked.Add(o))
+            _gray.Push(o);
+    }
+
+    private void Propagate()
+    {
+        while (_gray.Count > 0)
+        {
+            switch (_gray.Pop())
+            {
+                case LuauTable t:
+                    TraverseTable(t);
+                    break;
+                case LuauClosure cl:
+                    _bytes += 40 + 24L * cl.Upvalues.Length;
+                    MarkObject(cl.Env);
+                    MarkProto(cl.Proto);
+                    foreach (var uv in cl.Upvalues)
+                        Mark(in uv);
+                    break;
+                case HostFunction:
+                    _bytes += 40;
+                    break;
+                case Upvalue uv:
+                    _bytes += 40;
+                    if (uv.Thread is null)
+                        Mark(in uv.Closed);
+                    else
+                        MarkObject(uv.Thread);
+                    break;
+                case LuauUserdata u:
+                    _bytes += 48;
+                    if (u.Metatable is not null)
+                        MarkObject(u.Metatable);
+                    break;
+                case LuauBuffer b:
+                    _bytes += 32 + b.Length;
+                    break;
+                case LuauThread th:
+                    TraverseThread(th);
+                    break;
+                case Proto p:
+                    _bytes += 64 + 4L * p.Code.Length + 24L * p.K.Length;
+                    foreach (var k in p.K)
+                        Mark(in k);
+                    foreach (var child in p.Children)
+                        MarkObject(child);
+                    break;
+            }
+        }
+    }
+
+    private void MarkProto(Proto p) => MarkObject(p);
+
+    private void TraverseTable(LuauTable t)
+    {
+        _bytes += t.FootprintBytes;
+        bool weakKeys = false, weakValues = false;
+        if (t.Metatable is { } mt)
+        {
+            MarkObject(mt);
+            var mode = mt.GetStr(_state.TagMethodNames[(int)TagMethod.Mode]);
+            if (mode.Type_ == LuauType.String)
+            {
+                var m = mode.UnsafeString.Span;
+                weakKeys = m.Contains((byte)'k');
+                weakValues = m.Contains((byte)'v');
+            }
+        }
+        if (weakKeys || weakValues)
+            _weak.Add((t, weakKeys, weakValues));
+        if (!weakValues)
+        {
+            foreach (var v in t.Array)
+                Mark(in v);
+        }
+        var nodes = t.Nodes;
+        for (int i = 0; i < nodes.Length; i++)
+        {
+            ref var n = ref nodes[i];
+            if (n.Value.Type_ == LuauType.Nil)
+                continue;
+            if (!weakKeys || !IsCollectable(in n.Key))
+                Mark(in n.Key);
+            if (!weakValues || !IsCollectable(in n.Value))
+                Mark(in n.Value);
+        }
+    }
+
+    private void TraverseThread(LuauThread th)
+    {
+        _bytes += 256 + (long)th.Stack.Length * Unsafe.SizeOf<LuauValue>() + (long)th.Frames.Length * 48;
+        MarkObject(th.Globals);
+        // Registers of the running frames may lie above the stack top.
+        int top = th.Top;
+        for (int i = 0; i <= th.FrameIndex; i++)
+        {
+            ref var f = ref th.Frames[i];
+            top = Math.Max(top, f.Top);
+            if (f.Closure is not null)
+                MarkObject(f.Closure);
+            if (f.Host is not null)
+                MarkObject(f.Host);
+        }
+        top = Math.Min(top, th.Stack.Length);
+        for (int i = 0; i < top; i++)
+            Mark(in th.Stack[i]);
+        for (var uv = th.OpenUpvalues; uv is not null; uv = uv.NextOpen)
+            MarkObject(uv);
+    }
+
+    private static bool IsCollectable(in LuauValue v) =>
+        v.Type_ is LuauType.Table or LuauType.Function or LuauType.Userdata or LuauType.Thread or LuauType.Buffer;
+
+    private bool IsDead(in LuauValue v) => IsCollectable(in v) && !_marked.Contains(v.O!);
+
+    private void ClearWeakEntries()
+    {
+        foreach (var (t, weakKeys, weakValues) in _weak)
+        {
+            if (weakValues)
+            {
+                var array = t.Array;
+                for (int i = 0; i < array.Length; i++)
+                {
+                    if (IsDead(in array[i]))
+                        array[i] = default;
+                }
+            }
+            var nodes = t.Nodes;
+            for (int i = 0; i < nodes.Length; i++)
+            {
+                ref var n = ref nodes[i];
+                if (n.Value.Type_ == LuauType.Nil)
+                    continue;
+                if ((weakKeys && IsDead(in n.Key)) || (weakValues && IsDead(in n.Value)))
+                    n.Value = default;
+            }
+        }
+    }
+}

@@ -1,0 +1,559 @@
+using System.Runtime.CompilerServices;
+using static Coputer.Luau.Bytecode.Instruction;
+
+namespace Coputer.Luau.VM;
+
+internal static partial class Interpreter
+{
+    /// <summary>Pushes a frame for a Luau closure at stack[<paramref name="func"/>] with arguments up to <paramref name="argTop"/>.</summary>
+    internal static void EnterLuau(LuauThread L, int func, int argTop, int nresults, LuauClosure cl, FrameFlags flags)
+    {
+        var p = cl.Proto;
+        int bse = func + 1;
+        L.EnsureStack(Math.Max(argTop, bse + p.NumParams) + p.MaxStackSize);
+        ref var f = ref L.PushFrame();
+        f.Func = func;
+        f.Base = bse;
+        f.Top = bse + p.MaxStackSize;
+        f.SavedPc = 0;
+        f.NResults = nresults;
+        f.Closure = cl;
+        f.Host = null;
+        f.Flags = flags;
+        var stack = L.Stack;
+        int argEnd = bse + p.NumParams;
+        for (int i = argTop; i < argEnd; i++)
+            stack[i] = default;
+        L.Top = p.IsVararg ? Math.Max(argTop, argEnd) : f.Top;
+    }
+
+    /// <summary>
+    /// Calls a host function whose arguments are on the stack, in a frame of its own. Returns false if it yielded
+    /// (the frame then stays, flagged, until the thread is resumed).
+    /// </summary>
+    internal static bool CallHost(LuauThread L, HostFunction host, int func, int argTop, int nresults, FrameFlags flags)
+    {
+        L.EnsureStack(argTop + LuauThread.MinStack);
+        ref var f = ref L.PushFrame();
+        f.Func = func;
+        f.Base = func + 1;
+        f.Top = argTop + LuauThread.MinStack;
+        f.SavedPc = 0;
+        f.NResults = nresults;
+        f.Closure = null;
+        f.Host = host;
+        f.Flags = flags;
+        L.Top = argTop;
+        int n = host.Callback(new LuauCallContext(L, func + 1, argTop - func - 1));
+        if (n < 0)
+        {
+            L.Frames[L.FrameIndex].Flags |= FrameFlags.Yielded;
+            return false;
+        }
+        ReturnFromHost(L, L.Top - n, L.Top);
+        return true;
+    }
+
+    /// <summary>
+    /// Returns from the host frame on top with the values in [<paramref name="first"/>, <paramref name="last"/>),
+    /// adjusting them to the number of results the caller wants, then completes whatever the frame's flags ask.
+    /// </summary>
+    internal static void ReturnFromHost(LuauThread L, int first, int last)
+    {
+        int ci = L.FrameIndex;
+        ref var f = ref L.Frames[ci];
+        int res = f.Func;
+        int nresults = f.NResults;
+        var flags = f.Flags;
+        var stack = L.Stack;
+        int count = last - first;
+        if (nresults < 0)
+        {
+            Array.Copy(stack, first, stack, res, count);
+            L.Top = res + count;
+        }
+        else
+        {
+            int i = 0;
+            for (; i < nresults && i < count; i++)
+                stack[res + i] = stack[first + i];
+            for (; i < nresults; i++)
+                stack[res + i] = default;
+            ref var caller = ref L.Frames[ci - 1];
+            L.Top = (flags & FrameFlags.Return) == 0 && caller.Closure is not null ? caller.Top : res + nresults;
+        }
+        f.Host = null;
+        L.FrameIndex = ci - 1;
+        if ((flags & (FrameFlags.ProtectedBody | FrameFlags.ForLoopIterator)) != 0)
+            FinishFlaggedReturn(L, flags, res);
+    }
+
+    /// <summary>Completes the operation that was waiting for a frame that just returned its results to <paramref name="res"/>.</summary>
+    private static bool FinishFlaggedReturn(LuauThread L, FrameFlags flags, int res)
+    {
+        if ((flags & FrameFlags.ProtectedBody) != 0)
+        {
+            // The body's results are at res..Top; the slot before them takes 'true'.
+            L.Stack[res - 1] = LuauValue.True;
+            ReturnFromHost(L, res - 1, L.Top);
+        }
+        else if ((flags & FrameFlags.ForLoopIterator) != 0)
+        {
+            ref var caller = ref L.Frames[L.FrameIndex];
+            // SavedPc points at the FORGLOOP's AUX word; the loop instruction is just before it.
+            uint insn = caller.Closure!.Proto.Code[caller.SavedPc - 1];
+            int ra = caller.Base + A(insn);
+            var stack = L.Stack;
+            stack[ra + 2] = stack[ra + 3];
+            caller.SavedPc += stack[ra + 3].Type_ == LuauType.Nil ? 1 : D(insn);
+            L.Top = caller.Top;
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// Runs <c>pcall</c>/<c>xpcall</c> inside the interpreter: a protected frame, then the body called as an ordinary
+    /// frame. Returns 1 when frames were set up (continue the loop), 0 when the body yielded, -1 when the special path
+    /// does not apply (bad arguments: the ordinary host function reports them).
+    /// </summary>
+    private static int EnterSpecial(LuauThread L, HostFunction host, int func, int argTop, int nresults)
+    {
+        int nargs = argTop - func - 1;
+        int body;
+        var flags = FrameFlags.Protected;
+        if (host.Special == SpecialFunction.Pcall)
+        {
+            if (nargs < 1)
+                return -1;
+            body = func + 1;
+        }
+        else
+        {
+            if (nargs < 2 || L.Stack[func + 2].Type_ != LuauType.Function)
+                return -1;
+            // Swap the function and the handler: the handler waits in the slot before the body.
+            (L.Stack[func + 1], L.Stack[func + 2]) = (L.Stack[func + 2], L.Stack[func + 1]);
+            body = func + 2;
+            flags |= FrameFlags.HasErrorHandler;
+        }
+
+        L.EnsureStack(argTop + LuauThread.MinStack);
+        ref var f = ref L.PushFrame();
+        f.Func = func;
+        f.Base = func + 1;
+        f.Top = argTop + LuauThread.MinStack;
+        f.SavedPc = 0;
+        f.NResults = nresults;
+        f.Closure = null;
+        f.Host = host;
+        f.Flags = flags;
+        L.Top = argTop;
+
+        // From here on errors unwind to the protected frame just pushed.
+        if (L.Stack[body].Type_ != LuauType.Function)
+            argTop = TryFuncTM(L, body, argTop);
+        var fn = L.Stack[body].O;
+        if (fn is LuauClosure cl)
+        {
+            EnterLuau(L, body, argTop, -1, cl, FrameFlags.ProtectedBody);
+            return 1;
+        }
+        return CallHost(L, (HostFunction)fn!, body, argTop, -1, FrameFlags.ProtectedBody) ? 1 : 0;
+    }
+
+    /// <summary>
+    /// Calls a loop's generator (at <paramref name="func"/>, with two arguments after it) for FORGLOOP, without
+    /// recursion, so the generator may yield. Returns false if it yielded.
+    /// </summary>
+    private static bool CallIterator(LuauThread L, int func, int nresults)
+    {
+        int argTop = func + 3;
+        if (L.Stack[func].Type_ != LuauType.Function)
+            argTop = TryFuncTM(L, func, argTop);
+        var fn = L.Stack[func].O;
+        if (fn is LuauClosure cl)
+        {
+            EnterLuau(L, func, argTop, nresults, cl, FrameFlags.ForLoopIterator);
+            return true;
+        }
+        return CallHost(L, (HostFunction)fn!, func, argTop, nresults, FrameFlags.ForLoopIterator);
+    }
+
+    /// <summary>
+    /// Makes a non-function at stack[<paramref name="func"/>] callable through its <c>__call</c> metamethod: the
+    /// metamethod takes its place and the value becomes the first argument. Returns the new argument top.
+    /// </summary>
+    internal static int TryFuncTM(LuauThread L, int func, int argTop)
+    {
+        var v = L.Stack[func];
+        var tm = GetTmByObj(L.State, in v, TagMethod.Call);
+        if (tm.Type_ != LuauType.Function)
+            throw new RuntimeError($"attempt to call a {ObjectTypeName(L.State, v)} value");
+        L.EnsureStack(argTop + 1);
+        var stack = L.Stack;
+        Array.Copy(stack, func, stack, func + 1, argTop - func);
+        stack[func] = tm;
+        return argTop + 1;
+    }
+
+    // ---- calls that nest (metamethods, host functions calling back, the host API) ----
+
+    /// <summary>
+    /// Calls the function at stack[<paramref name="func"/>] with the arguments up to the stack top, running it to
+    /// completion in a nested interpreter loop. Results are left from <paramref name="func"/> on
+    /// (<paramref name="nresults"/> of them, or all for -1, with the top after them). The call cannot yield.
+    /// </summary>
+    internal static void Call(LuauThread L, int func, int nresults)
+    {
+        L.HostCallDepth++;
+        try
+        {
+            if (L.HostCallDepth >= LuauThread.MaxHostCalls)
+                CheckHostStack(L);
+            if (!RuntimeHelpers.TryEnsureSufficientExecutionStack())
+                throw new RuntimeError("C stack overflow");
+            int argTop = L.Top;
+            if (L.Stack[func].Type_ != LuauType.Function)
+                argTop = TryFuncTM(L, func, argTop);
+            var fn = L.Stack[func].O;
+            if (fn is LuauClosure cl)
+            {
+                EnterLuau(L, func, argTop, nresults, cl, FrameFlags.Return);
+                Execute(L);
+            }
+            else
+            {
+                CallHost(L, (HostFunction)fn!, func, argTop, nresults, FrameFlags.Return);
+            }
+        }
+        finally
+        {
+            L.HostCallDepth--;
+        }
+    }
+
+    private static void CheckHostStack(LuauThread L)
+    {
+        const int hardLimit = LuauThread.MaxHostCalls + (LuauThread.MaxHostCalls >> 3);
+        if (L.HostCallDepth == LuauThread.MaxHostCalls)
+            throw new RuntimeError("C stack overflow");
+        if (L.HostCallDepth >= hardLimit)
+            throw LuauRuntimeException.ErrorInErrorHandling();
+    }
+
+    /// <summary>Calls <paramref name="function"/> with <paramref name="args"/>; returns <paramref name="nresults"/> results (all for -1).</summary>
+    internal static LuauValue[] CallValue(LuauThread L, LuauValue function, ReadOnlySpan<LuauValue> args, int nresults)
+    {
+        int func = L.Top;
+        L.EnsureStack(func + 1 + args.Length);
+        var stack = L.Stack;
+        stack[func] = function;
+        args.CopyTo(stack.AsSpan(func + 1));
+        L.Top = func + 1 + args.Length;
+        Call(L, func, nresults);
+        int n = L.Top - func;
+        var results = n == 0 ? [] : L.Stack.AsSpan(func, n).ToArray();
+        L.Top = func;
+        return results;
+    }
+
+    /// <summary>Calls a metamethod with two arguments and returns its first result (the reference's callTMres).</summary>
+    internal static LuauValue CallTMRes(LuauThread L, in LuauValue tm, in LuauValue a, in LuauValue b)
+    {
+        int func = Math.Max(L.Top, L.Frames[L.FrameIndex].Top);
+        L.EnsureStack(func + 3);
+        var stack = L.Stack;
+        stack[func] = tm;
+        stack[func + 1] = a;
+        stack[func + 2] = b;
+        int savedTop = L.Top;
+        L.Top = func + 3;
+        Call(L, func, 1);
+        var r = L.Stack[func];
+        L.Top = savedTop;
+        return r;
+    }
+
+    /// <summary>Calls a metamethod with three arguments and no results (the reference's callTM, for __newindex).</summary>
+    internal static void CallTM(LuauThread L, in LuauValue tm, in LuauValue a, in LuauValue b, in LuauValue c)
+    {
+        int func = Math.Max(L.Top, L.Frames[L.FrameIndex].Top);
+        L.EnsureStack(func + 4);
+        var stack = L.Stack;
+        stack[func] = tm;
+        stack[func + 1] = a;
+        stack[func + 2] = b;
+        stack[func + 3] = c;
+        int savedTop = L.Top;
+        L.Top = func + 4;
+        Call(L, func, 0);
+        L.Top = savedTop;
+    }
+
+    // ---- yields and resumes ----
+
+    internal static void RequestYield(LuauThread L, int count)
+    {
+        if (L.YieldableDepth == 0 || L.HostCallDepth > L.YieldableDepth || L.Status != CoroutineStatus.Running)
+            throw new RuntimeError("attempt to yield across metamethod/C-call boundary");
+        L.YieldCount = count;
+    }
+
+    /// <summary>The outcome of <see cref="Resume"/>.</summary>
+    internal enum ResumeStatus
+    {
+        Finished,
+        Yielded,
+        Error,
+    }
+
+    /// <summary>
+    /// Resumes <paramref name="co"/> from <paramref name="from"/> with the <paramref name="nargs"/> values on top of
+    /// <paramref name="co"/>'s stack. On return the results (or yielded values, or the error value alone) are the top
+    /// values of <paramref name="co"/>'s stack, counted by the returned count.
+    /// </summary>
+    internal static ResumeStatus Resume(LuauThread co, LuauThread? from, int nargs, out int resultCount)
+    {
+        co.Status = CoroutineStatus.Running;
+        co.ResumedBy = from;
+        if (from is not null && from != co)
+            from.Status = CoroutineStatus.Normal;
+        int savedDepth = co.HostCallDepth;
+        int savedYieldable = co.YieldableDepth;
+        co.HostCallDepth = (from?.HostCallDepth ?? 0) + 1;
+        co.YieldableDepth = co.HostCallDepth;
+        try
+        {
+            if (co.HostCallDepth >= LuauThread.MaxHostCalls)
+                CheckHostStack(co);
+            bool done;
+            if (co.FrameIndex == 0)
+            {
+                // First resume: the function sits just below the arguments.
+                int func = co.Top - nargs - 1;
+                var fn = co.Stack[func].O;
+                if (fn is LuauClosure cl)
+                {
+                    EnterLuau(co, func, co.Top, -1, cl, FrameFlags.Return);
+                    done = Execute(co);
+                }
+                else
+                {
+                    done = CallHost(co, (HostFunction)fn!, func, co.Top, -1, FrameFlags.Return);
+                }
+            }
+            else
+            {
+                done = ContinueAfterYield(co, nargs);
+                if (done && co.FrameIndex > 0)
+                    done = Execute(co);
+            }
+
+            if (done)
+            {
+                co.Status = CoroutineStatus.Dead;
+                resultCount = co.Top - co.Frames[0].Base;
+                return ResumeStatus.Finished;
+            }
+            co.Status = CoroutineStatus.Suspended;
+            resultCount = co.YieldCount;
+            return ResumeStatus.Yielded;
+        }
+        catch (Exception e) when (e is not LuauTerminatedException)
+        {
+            var error = Normalize(co, e);
+            co.Status = CoroutineStatus.Dead;
+            co.DeathError = error.Value;
+            co.EnsureStack(co.Top + 1);
+            co.Stack[co.Top++] = error.Value;
+            resultCount = 1;
+            return ResumeStatus.Error;
+        }
+        finally
+        {
+            co.HostCallDepth = savedDepth;
+            co.YieldableDepth = savedYieldable;
+            co.ResumedBy = null;
+            if (from is not null && from != co)
+                from.Status = CoroutineStatus.Running;
+        }
+    }
+
+    /// <summary>
+    /// Finishes the host call that yielded (its results are the resume arguments, or what its continuation returns),
+    /// or, when a Luau frame yielded from an interrupt, just drops the arguments. Returns false if it yielded again;
+    /// true when there is Luau code to run, or the body finished (frame 0 on top).
+    /// </summary>
+    private static bool ContinueAfterYield(LuauThread co, int nargs)
+    {
+        ref var f = ref co.Frames[co.FrameIndex];
+        if (f.Closure is not null)
+        {
+            co.Top -= nargs;
+            return true;
+        }
+        f.Flags &= ~FrameFlags.Yielded;
+        var host = f.Host!;
+        int first = co.Top - nargs;
+        if (host.Continuation is not null)
+        {
+            int n = host.Continuation(new LuauCallContext(co, first, nargs));
+            if (n < 0)
+            {
+                co.Frames[co.FrameIndex].Flags |= FrameFlags.Yielded;
+                return false;
+            }
+            first = co.Top - n;
+        }
+        bool isBody = (co.Frames[co.FrameIndex].Flags & FrameFlags.Return) != 0;
+        ReturnFromHost(co, first, co.Top);
+        // A host function that was the coroutine's body has now finished the coroutine.
+        return !isBody || co.FrameIndex == 0;
+    }
+
+    // ---- safepoints ----
+
+    /// <summary>
+    /// The slow path of a safepoint: runs the interrupt handler and checks limits. Returns true when the thread must
+    /// yield now; then the frame is set to re-run the current instruction when resumed.
+    /// </summary>
+    private static bool Safepoint(LuauThread L, int pc)
+    {
+        var state = L.State;
+        state.Countdown = state.SafepointInterval;
+        if (state.OnSafepoint(L))
+        {
+            RequestYield(L, 0);
+            L.Frames[L.FrameIndex].SavedPc = pc - 1;
+            return true;
+        }
+        return false;
+    }
+
+    // ---- errors ----
+
+    /// <summary>
+    /// Turns any exception into a Luau error value, adding the position prefix the reference adds:
+    /// <see cref="RuntimeError"/> gets the running Luau function's position, <see cref="LuauError"/> (from host
+    /// code) its caller's.
+    /// </summary>
+    internal static LuauRuntimeException Normalize(LuauThread L, Exception e)
+    {
+        switch (e)
+        {
+            case LuauRuntimeException r:
+                return r;
+            case RuntimeError re:
+                return new LuauRuntimeException(LuauString.FromUtf8(Where(L, 0) + re.Message), LuauErrorKind.Runtime, re);
+            case LuauError le:
+                return new LuauRuntimeException(LuauString.FromUtf8(Where(L, 1) + le.MessageFor(RunningHostName(L))), LuauErrorKind.Runtime, le);
+            case InsufficientExecutionStackException:
+                return new LuauRuntimeException(LuauString.FromUtf8(Where(L, 0) + "C stack overflow"), LuauErrorKind.Runtime, e);
+            case OutOfMemoryException:
+                return LuauRuntimeException.OutOfMemory();
+            default:
+                // An exception from host code: its message becomes the error, as the reference does for C++ exceptions.
+                return new LuauRuntimeException(LuauString.FromUtf8(e.Message), LuauErrorKind.Runtime, e);
+        }
+    }
+
+    /// <summary>The name of the running host function for argument errors (the method name for <c>__namecall</c>).</summary>
+    private static string? RunningHostName(LuauThread L)
+    {
+        var host = L.Frames[L.FrameIndex].Host;
+        if (host is null)
+            return null;
+        return host.Name == "__namecall" ? L.NameCall?.ToString() : host.Name;
+    }
+
+    /// <summary>
+    /// "chunk:line: " of the function <paramref name="level"/> frames below the running one (0 = the running one),
+    /// or empty when that is not a Luau function (the reference's luaL_where).
+    /// </summary>
+    internal static string Where(LuauThread L, int level)
+    {
+        int i = L.FrameIndex - level;
+        if (i <= 0)
+            return "";
+        ref var f = ref L.Frames[i];
+        if (f.Closure is null)
+            return "";
+        var p = f.Closure.Proto;
+        int line = p.GetLine(f.SavedPc - 1);
+        if (line <= 0)
+            return "";
+        return $"{ChunkId(p.Source)}:{line}: ";
+    }
+
+    /// <summary>Unwinds to the nearest protected frame above <paramref name="entry"/>, if any, and completes it with the error.</summary>
+    private static bool TryCatch(LuauThread L, int entry, LuauRuntimeException error)
+    {
+        for (int i = L.FrameIndex; i > entry; i--)
+        {
+            if ((L.Frames[i].Flags & FrameFlags.Protected) == 0)
+                continue;
+            int func = L.Frames[i].Func;
+            var value = error.Value;
+            if ((L.Frames[i].Flags & FrameFlags.HasErrorHandler) != 0)
+                value = CallErrorHandler(L, L.Stack[func + 1], value, error.Kind);
+            else if (error.Kind == LuauErrorKind.ErrorInErrorHandling)
+                value = LuauString.FromUtf8("error in error handling");
+            L.CloseUpvalues(func + 1);
+            for (int j = L.FrameIndex; j > i; j--)
+            {
+                L.Frames[j].Closure = null;
+                L.Frames[j].Host = null;
+            }
+            L.FrameIndex = i;
+            L.EnsureStack(func + 2);
+            L.Stack[func] = LuauValue.False;
+            L.Stack[func + 1] = value;
+            ReturnFromHost(L, func, func + 2);
+            L.RecoverFromOverflow();
+            return true;
+        }
+        return false;
+    }
+
+    /// <summary>
+    /// Pops every frame above <paramref name="frameIndex"/> after an error was caught by host code, closing the
+    /// upvalues of the abandoned registers from <paramref name="level"/> up.
+    /// </summary>
+    internal static void UnwindTo(LuauThread L, int frameIndex, int level)
+    {
+        L.CloseUpvalues(level);
+        for (int j = L.FrameIndex; j > frameIndex; j--)
+            L.Frames[j] = default;
+        L.FrameIndex = frameIndex;
+        L.Top = level;
+        L.RecoverFromOverflow();
+    }
+
+    /// <summary>Runs an <c>xpcall</c> handler for an error caught by host code (the failing frames are still there).</summary>
+    internal static LuauValue CallHandlerAtErrorPoint(LuauThread L, LuauValue handler, LuauRuntimeException error) =>
+        CallErrorHandler(L, handler, error.Value, error.Kind);
+
+    /// <summary>Runs an <c>xpcall</c> handler at the error point (the failing frames are still on the stack).</summary>
+    private static LuauValue CallErrorHandler(LuauThread L, LuauValue handler, LuauValue error, LuauErrorKind kind)
+    {
+        int func = Math.Max(L.Top, L.Frames[L.FrameIndex].Top);
+        int savedFrame = L.FrameIndex;
+        try
+        {
+            L.EnsureStack(func + 2);
+            L.Stack[func] = handler;
+            L.Stack[func + 1] = error;
+            L.Top = func + 2;
+            Call(L, func, 1);
+            return L.Stack[func];
+        }
+        catch (Exception e) when (e is not LuauTerminatedException)
+        {
+            L.FrameIndex = savedFrame;
+            var inner = Normalize(L, e);
+            return kind == LuauErrorKind.Memory && inner.Kind == LuauErrorKind.Memory
+                ? inner.Value
+                : LuauString.FromUtf8("error in error handling");
+        }
+    }
+}

@@ -1,0 +1,232 @@
+using System.Runtime.CompilerServices;
+
+namespace Coputer.Luau.VM;
+
+/// <summary>
+/// What a host function sees of its call: the arguments, the thread and a place to put results. Argument
+/// numbers are 1-based, as in Luau's error messages ("invalid argument #1 to 'f'"). Results are pushed with the
+/// <c>Return</c> methods, whose value the function returns.
+/// </summary>
+public readonly ref struct LuauCallContext
+{
+    private readonly LuauThread _thread;
+    private readonly int _base;
+    private readonly int _count;
+
+    internal LuauCallContext(LuauThread thread, int argBase, int count)
+    {
+        _thread = thread;
+        _base = argBase;
+        _count = count;
+    }
+
+    /// <summary>The thread running the call.</summary>
+    public LuauThread Thread => _thread;
+
+    /// <summary>The state running the call.</summary>
+    public LuauState State => _thread.State;
+
+    /// <summary>How many arguments were passed.</summary>
+    public int ArgumentCount => _count;
+
+    /// <summary>Argument <paramref name="n"/> (1-based), or nil past the last one.</summary>
+    public LuauValue this[int n]
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => (uint)(n - 1) < (uint)_count ? _thread.Stack[_base + n - 1] : default;
+    }
+
+    /// <summary>The stack index of argument 1, for library code working on the stack directly.</summary>
+    internal int Base => _base;
+
+    /// <summary>The name of the running host function, for error messages.</summary>
+    internal string FunctionName
+    {
+        get
+        {
+            ref var frame = ref _thread.Frames[_thread.FrameIndex];
+            string? name = frame.Host?.Name;
+            if (name == "__namecall")
+                return _thread.NameCall?.ToString() ?? "?";
+            return name ?? "?";
+        }
+    }
+
+    // ---- results ----
+
+    /// <summary>Returns no results.</summary>
+    public int Return() => 0;
+
+    /// <summary>Returns one result.</summary>
+    public int Return(LuauValue value)
+    {
+        _thread.Push(in value);
+        return 1;
+    }
+
+    /// <summary>Returns two results.</summary>
+    public int Return(LuauValue first, LuauValue second)
+    {
+        _thread.Push(in first);
+        _thread.Push(in second);
+        return 2;
+    }
+
+    /// <summary>Returns three results.</summary>
+    public int Return(LuauValue first, LuauValue second, LuauValue third)
+    {
+        _thread.Push(in first);
+        _thread.Push(in second);
+        _thread.Push(in third);
+        return 3;
+    }
+
+    /// <summary>Returns any number of results.</summary>
+    public int Return(ReadOnlySpan<LuauValue> values)
+    {
+        _thread.EnsureStack(_thread.Top + values.Length);
+        foreach (var v in values)
+            _thread.Stack[_thread.Top++] = v;
+        return values.Length;
+    }
+
+    /// <summary>Pushes one more result; return the count pushed when done.</summary>
+    public void Push(LuauValue value) => _thread.Push(in value);
+
+    /// <summary>
+    /// Suspends the running coroutine, passing the last <paramref name="count"/> pushed values to <c>resume</c>.
+    /// Return its value from the host function. Fails if the coroutine cannot yield here.
+    /// </summary>
+    public int Yield(int count)
+    {
+        Interpreter.RequestYield(_thread, count);
+        return Interpreter.YieldSignal;
+    }
+
+    /// <summary>
+    /// Makes room to push <paramref name="count"/> more values, as the reference's lua_checkstack: false when a host
+    /// function would use more than 8000 slots or the thread's stack cannot grow.
+    /// </summary>
+    public bool CheckStack(int count)
+    {
+        if (count < 0 || count > LuauThread.MaxHostStack || _thread.Top - _base + count > LuauThread.MaxHostStack)
+            return false;
+        return _thread.TryEnsureStack(_thread.Top + count);
+    }
+
+    /// <summary>Like <see cref="CheckStack(int)"/>, failing with "stack overflow (<paramref name="what"/>)".</summary>
+    public void CheckStack(int count, string what)
+    {
+        if (!CheckStack(count))
+            throw new LuauError($"stack overflow ({what})");
+    }
+
+    // ---- calling back into Luau ----
+
+    /// <summary>Calls <paramref name="function"/> with <paramref name="args"/> and returns all its results.</summary>
+    public LuauValue[] Call(LuauValue function, params ReadOnlySpan<LuauValue> args) => Interpreter.CallValue(_thread, function, args, -1);
+
+    /// <summary>Calls <paramref name="function"/> and returns its first result (nil if none).</summary>
+    public LuauValue Call1(LuauValue function, params ReadOnlySpan<LuauValue> args)
+    {
+        var r = Interpreter.CallValue(_thread, function, args, 1);
+        return r[0];
+    }
+
+    // ---- argument checks (error messages as the reference's luaL_check*) ----
+
+    /// <summary>Fails with the reference's "invalid argument #n to 'f' (message)".</summary>
+    public LuauError ArgumentError(int n, string message) =>
+        new($"invalid argument #{n} to '{FunctionName}' ({message})");
+
+    /// <summary>Fails with the reference's type mismatch message for argument <paramref name="n"/>.</summary>
+    public LuauError TypeError(int n, string expected)
+    {
+        if (n > _count)
+            return new LuauError($"missing argument #{n} to '{FunctionName}' ({expected} expected)");
+        return new LuauError($"invalid argument #{n} to '{FunctionName}' ({expected} expected, got {Interpreter.ObjectTypeName(_thread.State, this[n])})");
+    }
+
+    /// <summary>Argument <paramref name="n"/>, which must be present (any value, even nil).</summary>
+    public LuauValue CheckAny(int n)
+    {
+        if (n > _count)
+            throw new LuauError($"missing argument #{n}");
+        return this[n];
+    }
+
+    public LuauTable CheckTable(int n)
+    {
+        var v = this[n];
+        return v.Type == LuauType.Table ? v.UnsafeTable : throw TypeError(n, "table");
+    }
+
+    public LuauFunction CheckFunction(int n)
+    {
+        var v = this[n];
+        return v.Type == LuauType.Function ? v.UnsafeFunction : throw TypeError(n, "function");
+    }
+
+    /// <summary>A number argument; strings convertible to numbers are accepted, as in the reference.</summary>
+    public double CheckNumber(int n)
+    {
+        var v = this[n];
+        if (v.Type == LuauType.Number)
+            return v.N;
+        if (v.Type == LuauType.String && Interpreter.TryStringToNumber(v.UnsafeString, out double d))
+            return d;
+        throw TypeError(n, "number");
+    }
+
+    public double OptNumber(int n, double defaultValue) => this[n].IsNil ? defaultValue : CheckNumber(n);
+
+    /// <summary>A number argument truncated to a 32-bit integer, as the reference's luaL_checkinteger.</summary>
+    public int CheckInteger(int n) => Interpreter.DoubleToInt(CheckNumber(n));
+
+    public int OptInteger(int n, int defaultValue) => this[n].IsNil ? defaultValue : CheckInteger(n);
+
+    /// <summary>A string argument; numbers are converted (and the argument replaced by the string), as in the reference.</summary>
+    public LuauString CheckString(int n)
+    {
+        var v = this[n];
+        if (v.Type == LuauType.String)
+            return v.UnsafeString;
+        if (v.Type == LuauType.Number)
+        {
+            var s = Interpreter.NumberToString(v.N);
+            _thread.Stack[_base + n - 1] = s;
+            return s;
+        }
+        throw TypeError(n, "string");
+    }
+
+    public LuauString? OptString(int n, LuauString? defaultValue) => this[n].IsNil ? defaultValue : CheckString(n);
+
+    public bool OptBoolean(int n, bool defaultValue) => this[n].IsNil ? defaultValue : this[n].IsTruthy;
+
+    public LuauBuffer CheckBuffer(int n)
+    {
+        var v = this[n];
+        return v.Type == LuauType.Buffer ? (LuauBuffer)v.O! : throw TypeError(n, "buffer");
+    }
+
+    public LuauThread CheckThread(int n)
+    {
+        var v = this[n];
+        return v.Type == LuauType.Thread ? (LuauThread)v.O! : throw TypeError(n, "thread");
+    }
+
+    /// <summary>The components of a vector argument.</summary>
+    public (float X, float Y, float Z) CheckVector(int n)
+    {
+        var v = this[n];
+        return v.Type == LuauType.Vector ? v.Vector : throw TypeError(n, "vector");
+    }
+
+    /// <summary>Fails unless argument <paramref name="n"/> has type <paramref name="type"/>.</summary>
+    public void CheckType(int n, LuauType type)
+    {
+        if (this[n].Type != type || n > _count)
+            throw TypeError(n, TypeNames.Of(type));
+    }
+}

@@ -1,0 +1,154 @@
+using Coputer.Luau.Bytecode;
+
+namespace Coputer.Luau.VM;
+
+/// <summary>Thrown when bytecode cannot be loaded: a compile error blob, or malformed or unsafe bytecode.</summary>
+public sealed class LuauLoadException(string message) : LuauException(message);
+
+/// <summary>How a resumed thread stopped.</summary>
+public enum LuauResumeStatus
+{
+    /// <summary>The thread's function returned; the values are its results.</summary>
+    Finished,
+
+    /// <summary>The thread yielded; the values are what it passed to yield.</summary>
+    Yielded,
+
+    /// <summary>The thread raised an error; the value is the error.</summary>
+    Error,
+}
+
+/// <summary>The outcome of <see cref="LuauState.Resume"/>.</summary>
+public readonly record struct LuauResumeResult(LuauResumeStatus Status, LuauValue[] Values)
+{
+    /// <summary>The error value when <see cref="Status"/> is <see cref="LuauResumeStatus.Error"/>.</summary>
+    public LuauValue Error => Status == LuauResumeStatus.Error ? Values[0] : LuauValue.Nil;
+}
+
+public sealed partial class LuauState
+{
+    /// <summary>
+    /// Loads bytecode (ours or the reference compiler's) as a function of <paramref name="chunkName"/> (for example
+    /// <c>=main</c> or <c>@path/to/file.luau</c>), with <paramref name="env"/> (default: the globals) as its
+    /// environment. The bytecode is treated as untrusted: it is checked before anything runs.
+    /// </summary>
+    public LuauFunction Load(ReadOnlySpan<byte> bytecode, string chunkName, LuauTable? env = null)
+    {
+        var name = Intern(chunkName);
+        string chunkId = Interpreter.ChunkId(name);
+        if (BytecodeReader.TryGetCompileError(bytecode, out var message))
+            throw new LuauLoadException(chunkId + message);
+        BytecodeModule module;
+        try
+        {
+            module = BytecodeReader.Read(bytecode);
+            return Loader.Load(this, module, name, env ?? Globals);
+        }
+        catch (BytecodeException e)
+        {
+            throw new LuauLoadException($"{chunkId}: {e.Message}");
+        }
+    }
+
+    /// <summary>
+    /// Calls <paramref name="function"/> on the main thread and returns all its results. A Luau error becomes a
+    /// <see cref="LuauRuntimeException"/> carrying the error value and the Luau stack trace. The call cannot yield.
+    /// </summary>
+    public LuauValue[] Call(LuauValue function, params ReadOnlySpan<LuauValue> args) => CallOn(MainThread, function, args);
+
+    internal LuauValue[] CallOn(LuauThread thread, LuauValue function, ReadOnlySpan<LuauValue> args)
+    {
+        int savedFrame = thread.FrameIndex;
+        int savedTop = thread.Top;
+        try
+        {
+            return Interpreter.CallValue(thread, function, args, -1);
+        }
+        catch (Exception e) when (e is not LuauTerminatedException)
+        {
+            var error = Interpreter.Normalize(thread, e);
+            if (error.LuauStackTrace.Length == 0)
+                error.LuauStackTrace = Interpreter.Traceback(thread, 0);
+            Interpreter.UnwindTo(thread, savedFrame, savedTop);
+            throw error;
+        }
+        catch (LuauTerminatedException)
+        {
+            Interpreter.UnwindTo(thread, savedFrame, savedTop);
+            throw;
+        }
+    }
+
+    /// <summary>A new thread (coroutine) that will run <paramref name="body"/> when first resumed.</summary>
+    public LuauThread CreateThread(LuauFunction body, LuauTable? globals = null)
+    {
+        var thread = new LuauThread(this, globals ?? Globals);
+        thread.Stack[thread.Top++] = new LuauValue(body);
+        return thread;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="thread"/> until it returns, yields or fails. Unlike <see cref="Call"/>, code running
+    /// this way may yield (including from host functions and interrupts); resume it again to continue.
+    /// </summary>
+    public LuauResumeResult Resume(LuauThread thread, params ReadOnlySpan<LuauValue> args)
+    {
+        if (thread.Status != CoroutineStatus.Suspended)
+        {
+            string status = thread.Status == CoroutineStatus.Dead ? "dead" : "non-suspended";
+            return new(LuauResumeStatus.Error, [LuauString.FromUtf8($"cannot resume {status} coroutine")]);
+        }
+        thread.EnsureStack(thread.Top + args.Length);
+        foreach (var a in args)
+            thread.Stack[thread.Top++] = a;
+        var status2 = Interpreter.Resume(thread, null, args.Length, out int n);
+        var values = thread.Stack.AsSpan(thread.Top - n, n).ToArray();
+        thread.Top -= n;
+        return new(status2 switch
+        {
+            Interpreter.ResumeStatus.Finished => LuauResumeStatus.Finished,
+            Interpreter.ResumeStatus.Yielded => LuauResumeStatus.Yielded,
+            _ => LuauResumeStatus.Error,
+        }, values);
+    }
+
+    /// <summary>The Luau call stack of <paramref name="thread"/> as <c>debug.traceback</c> lines (useful after an error in <see cref="Resume"/>).</summary>
+    public string GetStackTrace(LuauThread thread) => Interpreter.Traceback(thread, 0);
+
+    /// <summary>
+    /// Freezes the standard libraries and the global table and marks the globals safe (the reference's
+    /// luaL_sandbox): builtins can then be called directly and imports resolved at load time. Run scripts on
+    /// threads from <see cref="CreateSandboxedThread"/>, whose own globals fall back to these.
+    /// </summary>
+    public void Sandbox()
+    {
+        var g = Globals;
+        int index = 0;
+        while ((index = g.NextFrom(index, out _, out var value)) >= 0)
+        {
+            if (value.Type == LuauType.Table)
+                value.UnsafeTable.IsReadOnly = true;
+            index++;
+        }
+        if (TypeMetatables[(int)LuauType.String] is { } stringMeta)
+            stringMeta.IsReadOnly = true;
+        g.IsReadOnly = true;
+        g.SafeEnv = true;
+    }
+
+    /// <summary>
+    /// Globals for one script in a sandboxed state (the reference's luaL_sandboxthread): a fresh writable table that
+    /// reads through to the frozen shared globals, so scripts cannot affect each other. Load the script with it as
+    /// the environment and run it on a thread from <see cref="CreateThread"/> with the same globals.
+    /// </summary>
+    public LuauTable CreateSandboxedGlobals()
+    {
+        var globals = CreateTable();
+        var meta = CreateTable();
+        meta.SetStr(TagMethodNames[(int)TagMethod.Index]) = new LuauValue(Globals);
+        meta.IsReadOnly = true;
+        globals.Metatable = meta;
+        globals.SafeEnv = true;
+        return globals;
+    }
+}

@@ -1,0 +1,31 @@
+namespace Coputer.Luau.VM;
+
+/// <summary>The type of a Luau value. The order follows the reference's type tags.</summary>
+public enum LuauType : byte
+{
+    Nil,
+    Boolean,
+    LightUserdata,
+    Number,
+    Vector,
+    String,
+    Table,
+    Function,
+    Userdata,
+    Thread,
+    Buffer,
+
+    /// <summary>Internal: a closure's upvalue slot that refers to a shared <see cref="Upvalue"/> box. Never seen by scripts.</summary>
+    UpvalueRef,
+}
+
+/// <summary>The base of every heap object a Luau value can refer to (except strings, which are compared by content).</summary>
+public abstract class LuauObject
+{
+    /// <summary>
+    /// A number used to hash the object when it is a table key. It is assigned from the owning state's counter the
+    /// first time the object is stored as a key, so hashing and iteration order do not depend on addresses and are
+    /// the same in every run. Zero means never used as a key (such an object cannot be in any table).
+    /// </summary>
+    internal uint KeyId;
+}

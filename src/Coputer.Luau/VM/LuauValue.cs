@@ -1,0 +1,184 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+
+namespace Coputer.Luau.VM;
+
+/// <summary>
+/// A Luau value: nil, a boolean, a number, a vector, a string, a table, a function, a userdata, a thread or a buffer.
+/// It is a 24-byte struct; numbers, booleans and vectors are stored inline and never allocate.
+/// </summary>
+/// <remarks>
+/// Layout: <see cref="O"/> holds every reference (string, table, function, userdata, thread, buffer, light userdata
+/// payload); <see cref="N"/> holds a number, or the x and y components of a vector as two 32-bit floats;
+/// <see cref="Extra"/> holds a boolean (0 or 1), the z component of a vector (float bits) or a light userdata tag.
+/// The <see cref="Type"/> alone decides which fields are meaningful.
+/// </remarks>
+[DebuggerDisplay("{DebuggerText,nq}")]
+public readonly struct LuauValue : IEquatable<LuauValue>
+{
+    internal readonly object? O;
+    internal readonly double N;
+    internal readonly uint Extra;
+    internal readonly LuauType Type_;
+
+    public static readonly LuauValue Nil = default;
+    public static readonly LuauValue True = new(LuauType.Boolean, null, 0, 1);
+    public static readonly LuauValue False = new(LuauType.Boolean, null, 0, 0);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal LuauValue(LuauType type, object? o, double n, uint extra)
+    {
+        O = o;
+        N = n;
+        Extra = extra;
+        Type_ = type;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public LuauValue(double number)
+    {
+        O = null;
+        N = number;
+        Extra = 0;
+        Type_ = LuauType.Number;
+    }
+
+    public LuauValue(LuauString value) : this(LuauType.String, value ?? throw new ArgumentNullException(nameof(value)), 0, 0) { }
+
+    public LuauValue(LuauTable value) : this(LuauType.Table, value ?? throw new ArgumentNullException(nameof(value)), 0, 0) { }
+
+    public LuauValue(LuauFunction value) : this(LuauType.Function, value ?? throw new ArgumentNullException(nameof(value)), 0, 0) { }
+
+    public LuauValue(LuauUserdata value) : this(LuauType.Userdata, value ?? throw new ArgumentNullException(nameof(value)), 0, 0) { }
+
+    public LuauValue(LuauThread value) : this(LuauType.Thread, value ?? throw new ArgumentNullException(nameof(value)), 0, 0) { }
+
+    public LuauValue(LuauBuffer value) : this(LuauType.Buffer, value ?? throw new ArgumentNullException(nameof(value)), 0, 0) { }
+
+    /// <summary>The value's type.</summary>
+    public LuauType Type => Type_;
+
+    public bool IsNil => Type_ == LuauType.Nil;
+    public bool IsNumber => Type_ == LuauType.Number;
+    public bool IsString => Type_ == LuauType.String;
+    public bool IsTable => Type_ == LuauType.Table;
+    public bool IsFunction => Type_ == LuauType.Function;
+    public bool IsBoolean => Type_ == LuauType.Boolean;
+
+    /// <summary>False for nil and false; true for everything else.</summary>
+    public bool IsTruthy
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => Type_ > LuauType.Boolean || (Type_ == LuauType.Boolean && Extra != 0);
+    }
+
+    /// <summary>True for nil and false.</summary>
+    public bool IsFalsy
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => Type_ == LuauType.Nil || (Type_ == LuauType.Boolean && Extra == 0);
+    }
+
+    /// <summary>The number, when <see cref="Type"/> is <see cref="LuauType.Number"/> (otherwise meaningless).</summary>
+    public double Number => N;
+
+    /// <summary>The boolean, when <see cref="Type"/> is <see cref="LuauType.Boolean"/>.</summary>
+    public bool Boolean => Extra != 0;
+
+    public LuauString? AsString => Type_ == LuauType.String ? (LuauString)O! : null;
+    public LuauTable? AsTable => Type_ == LuauType.Table ? (LuauTable)O! : null;
+    public LuauFunction? AsFunction => Type_ == LuauType.Function ? (LuauFunction)O! : null;
+    public LuauUserdata? AsUserdata => Type_ == LuauType.Userdata ? (LuauUserdata)O! : null;
+    public LuauThread? AsThread => Type_ == LuauType.Thread ? (LuauThread)O! : null;
+    public LuauBuffer? AsBuffer => Type_ == LuauType.Buffer ? (LuauBuffer)O! : null;
+
+    internal LuauString UnsafeString => Unsafe.As<LuauString>(O!);
+    internal LuauTable UnsafeTable => Unsafe.As<LuauTable>(O!);
+    internal LuauFunction UnsafeFunction => Unsafe.As<LuauFunction>(O!);
+
+    public static LuauValue FromBoolean(bool b) => b ? True : False;
+
+    /// <summary>A vector value (three float components).</summary>
+    public static LuauValue FromVector(float x, float y, float z)
+    {
+        ulong xy = (uint)BitConverter.SingleToInt32Bits(x) | ((ulong)(uint)BitConverter.SingleToInt32Bits(y) << 32);
+        return new LuauValue(LuauType.Vector, null, BitConverter.UInt64BitsToDouble(xy), (uint)BitConverter.SingleToInt32Bits(z));
+    }
+
+    /// <summary>A light userdata: an opaque 64-bit payload with an 8-bit tag, compared by value.</summary>
+    public static LuauValue FromLightUserdata(long payload, byte tag = 0) =>
+        new(LuauType.LightUserdata, null, BitConverter.Int64BitsToDouble(payload), tag);
+
+    internal float VectorX => BitConverter.Int32BitsToSingle((int)(uint)BitConverter.DoubleToUInt64Bits(N));
+    internal float VectorY => BitConverter.Int32BitsToSingle((int)(uint)(BitConverter.DoubleToUInt64Bits(N) >> 32));
+    internal float VectorZ => BitConverter.Int32BitsToSingle((int)Extra);
+
+    /// <summary>The components, when <see cref="Type"/> is <see cref="LuauType.Vector"/>.</summary>
+    public (float X, float Y, float Z) Vector => (VectorX, VectorY, VectorZ);
+
+    internal long LightUserdataPayload => BitConverter.DoubleToInt64Bits(N);
+    internal byte LightUserdataTag => (byte)Extra;
+
+    public static implicit operator LuauValue(double number) => new(number);
+    public static implicit operator LuauValue(int number) => new(number);
+    public static implicit operator LuauValue(bool b) => b ? True : False;
+    public static implicit operator LuauValue(LuauString? s) => s is null ? Nil : new(s);
+    public static implicit operator LuauValue(string? s) => s is null ? Nil : new(LuauString.FromUtf8(s));
+    public static implicit operator LuauValue(LuauTable? t) => t is null ? Nil : new(t);
+    public static implicit operator LuauValue(LuauFunction? f) => f is null ? Nil : new(f);
+
+    /// <summary>Raw equality: no metamethods; numbers by value (NaN is never equal), strings by content, objects by identity.</summary>
+    public bool Equals(LuauValue other) => RawEquals(in this, in other);
+
+    public override bool Equals(object? obj) => obj is LuauValue v && Equals(v);
+
+    public override int GetHashCode() => Type_ switch
+    {
+        LuauType.Number => N == 0 ? 0 : N.GetHashCode(),
+        LuauType.String => (int)UnsafeString.Hash,
+        LuauType.Boolean or LuauType.Vector or LuauType.LightUserdata => HashCode.Combine(N, Extra),
+        LuauType.Nil => 0,
+        _ => RuntimeHelpers.GetHashCode(O),
+    };
+
+    public static bool operator ==(LuauValue a, LuauValue b) => RawEquals(in a, in b);
+
+    public static bool operator !=(LuauValue a, LuauValue b) => !RawEquals(in a, in b);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static bool RawEquals(in LuauValue a, in LuauValue b)
+    {
+        if (a.Type_ != b.Type_)
+            return false;
+        switch (a.Type_)
+        {
+            case LuauType.Nil:
+                return true;
+            case LuauType.Number:
+                return a.N == b.N;
+            case LuauType.Boolean:
+                return a.Extra == b.Extra;
+            case LuauType.String:
+                return ReferenceEquals(a.O, b.O) || Unsafe.As<LuauString>(a.O!).Equals(Unsafe.As<LuauString>(b.O));
+            case LuauType.Vector:
+                return a.VectorX == b.VectorX && a.VectorY == b.VectorY && a.VectorZ == b.VectorZ;
+            case LuauType.LightUserdata:
+                return a.LightUserdataPayload == b.LightUserdataPayload && a.Extra == b.Extra;
+            default:
+                return ReferenceEquals(a.O, b.O);
+        }
+    }
+
+    /// <summary>A short description for debugging; use the <c>tostring</c> library function for Luau's formatting.</summary>
+    public override string ToString() => Type_ switch
+    {
+        LuauType.Nil => "nil",
+        LuauType.Boolean => Boolean ? "true" : "false",
+        LuauType.Number => N.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
+        LuauType.String => UnsafeString.ToString(),
+        LuauType.Vector => $"{VectorX}, {VectorY}, {VectorZ}",
+        _ => Type_.ToString().ToLowerInvariant(),
+    };
+
+    private string DebuggerText => Type_ == LuauType.String ? $"\"{this}\"" : ToString();
+}
