@@ -243,6 +243,11 @@ public sealed partial class Parser
         {
             AstType single = _types[mark];
             _types.PopTo(mark);
+
+            // A lone "T?" spans from where the type began, like a union would (this differs from T's own start
+            // when T is the group of "X<(T)?>").
+            if (hasOptional)
+                single.Location = new Location(begin.Begin, single.Location.End);
             return single;
         }
 
