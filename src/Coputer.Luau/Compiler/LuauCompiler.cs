@@ -42,6 +42,12 @@ public static class LuauCompiler
         {
             return CompileResult.FromErrors([new CompileError(e.Location, e.Message)]);
         }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException or IndexOutOfRangeException
+            or KeyNotFoundException or NullReferenceException or InvalidCastException or OverflowException)
+        {
+            // A compiler bug must not take the host down: report it like any other compile error.
+            return CompileResult.FromErrors([new CompileError(parse.Root.Location, $"Internal compiler error: {e.Message}")]);
+        }
     }
 
     /// <summary>
