@@ -469,6 +469,19 @@ internal sealed partial class CodeGenerator
                         return;
                     }
                 }
+                else if (_optimizationLevel >= 2 && node.Op is BinaryOp.Add or BinaryOp.Mul && _state.ExprKinds is { } kinds
+                    && kinds.TryGetValue(node, out var kind) && (kind == ValueKind.Number || (kind == ValueKind.Vector && node.Op == BinaryOp.Mul)))
+                {
+                    // k + x is x + k when x is a number (no metamethod can notice the swap); number * vector commutes too.
+                    int lc = GetConstantNumber(node.Left);
+                    if (lc >= 0 && lc <= 255)
+                    {
+                        int right = CompileExprAuto(node.Right);
+                        _bc.EmitAbc(ArithOp(node.Op, constant: true), target, right, lc);
+                        _regTop = top;
+                        return;
+                    }
+                }
 
                 int rl = CompileExprAuto(node.Left);
                 int rr = CompileExprAuto(node.Right);

@@ -37,6 +37,9 @@ internal sealed class CompilerState(CompileOptions options)
 
     public Dictionary<TableExpr, PredictedShape> TableShapes { get; } = new(ReferenceEqualityComparer.Instance);
 
+    /// <summary>At O2, the kinds of values inferred from annotations and simple facts (see <see cref="TypeMap"/>).</summary>
+    public Dictionary<AstExpr, ValueKind>? ExprKinds { get; set; }
+
     public bool GetfenvUsed { get; set; }
 
     public bool SetfenvUsed { get; set; }

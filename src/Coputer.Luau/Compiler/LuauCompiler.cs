@@ -113,6 +113,9 @@ public static class LuauCompiler
             TableShapePredictor.Run(state.TableShapes, root);
         }
 
+        if (optimizationLevel >= 2)
+            state.ExprKinds = TypeMap.Build(state, root);
+
         var bc = new BytecodeBuilder();
         var generator = new CodeGenerator(bc, state, optimizationLevel);
         foreach (var function in functionVisitor.Functions)
