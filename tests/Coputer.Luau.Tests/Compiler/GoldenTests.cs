@@ -10,17 +10,15 @@ namespace Coputer.Luau.Tests.Compiler;
 public class GoldenTests
 {
     /// <summary>Compiles and disassembles in the reference's text shape (source lines, no summaries).</summary>
-    internal static string Listing(string source, int optimizationLevel = 1, int debugLevel = 1, int coverageLevel = 0)
+    internal static string Listing(string source, int optimizationLevel = 1, int debugLevel = 1, int coverageLevel = 0) =>
+        Listing(source, new CompileOptions { OptimizationLevel = optimizationLevel, DebugLevel = debugLevel, CoverageLevel = coverageLevel });
+
+    internal static string Listing(string source, CompileOptions options)
     {
         // Snippets are compiled as files ending with a newline (the final RETURN takes the line after the code).
         source += "\n";
         var bytes = System.Text.Encoding.UTF8.GetBytes(source);
-        var result = LuauCompiler.Compile(bytes, new CompileOptions
-        {
-            OptimizationLevel = optimizationLevel,
-            DebugLevel = debugLevel,
-            CoverageLevel = coverageLevel,
-        });
+        var result = LuauCompiler.Compile(bytes, options);
         Assert.True(result.Success, result.Errors.Count > 0 ? result.Errors[0].ToString() : "");
         var module = BytecodeReader.Read(result.Bytecode!);
         BytecodeVerifier.Verify(module);
@@ -903,5 +901,85 @@ public class GoldenTests
             RETURN R1 -1
             """,
             Listing(source, debugLevel: 0));
+    }
+
+    [Fact]
+    public void OptionsControlImportsAndBuiltins()
+    {
+        // Mutable globals are not resolved through; disabled builtins are plain calls; a configured vector constructor
+        // is the vector builtin.
+        const string source = """
+            local v = Vec3.new(1, 2, 3)
+            local w = vec(1, 2, 3)
+            print(Mut.x.y, math.floor(1.5), math.abs(v), type(w))
+            """;
+        var options = new CompileOptions
+        {
+            MutableGlobals = ["Mut"],
+            DisabledBuiltins = ["math.abs", "type"],
+            VectorLibrary = "Vec3",
+            VectorConstructor = "new",
+        };
+        AssertListing(
+            """
+            Function 0 (??):
+                1: local v = Vec3.new(1, 2, 3)
+            LOADN R1 1
+            LOADN R2 2
+            LOADN R3 3
+            FASTCALL 54 L0
+            GETIMPORT R0 2 [Vec3.new]
+            CALL R0 3 1
+                2: local w = vec(1, 2, 3)
+            L0: GETIMPORT R1 4 [vec]
+            LOADN R2 1
+            LOADN R3 2
+            LOADN R4 3
+            CALL R1 3 1
+                3: print(Mut.x.y, math.floor(1.5), math.abs(v), type(w))
+            GETIMPORT R2 6 [print]
+            GETIMPORT R3 8 [Mut]
+            GETTABLEKS R3 R3 K9 ['x']
+            GETTABLEKS R3 R3 K10 ['y']
+            LOADK R5 K11 [1.5]
+            FASTCALL1 12 R5 L1
+            GETIMPORT R4 14 [math.floor]
+            CALL R4 1 1
+            L1: GETIMPORT R5 16 [math.abs]
+            MOVE R6 R0
+            CALL R5 1 1
+            GETIMPORT R6 18 [type]
+            MOVE R7 R1
+            CALL R6 1 -1
+            CALL R2 -1 0
+                4:
+            RETURN R0 0
+            """,
+            Listing(source, options));
+    }
+
+    [Fact]
+    public void TypesAndBuiltinFoldingAtO2()
+    {
+        // Known numbers let constants move to the K operand; vector.create and vector arithmetic fold at O2.
+        const string source = """
+            local x: number, t = ...
+            local v: vector = vector.create(1, 2, 3)
+            return 2 * x, 1 + #t, 2 * v, 3 + (x :: number)
+            """;
+        AssertListing(
+            """
+            Function 0 (??):
+                1: local x: number, t = ...
+            GETVARARGS R0 2
+                3: return 2 * x, 1 + #t, 2 * v, 3 + (x :: number)
+            MULK R2 R0 K0 [2]
+            LENGTH R4 R1
+            ADDK R3 R4 K1 [1]
+            LOADK R4 K2 [2, 4, 6]
+            ADDK R5 R0 K3 [3]
+            RETURN R2 4
+            """,
+            Listing(source, optimizationLevel: 2));
     }
 }
