@@ -331,11 +331,11 @@ internal static class StringLibrary
                 case 'u':
                 case 'x':
                 case 'X':
-                    {
-                        double v = c.CheckNumber(arg);
-                        StringFormat.AppendUnsigned(b, in spec, v < 0 ? (ulong)NativeCasts.ToInt64(v) : NativeCasts.ToUInt64(v));
-                        break;
-                    }
+                {
+                    double v = c.CheckNumber(arg);
+                    StringFormat.AppendUnsigned(b, in spec, v < 0 ? (ulong)NativeCasts.ToInt64(v) : NativeCasts.ToUInt64(v));
+                    break;
+                }
                 case 'q':
                     StringFormat.AppendQuoted(b, c.CheckString(arg).Span);
                     break;
