@@ -27,7 +27,8 @@ internal static class Bit32Library
             {
                 uint v = Unsigned(c, 1);
                 return c.Return(v == 0 ? 32 : BitOperations.TrailingZeroCount(v));
-            }),
+            }
+        ),
             ("byteswap", c => c.Return(BinaryPrimitives.ReverseEndianness(Unsigned(c, 1)))));
     }
 

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Coputer.Luau.VM;
 
 namespace Coputer.Luau.Library;
@@ -70,6 +71,7 @@ internal readonly record struct BrokenDownTime
 /// of numbers (numeric strings count as numbers), then <see cref="TimeFromFields"/>; null means nil.</para>
 /// <para><c>os.difftime(a, b = 0)</c>: <see cref="DiffTime"/>.</para>
 /// </remarks>
+[SkipLocalsInit] // stack buffers are always written before they are read
 internal static class DateTimeFormat
 {
     private const long SecondsPerDay = 86400;
@@ -254,8 +256,8 @@ internal static class DateTimeFormat
     /// Appends <paramref name="format"/> with its <c>%</c> conversions replaced as C's <c>strftime</c> does in the
     /// C locale. A <c>%</c> at the very end is kept as it is. The format ends at its first zero byte.
     /// </summary>
-    /// <exception cref="LuauError">
-    /// A conversion outside <c>aAbBcdHIjmMpSUwWxXyYzZ%</c>: "invalid argument #1 to 'date' (invalid conversion specifier)".
+    /// <exception cref="LibraryArgumentError">
+    /// A conversion outside <c>aAbBcdHIjmMpSUwWxXyYzZ%</c>: argument 1, "invalid conversion specifier".
     /// </exception>
     public static void AppendFormatted(ByteBuilder builder, ReadOnlySpan<byte> format, in BrokenDownTime time)
     {
@@ -273,7 +275,7 @@ internal static class DateTimeFormat
             }
             byte conversion = format[++i];
             if (Conversions.IndexOf(conversion) < 0)
-                throw new LuauError("invalid argument #1 to 'date' (invalid conversion specifier)");
+                throw new LibraryArgumentError(1, "invalid conversion specifier");
             AppendConversion(builder, conversion, time);
         }
     }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace Coputer.Luau.Library;
 
 /// <summary>
@@ -11,6 +12,7 @@ namespace Coputer.Luau.Library;
 /// multiplying the fraction by 10^9 and taking what crosses the binary point. All big numbers live in stack
 /// buffers of 32-bit limbs; nothing is allocated.
 /// </remarks>
+[SkipLocalsInit] // stack buffers are always written before they are read
 internal static class ExactDecimal
 {
     /// <summary>

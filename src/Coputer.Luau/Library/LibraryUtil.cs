@@ -53,16 +53,16 @@ internal static class LibraryUtil
             case LuauType.String:
                 return v.AsString!;
             case LuauType.Vector:
-            {
-                var (x, y, z) = v.Vector;
-                using var b = new ByteBuilder(64);
-                NumberFormatter.Append(b, x);
-                b.AppendAscii(", ");
-                NumberFormatter.Append(b, y);
-                b.AppendAscii(", ");
-                NumberFormatter.Append(b, z);
-                return LuauString.From(b.AsSpan());
-            }
+                {
+                    var (x, y, z) = v.Vector;
+                    using var b = new ByteBuilder(64);
+                    NumberFormatter.Append(b, x);
+                    b.AppendAscii(", ");
+                    NumberFormatter.Append(b, y);
+                    b.AppendAscii(", ");
+                    NumberFormatter.Append(b, z);
+                    return LuauString.From(b.AsSpan());
+                }
             default:
                 return LuauString.FromUtf8($"{Interpreter.ObjectTypeName(state, in v)}: 0x{PseudoAddress(state, v):x16}");
         }

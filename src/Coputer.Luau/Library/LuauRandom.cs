@@ -1,5 +1,3 @@
-using Coputer.Luau.VM;
-
 namespace Coputer.Luau.Library;
 
 /// <summary>
@@ -69,11 +67,11 @@ internal sealed class LuauRandom
     /// <c>math.random(m)</c>: an integer in [1, m] from one output, by multiplying and keeping the high word.
     /// The caller converts the argument with C's <c>(int)</c>.
     /// </summary>
-    /// <exception cref="LuauError">m &lt; 1: "invalid argument #1 to 'random' (interval is empty)".</exception>
+    /// <exception cref="LibraryArgumentError">m &lt; 1: argument 1, "interval is empty".</exception>
     public int NextInRange(int upper)
     {
         if (upper < 1)
-            throw new LuauError("invalid argument #1 to 'random' (interval is empty)");
+            throw new LibraryArgumentError(1, "interval is empty");
         ulong scaled = (ulong)(uint)upper * NextUInt32();
         return (int)(1 + (scaled >> 32));
     }
@@ -82,17 +80,17 @@ internal sealed class LuauRandom
     /// <c>math.random(m, n)</c>: an integer in [m, n] from one output. The caller converts the arguments with
     /// C's <c>(int)</c>.
     /// </summary>
-    /// <exception cref="LuauError">
-    /// m &gt; n: "invalid argument #2 to 'random' (interval is empty)"; n - m + 1 not representable in 32 bits
-    /// (only for the full int range): "invalid argument #2 to 'random' (interval is too large)".
+    /// <exception cref="LibraryArgumentError">
+    /// m &gt; n: argument 2, "interval is empty"; n - m + 1 not representable in 32 bits (only for the full int
+    /// range): argument 2, "interval is too large".
     /// </exception>
     public int NextInRange(int lower, int upper)
     {
         if (lower > upper)
-            throw new LuauError("invalid argument #2 to 'random' (interval is empty)");
+            throw new LibraryArgumentError(2, "interval is empty");
         uint span = unchecked((uint)upper - (uint)lower);
         if (span == uint.MaxValue)
-            throw new LuauError("invalid argument #2 to 'random' (interval is too large)");
+            throw new LibraryArgumentError(2, "interval is too large");
         ulong scaled = (ulong)(span + 1) * NextUInt32();
         return unchecked(lower + (int)(scaled >> 32));
     }

@@ -17,7 +17,8 @@ internal static class MathLibrary
             {
                 rng.Seed(c.CheckInteger(1));
                 return 0;
-            }),
+            }
+        ),
             ("noise", c => c.Return(MathNoise.Noise(c.CheckNumber(1), c.OptNumber(2, 0), c.OptNumber(3, 0)))),
             ("abs", c => c.Return(Math.Abs(c.CheckNumber(1)))),
             ("acos", c => c.Return(Math.Acos(c.CheckNumber(1)))),
@@ -50,7 +51,8 @@ internal static class MathLibrary
             {
                 double v = c.CheckNumber(1);
                 return c.Return(v > 0 ? 1.0 : v < 0 ? -1.0 : 0.0);
-            }),
+            }
+        ),
             ("round", c => c.Return(Builtins.Round(c.CheckNumber(1)))),
             ("map", Map),
             ("lerp", c => c.Return(Builtins.Lerp(c.CheckNumber(1), c.CheckNumber(2), c.CheckNumber(3)))),

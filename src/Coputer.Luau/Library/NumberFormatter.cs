@@ -15,6 +15,7 @@ namespace Coputer.Luau.Library;
 /// 2021), which needs one 128-bit power of ten per call and no allocation. It was measured against
 /// <c>double.TryFormat(..., "R")</c> plus re-layout and is faster (see docs/library.md).
 /// </remarks>
+[SkipLocalsInit] // stack buffers are always written before they are read
 internal static partial class NumberFormatter
 {
     /// <summary>

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
-using Coputer.Luau.VM;
 
 namespace Coputer.Luau.Library;
 
@@ -16,6 +15,10 @@ namespace Coputer.Luau.Library;
 /// (any number of digits, correctly rounded, not limited to 64 bits), and, as C's <c>strtod</c> accepts them,
 /// <c>inf</c>, <c>infinity</c> and <c>nan</c> or <c>nan(chars)</c> in any letter case. There is no <c>0b</c>
 /// form and no <c>_</c> separator: those belong to the lexer, not to this conversion.
+/// <para>Decimal conversion takes up to 19 significant digits exactly; short numbers are finished with one exact
+/// double operation, longer ones by a 128-bit multiplication with the formatter's powers of ten, and the rare
+/// inputs these cannot decide (more than 19 digits, exact ties, subnormal or huge results) go to the runtime's
+/// correctly rounded parser.</para>
 /// </remarks>
 internal static class NumberParser
 {
@@ -65,13 +68,13 @@ internal static class NumberParser
     /// whitespace around it, an optional sign where <c>-</c> negates modulo 2^64, an optional <c>0x</c> prefix in
     /// radix 16, saturation at 2^64-1 on overflow), converted to the nearest double.
     /// </summary>
-    /// <exception cref="LuauError">The radix is outside 2..36 (the reference's "base out of range").</exception>
+    /// <exception cref="LibraryArgumentError">The radix is outside 2..36: argument 2, "base out of range".</exception>
     public static bool TryParseInBase(ReadOnlySpan<byte> text, int radix, out double value)
     {
         if (radix == 10)
             return TryParse(text, out value);
         if (radix < 2 || radix > 36)
-            throw new LuauError("invalid argument #2 to 'tonumber' (base out of range)");
+            throw new LibraryArgumentError(2, "base out of range");
 
         text = UpToNul(text);
         int position = SkipSpace(text, 0);
@@ -245,8 +248,79 @@ internal static class NumberParser
             return true;
         }
 
+        if (!inexact && TryScaleByPowerOf10(mantissa, exponent, out double scaled))
+        {
+            value = negative ? -scaled : scaled;
+            return true;
+        }
+
         // Otherwise let the runtime's correctly rounded parser handle the validated text.
         return double.TryParse(text[numberStart..position], NumberStyles.Float, CultureInfo.InvariantCulture, out value);
+    }
+
+    /// <summary>
+    /// mantissa * 10^exponent (mantissa nonzero) correctly rounded, using the formatter's 128-bit powers of ten; false when the
+    /// result is not a normal double or lies too close to a rounding boundary to decide (the caller then uses
+    /// an exact method).
+    /// </summary>
+    /// <remarks>
+    /// The table entry g is 10^exponent * 2^s rounded up by less than one unit, so the 192-bit product
+    /// P' = m * g (m normalised to 64 bits) exceeds the exact product by less than m &lt; 2^64. The top 53 bits of
+    /// P' are the candidate significand; the bits below decide the rounding. When they are clearly below half,
+    /// or clearly above half plus 2^64, the exact product rounds the same way; in the thin band between (which
+    /// includes exact ties) the answer is left to the slow path.
+    /// </remarks>
+    internal static bool TryScaleByPowerOf10(ulong mantissa, int exponent, out double value)
+    {
+        value = 0;
+        if (mantissa == 0 || exponent < NumberFormatter.Pow10TableMin || exponent > NumberFormatter.Pow10TableMax)
+            return false;
+
+        int leadingZeros = System.Numerics.BitOperations.LeadingZeroCount(mantissa);
+        ulong m = mantissa << leadingZeros;
+        int index = 2 * (exponent - NumberFormatter.Pow10TableMin);
+        ulong gHigh = NumberFormatter.Pow10Table[index];
+        ulong gLow = NumberFormatter.Pow10Table[index + 1];
+
+        ulong lowHigh = Math.BigMul(m, gLow, out _);
+        ulong top = Math.BigMul(m, gHigh, out ulong middle);
+        middle += lowHigh;
+        if (middle < lowHigh)
+            top++;
+
+        // P' lies in [2^190, 2^192); keep 53 bits from its leading one.
+        int shift = (top >> 63) != 0 ? 11 : 10;
+        ulong significand = top >> shift;
+        ulong remainder = top & ((1UL << shift) - 1);
+        ulong half = 1UL << (shift - 1);
+        bool roundUp;
+        if (remainder < half)
+            roundUp = false;
+        else if (remainder > half || middle > 1)
+            roundUp = true;
+        else
+            return false;
+
+        if (roundUp)
+        {
+            significand++;
+            if (significand == 1UL << 53)
+            {
+                significand >>= 1;
+                shift++;
+            }
+        }
+
+        // g = 10^exponent * 2^(127 - floor(log2(10^exponent))), so the value is
+        // significand * 2^(shift + 128 - 127 + floor(log2(10^exponent)) - leadingZeros).
+        const int Log2Of10 = 3483294; // floor(2^20 * log2(10)), exact enough over the table's range
+        int floorLog2 = (exponent * Log2Of10) >> 20;
+        int binaryExponent = shift + 1 + floorLog2 - leadingZeros;
+        int biased = binaryExponent + 52 + 1023;
+        if (biased <= 0 || biased >= 0x7FF)
+            return false;
+        value = BitConverter.UInt64BitsToDouble(((ulong)biased << 52) | (significand & ((1UL << 52) - 1)));
+        return true;
     }
 
     private static ReadOnlySpan<double> PowersOf10 =>

@@ -1,5 +1,3 @@
-using System.Runtime.CompilerServices;
-
 namespace Coputer.Luau.Library;
 
 internal static partial class StringFormat
@@ -13,7 +11,6 @@ internal static partial class StringFormat
     /// <c>#</c>; the exact decimal value rounded with ties to even; <c>inf</c>/<c>nan</c> (upper case for
     /// <c>E</c> and <c>G</c>) with the sign of the value, NaN included, and never zero-padded.
     /// </summary>
-    [SkipLocalsInit]
     public static void AppendFloat(ByteBuilder builder, in FormatSpec spec, double value)
     {
         bool negative = BitConverter.DoubleToInt64Bits(value) < 0;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Coputer.Luau.VM;
 
 namespace Coputer.Luau.Library;
@@ -79,6 +80,7 @@ internal readonly struct FormatSpec
 /// <para>where numbers given to <c>%s</c> and <c>%q</c> are first converted with <see cref="NumberFormatter"/>, as
 /// <c>luaL_checklstring</c> does. Errors are <see cref="LuauError"/>s with the reference's messages.</para>
 /// </remarks>
+[SkipLocalsInit] // stack buffers are always written before they are read
 internal static partial class StringFormat
 {
     /// <summary>

@@ -168,7 +168,9 @@ internal static class StringLibrary
                     i += needle.Length - 1;
             }
         }
-        result.SetNum(++count) = NewString(c, haystack[spanStart..]);
+        // With an empty separator every byte was already a field.
+        if (needle.Length > 0)
+            result.SetNum(++count) = NewString(c, haystack[spanStart..]);
         return c.Return(result);
     }
 
@@ -331,11 +333,11 @@ internal static class StringLibrary
                 case 'u':
                 case 'x':
                 case 'X':
-                {
-                    double v = c.CheckNumber(arg);
-                    StringFormat.AppendUnsigned(b, in spec, v < 0 ? (ulong)NativeCasts.ToInt64(v) : NativeCasts.ToUInt64(v));
-                    break;
-                }
+                    {
+                        double v = c.CheckNumber(arg);
+                        StringFormat.AppendUnsigned(b, in spec, v < 0 ? (ulong)NativeCasts.ToInt64(v) : NativeCasts.ToUInt64(v));
+                        break;
+                    }
                 case 'q':
                     StringFormat.AppendQuoted(b, c.CheckString(arg).Span);
                     break;

@@ -86,8 +86,11 @@ internal static class TableLibrary
 
     private static int GetN(LuauCallContext c) => c.Return(c.CheckTable(1).Length());
 
-    /// <summary>Copies src[f..e] to dst[t..] without metamethods, in the order that never overwrites unread elements.</summary>
-    private static void MoveElements(LuauTable src, LuauTable dst, int f, int e, int t)
+    /// <summary>
+    /// Copies src[f..e] to dst[t..] without metamethods, in the order that never overwrites unread elements.
+    /// A long range over small tables goes through the keys that exist instead of every index of the range.
+    /// </summary>
+    private static void MoveElements(LuauState state, LuauTable src, LuauTable dst, int f, int e, int t, bool sparseAllowed)
     {
         CheckWritable(dst);
         int n = e - f + 1;
@@ -98,15 +101,72 @@ internal static class TableLibrary
             Array.Copy(src.Array, f - 1, dst.Array, t - 1, n);
             return;
         }
+        if (sparseAllowed && ShouldMoveSparsely(src, dst, n))
+        {
+            MoveSparse(state, src, dst, f, e, t);
+            return;
+        }
+        var poll = state.PatternInterrupt;
         if (t > e || t <= f || dst != src)
         {
             for (int i = 0; i < n; i++)
+            {
                 dst.SetNum(t + i) = src.GetNum(f + i);
+                if ((i & 4095) == 4095)
+                    poll();
+            }
         }
         else
         {
             for (int i = n - 1; i >= 0; i--)
+            {
                 dst.SetNum(t + i) = src.GetNum(f + i);
+                if ((i & 4095) == 0)
+                    poll();
+            }
+        }
+    }
+
+    private static bool ShouldMoveSparsely(LuauTable src, LuauTable dst, int n)
+    {
+        long srcElements = src.Array.Length + src.Nodes.Length;
+        long dstElements = dst.Array.Length + dst.Nodes.Length;
+        return n > 32 && n / 2 > Math.Max(srcElements, dstElements);
+    }
+
+    private static bool IntegerKeyIn(in LuauValue key, int low, int high, out int k)
+    {
+        k = 0;
+        if (key.Type != LuauType.Number || !(key.Number >= low && key.Number <= high))
+            return false;
+        k = (int)key.Number;
+        return k == key.Number;
+    }
+
+    /// <summary>The same result as copying index by index, visiting only the keys the tables hold.</summary>
+    private static void MoveSparse(LuauState state, LuauTable src, LuauTable dst, int f, int e, int t)
+    {
+        int te = t + (e - f);
+        var moved = state.CreateTable();
+        int i = 0;
+        while ((i = src.NextFrom(i, out var key, out var value)) >= 0)
+        {
+            if (IntegerKeyIn(in key, f, e, out int k))
+                moved.SetNum(k) = value;
+            i++;
+        }
+        i = 0;
+        while ((i = dst.NextFrom(i, out var key, out _)) >= 0)
+        {
+            if (IntegerKeyIn(in key, t, te, out int k))
+                dst.SetNum(k) = LuauValue.Nil;
+            i++;
+        }
+        i = 0;
+        while ((i = moved.NextFrom(i, out var key, out var value)) >= 0)
+        {
+            dst.SetNum((int)key.Number - f + t) = value;
+            i++;
         }
     }
 
@@ -123,7 +183,7 @@ internal static class TableLibrary
             case 3:
                 pos = c.CheckInteger(2);
                 if (1 <= pos && pos <= n)
-                    MoveElements(t, t, pos, n, pos + 1);
+                    MoveElements(c.State, t, t, pos, n, pos + 1, false);
                 break;
             default:
                 throw new LuauError("wrong number of arguments to 'insert'");
@@ -141,7 +201,7 @@ internal static class TableLibrary
         if (!(1 <= pos && pos <= n))
             return 0;
         var v = t.GetNum(pos);
-        MoveElements(t, t, pos + 1, n, pos);
+        MoveElements(c.State, t, t, pos + 1, n, pos, false);
         CheckWritable(t);
         t.SetNum(n) = LuauValue.Nil;
         return c.Return(v);
@@ -165,7 +225,7 @@ internal static class TableLibrary
             CheckWritable(dst);
             if (t > 0 && t - 1 <= dst.Array.Length && t - 1 + n > dst.Array.Length)
                 dst.ResizeArray(t - 1 + n);
-            MoveElements(a1, dst, f, e, t);
+            MoveElements(c.State, a1, dst, f, e, t, true);
         }
         return c.Return(dst);
     }

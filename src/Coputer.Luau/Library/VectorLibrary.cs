@@ -16,25 +16,29 @@ internal static class VectorLibrary
             {
                 var (x, y, z) = c.CheckVector(1);
                 return c.Return(MathF.Sqrt(x * x + y * y + z * z));
-            }),
+            }
+        ),
             ("normalize", c =>
             {
                 var (x, y, z) = c.CheckVector(1);
                 float inv = 1.0f / MathF.Sqrt(x * x + y * y + z * z);
                 return c.Return(LuauValue.FromVector(x * inv, y * inv, z * inv));
-            }),
+            }
+        ),
             ("cross", c =>
             {
                 var (ax, ay, az) = c.CheckVector(1);
                 var (bx, by, bz) = c.CheckVector(2);
                 return c.Return(LuauValue.FromVector(ay * bz - az * by, az * bx - ax * bz, ax * by - ay * bx));
-            }),
+            }
+        ),
             ("dot", c =>
             {
                 var (ax, ay, az) = c.CheckVector(1);
                 var (bx, by, bz) = c.CheckVector(2);
                 return c.Return(ax * bx + ay * by + az * bz);
-            }),
+            }
+        ),
             ("angle", Angle),
             ("floor", c => Map(c, MathF.Floor)),
             ("ceil", c => Map(c, MathF.Ceiling)),
@@ -49,7 +53,8 @@ internal static class VectorLibrary
                 var (bx, by, bz) = c.CheckVector(2);
                 float t = (float)c.CheckNumber(3);
                 return c.Return(LuauValue.FromVector(Lerp(ax, bx, t), Lerp(ay, by, t), Lerp(az, bz, t)));
-            }));
+            }
+        ));
         LibraryUtil.SetField(state, lib, "zero", LuauValue.FromVector(0, 0, 0));
         LibraryUtil.SetField(state, lib, "one", LuauValue.FromVector(1, 1, 1));
 

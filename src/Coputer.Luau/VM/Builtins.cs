@@ -87,107 +87,107 @@ internal static class Builtins
             case BuiltinFunction.MathIsInf when num1 && nparams == 1: return Bool(stack, ra, double.IsInfinity(x));
             case BuiltinFunction.MathIsFinite when num1 && nparams == 1: return Bool(stack, ra, double.IsFinite(x));
             case BuiltinFunction.MathClamp when num2 && nparams == 3 && c.Type_ == LuauType.Number:
-            {
-                double min = y, max = c.N;
-                if (!(min <= max))
-                    return -1;
-                double r = x < min ? min : x;
-                return Number(stack, ra, r > max ? max : r);
-            }
+                {
+                    double min = y, max = c.N;
+                    if (!(min <= max))
+                        return -1;
+                    double r = x < min ? min : x;
+                    return Number(stack, ra, r > max ? max : r);
+                }
             case BuiltinFunction.MathLerp when num2 && nparams == 3 && c.Type_ == LuauType.Number:
                 return Number(stack, ra, Lerp(x, y, c.N));
             case BuiltinFunction.MathMin when num1:
             case BuiltinFunction.MathMax when num1:
-            {
-                double r = x;
-                for (int i = 1; i < nparams; i++)
                 {
-                    var v = i == 1 ? b : i == 2 ? c : stack[arg0 + i];
-                    if (v.Type_ != LuauType.Number)
-                        return -1;
-                    if (id == BuiltinFunction.MathMin ? v.N < r : v.N > r)
-                        r = v.N;
+                    double r = x;
+                    for (int i = 1; i < nparams; i++)
+                    {
+                        var v = i == 1 ? b : i == 2 ? c : stack[arg0 + i];
+                        if (v.Type_ != LuauType.Number)
+                            return -1;
+                        if (id == BuiltinFunction.MathMin ? v.N < r : v.N > r)
+                            r = v.N;
+                    }
+                    return Number(stack, ra, r);
                 }
-                return Number(stack, ra, r);
-            }
 
             case BuiltinFunction.Bit32Band when AllNumbers(stack, arg0, nparams, in a, in b, in c):
             case BuiltinFunction.Bit32Bor when AllNumbers(stack, arg0, nparams, in a, in b, in c):
             case BuiltinFunction.Bit32Bxor when AllNumbers(stack, arg0, nparams, in a, in b, in c):
             case BuiltinFunction.Bit32Btest when AllNumbers(stack, arg0, nparams, in a, in b, in c):
-            {
-                uint r = id is BuiltinFunction.Bit32Band or BuiltinFunction.Bit32Btest ? 0xFFFFFFFFu : 0;
-                for (int i = 0; i < nparams; i++)
                 {
-                    uint u = ToUInt32(i == 0 ? a.N : i == 1 ? b.N : i == 2 ? c.N : stack[arg0 + i].N);
-                    r = id switch
+                    uint r = id is BuiltinFunction.Bit32Band or BuiltinFunction.Bit32Btest ? 0xFFFFFFFFu : 0;
+                    for (int i = 0; i < nparams; i++)
                     {
-                        BuiltinFunction.Bit32Bor => r | u,
-                        BuiltinFunction.Bit32Bxor => r ^ u,
-                        _ => r & u,
-                    };
+                        uint u = ToUInt32(i == 0 ? a.N : i == 1 ? b.N : i == 2 ? c.N : stack[arg0 + i].N);
+                        r = id switch
+                        {
+                            BuiltinFunction.Bit32Bor => r | u,
+                            BuiltinFunction.Bit32Bxor => r ^ u,
+                            _ => r & u,
+                        };
+                    }
+                    return id == BuiltinFunction.Bit32Btest ? Bool(stack, ra, r != 0) : Number(stack, ra, r);
                 }
-                return id == BuiltinFunction.Bit32Btest ? Bool(stack, ra, r != 0) : Number(stack, ra, r);
-            }
             case BuiltinFunction.Bit32Bnot when num1 && nparams == 1: return Number(stack, ra, ~ToUInt32(x));
             case BuiltinFunction.Bit32Lshift when num2 && nparams == 2:
-            {
-                uint u = ToUInt32(x);
-                int s = NativeCasts.ToInt32(y);
-                if ((uint)s >= 32)
-                    return -1;
-                return Number(stack, ra, u << s);
-            }
+                {
+                    uint u = ToUInt32(x);
+                    int s = NativeCasts.ToInt32(y);
+                    if ((uint)s >= 32)
+                        return -1;
+                    return Number(stack, ra, u << s);
+                }
             case BuiltinFunction.Bit32Rshift when num2 && nparams == 2:
-            {
-                uint u = ToUInt32(x);
-                int s = NativeCasts.ToInt32(y);
-                if ((uint)s >= 32)
-                    return -1;
-                return Number(stack, ra, u >> s);
-            }
+                {
+                    uint u = ToUInt32(x);
+                    int s = NativeCasts.ToInt32(y);
+                    if ((uint)s >= 32)
+                        return -1;
+                    return Number(stack, ra, u >> s);
+                }
             case BuiltinFunction.Bit32Arshift when num2 && nparams == 2:
-            {
-                uint u = ToUInt32(x);
-                int s = NativeCasts.ToInt32(y);
-                if ((uint)s >= 32)
-                    return -1;
-                return Number(stack, ra, (uint)((int)u >> s));
-            }
+                {
+                    uint u = ToUInt32(x);
+                    int s = NativeCasts.ToInt32(y);
+                    if ((uint)s >= 32)
+                        return -1;
+                    return Number(stack, ra, (uint)((int)u >> s));
+                }
             case BuiltinFunction.Bit32Lrotate when num2 && nparams == 2:
                 return Number(stack, ra, BitOperations.RotateLeft(ToUInt32(x), (int)(ToUInt32(y) & 31)));
             case BuiltinFunction.Bit32Rrotate when num2 && nparams == 2:
                 return Number(stack, ra, BitOperations.RotateRight(ToUInt32(x), (int)(ToUInt32(y) & 31)));
             case BuiltinFunction.Bit32Extract when num2 && nparams >= 2:
-            {
-                int w = 1;
-                if (nparams == 3)
                 {
-                    if (c.Type_ != LuauType.Number)
+                    int w = 1;
+                    if (nparams == 3)
+                    {
+                        if (c.Type_ != LuauType.Number)
+                            return -1;
+                        w = NativeCasts.ToInt32(c.N);
+                    }
+                    int f = NativeCasts.ToInt32(y);
+                    if (f < 0 || w <= 0 || f + w > 32)
                         return -1;
-                    w = NativeCasts.ToInt32(c.N);
+                    uint m = w == 32 ? 0xFFFFFFFFu : (1u << w) - 1;
+                    return Number(stack, ra, (ToUInt32(x) >> f) & m);
                 }
-                int f = NativeCasts.ToInt32(y);
-                if (f < 0 || w <= 0 || f + w > 32)
-                    return -1;
-                uint m = w == 32 ? 0xFFFFFFFFu : (1u << w) - 1;
-                return Number(stack, ra, (ToUInt32(x) >> f) & m);
-            }
             case BuiltinFunction.Bit32ExtractK when num1 && nparams == 2 && b.Type_ == LuauType.Number:
-            {
-                // The constant packs field | (width - 1) << 5.
-                int packed = (int)b.N;
-                int f = packed & 31;
-                int w = 1 + (packed >> 5);
-                uint m = w == 32 ? 0xFFFFFFFFu : (1u << w) - 1;
-                return Number(stack, ra, (ToUInt32(x) >> f) & m);
-            }
+                {
+                    // The constant packs field | (width - 1) << 5.
+                    int packed = (int)b.N;
+                    int f = packed & 31;
+                    int w = 1 + (packed >> 5);
+                    uint m = w == 32 ? 0xFFFFFFFFu : (1u << w) - 1;
+                    return Number(stack, ra, (ToUInt32(x) >> f) & m);
+                }
             case BuiltinFunction.Bit32CountLz when num1 && nparams == 1: return Number(stack, ra, BitOperations.LeadingZeroCount(ToUInt32(x)));
             case BuiltinFunction.Bit32CountRz when num1 && nparams == 1:
-            {
-                uint u = ToUInt32(x);
-                return Number(stack, ra, u == 0 ? 32 : BitOperations.TrailingZeroCount(u));
-            }
+                {
+                    uint u = ToUInt32(x);
+                    return Number(stack, ra, u == 0 ? 32 : BitOperations.TrailingZeroCount(u));
+                }
             case BuiltinFunction.Bit32ByteSwap when num1 && nparams == 1: return Number(stack, ra, BinaryPrimitives.ReverseEndianness(ToUInt32(x)));
 
             case BuiltinFunction.Type when nparams >= 1:
@@ -200,48 +200,48 @@ internal static class Builtins
             case BuiltinFunction.StringLen when nparams == 1 && a.Type_ == LuauType.String:
                 return Number(stack, ra, a.UnsafeString.Length);
             case BuiltinFunction.StringByte when nparams == 1 && a.Type_ == LuauType.String && nresults <= 1:
-            {
-                var s = a.UnsafeString;
-                if (s.Length == 0)
-                    return -1;
-                return Number(stack, ra, s.Bytes[0]);
-            }
+                {
+                    var s = a.UnsafeString;
+                    if (s.Length == 0)
+                        return -1;
+                    return Number(stack, ra, s.Bytes[0]);
+                }
             case BuiltinFunction.StringByte when nparams == 2 && a.Type_ == LuauType.String && b.Type_ == LuauType.Number && nresults <= 1:
-            {
-                var s = a.UnsafeString;
-                int i = NativeCasts.ToInt32(b.N);
-                if (i < 0)
-                    i += s.Length + 1;
-                if (i < 1 || i > s.Length || b.N != i && b.N != i - s.Length - 1)
-                    return -1;
-                return Number(stack, ra, s.Bytes[i - 1]);
-            }
+                {
+                    var s = a.UnsafeString;
+                    int i = NativeCasts.ToInt32(b.N);
+                    if (i < 0)
+                        i += s.Length + 1;
+                    if (i < 1 || i > s.Length || b.N != i && b.N != i - s.Length - 1)
+                        return -1;
+                    return Number(stack, ra, s.Bytes[i - 1]);
+                }
             case BuiltinFunction.StringChar when nparams == 1 && num1 && nresults <= 1:
-            {
-                int ch = NativeCasts.ToInt32(x);
-                if ((uint)ch > 255 || ch != x)
-                    return -1;
-                stack[ra] = LuauString.FromByte((byte)ch);
-                return 1;
-            }
+                {
+                    int ch = NativeCasts.ToInt32(x);
+                    if ((uint)ch > 255 || ch != x)
+                        return -1;
+                    stack[ra] = LuauString.FromByte((byte)ch);
+                    return 1;
+                }
             case BuiltinFunction.StringSub when nparams == 3 && a.Type_ == LuauType.String && b.Type_ == LuauType.Number && c.Type_ == LuauType.Number:
-            {
-                var s = a.UnsafeString;
-                int len = s.Length;
-                int i = NativeCasts.ToInt32(b.N), j = NativeCasts.ToInt32(c.N);
-                if (i != b.N || j != c.N)
-                    return -1;
-                if (i < 0)
-                    i += len + 1;
-                if (j < 0)
-                    j += len + 1;
-                if (i < 1)
-                    i = 1;
-                if (j > len)
-                    j = len;
-                stack[ra] = i <= j ? LuauString.From(s.Span[(i - 1)..j]) : LuauString.Empty;
-                return 1;
-            }
+                {
+                    var s = a.UnsafeString;
+                    int len = s.Length;
+                    int i = NativeCasts.ToInt32(b.N), j = NativeCasts.ToInt32(c.N);
+                    if (i != b.N || j != c.N)
+                        return -1;
+                    if (i < 0)
+                        i += len + 1;
+                    if (j < 0)
+                        j += len + 1;
+                    if (i < 1)
+                        i = 1;
+                    if (j > len)
+                        j = len;
+                    stack[ra] = i <= j ? LuauString.From(s.Span[(i - 1)..j]) : LuauString.Empty;
+                    return 1;
+                }
 
             case BuiltinFunction.RawEqual when nparams == 2: return Bool(stack, ra, LuauValue.RawEquals(in a, in b));
             case BuiltinFunction.RawGet when nparams == 2 && a.Type_ == LuauType.Table:
@@ -250,41 +250,41 @@ internal static class Builtins
             case BuiltinFunction.RawLen when nparams == 1 && a.Type_ == LuauType.Table: return Number(stack, ra, a.UnsafeTable.Length());
             case BuiltinFunction.RawLen when nparams == 1 && a.Type_ == LuauType.String: return Number(stack, ra, a.UnsafeString.Length);
             case BuiltinFunction.GetMetatable when nparams == 1 && a.Type_ == LuauType.Table:
-            {
-                var mt = a.UnsafeTable.Metatable;
-                if (mt is null)
                 {
-                    stack[ra] = default;
+                    var mt = a.UnsafeTable.Metatable;
+                    if (mt is null)
+                    {
+                        stack[ra] = default;
+                        return 1;
+                    }
+                    ref readonly var protectedMt = ref mt.GetStr(L.State.TagMethodNames[(int)TagMethod.Metatable]);
+                    stack[ra] = protectedMt.Type_ != LuauType.Nil ? protectedMt : new LuauValue(mt);
                     return 1;
                 }
-                ref readonly var protectedMt = ref mt.GetStr(L.State.TagMethodNames[(int)TagMethod.Metatable]);
-                stack[ra] = protectedMt.Type_ != LuauType.Nil ? protectedMt : new LuauValue(mt);
-                return 1;
-            }
 
             case BuiltinFunction.TableInsert when nparams == 2 && a.Type_ == LuauType.Table && nresults <= 0:
-            {
-                var t = a.UnsafeTable;
-                if (t.IsReadOnly || t.Metatable is not null)
-                    return -1;
-                int pos = t.Length() + 1;
-                t.SetNum(pos) = b;
-                return 0;
-            }
+                {
+                    var t = a.UnsafeTable;
+                    if (t.IsReadOnly || t.Metatable is not null)
+                        return -1;
+                    int pos = t.Length() + 1;
+                    t.SetNum(pos) = b;
+                    return 0;
+                }
             case BuiltinFunction.TableUnpack when nparams == 1 && a.Type_ == LuauType.Table && a.UnsafeTable.Metatable is null:
-            {
-                var t = a.UnsafeTable;
-                int n = t.Length();
-                if (nresults >= 0 && n > nresults)
-                    n = nresults;
-                if (n > 8000)
-                    return -1;
-                L.EnsureStack(ra + n);
-                stack = L.Stack;
-                for (int i = 0; i < n; i++)
-                    stack[ra + i] = t.GetNum(i + 1);
-                return n;
-            }
+                {
+                    var t = a.UnsafeTable;
+                    int n = t.Length();
+                    if (nresults >= 0 && n > nresults)
+                        n = nresults;
+                    if (n > 8000)
+                        return -1;
+                    L.EnsureStack(ra + n);
+                    stack = L.Stack;
+                    for (int i = 0; i < n; i++)
+                        stack[ra + i] = t.GetNum(i + 1);
+                    return n;
+                }
 
             case BuiltinFunction.Vector when num2 && nparams >= 3 && c.Type_ == LuauType.Number:
                 stack[ra] = LuauValue.FromVector((float)x, (float)y, (float)c.N);

@@ -116,11 +116,11 @@ internal static partial class Interpreter
     /// frame. Returns 1 when frames were set up (continue the loop), 0 when the body yielded, -1 when the special path
     /// does not apply (bad arguments: the ordinary host function reports them).
     /// </summary>
-    private static int EnterSpecial(LuauThread L, HostFunction host, int func, int argTop, int nresults)
+    private static int EnterSpecial(LuauThread L, HostFunction host, int func, int argTop, int nresults, FrameFlags extraFlags = FrameFlags.None)
     {
         int nargs = argTop - func - 1;
         int body;
-        var flags = FrameFlags.Protected;
+        var flags = FrameFlags.Protected | extraFlags;
         if (host.Special == SpecialFunction.Pcall)
         {
             if (nargs < 1)
@@ -158,7 +158,15 @@ internal static partial class Interpreter
             EnterLuau(L, body, argTop, -1, cl, FrameFlags.ProtectedBody);
             return 1;
         }
-        return CallHost(L, (HostFunction)fn!, body, argTop, -1, FrameFlags.ProtectedBody) ? 1 : 0;
+        var bodyHost = (HostFunction)fn!;
+        // pcall(pcall, ...) nests protected frames instead of recursing, so yields still work inside.
+        if (bodyHost.Special != SpecialFunction.None)
+        {
+            int r = EnterSpecial(L, bodyHost, body, argTop, -1, FrameFlags.ProtectedBody);
+            if (r >= 0)
+                return r;
+        }
+        return CallHost(L, bodyHost, body, argTop, -1, FrameFlags.ProtectedBody) ? 1 : 0;
     }
 
     /// <summary>
@@ -420,7 +428,6 @@ internal static partial class Interpreter
     private static bool Safepoint(LuauThread L, int pc)
     {
         var state = L.State;
-        state.Countdown = state.SafepointInterval;
         if (state.OnSafepoint(L))
         {
             RequestYield(L, 0);

@@ -408,13 +408,13 @@ internal static partial class Interpreter
         switch (v.Type_)
         {
             case LuauType.Table:
-            {
-                var h = v.UnsafeTable;
-                tm = FastTm(state, h.Metatable, TagMethod.Len);
-                if (tm.Type_ == LuauType.Nil)
-                    return new LuauValue(h.Length());
-                break;
-            }
+                {
+                    var h = v.UnsafeTable;
+                    tm = FastTm(state, h.Metatable, TagMethod.Len);
+                    if (tm.Type_ == LuauType.Nil)
+                        return new LuauValue(h.Length());
+                    break;
+                }
             case LuauType.String:
                 return new LuauValue(v.UnsafeString.Length);
             default:

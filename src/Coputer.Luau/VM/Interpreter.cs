@@ -109,92 +109,226 @@ internal static partial class Interpreter
                     break;
 
                 case OpCode.GetGlobal:
-                {
-                    uint aux = code[pc++];
-                    var key = k[aux].UnsafeString;
-                    var env = cl.Env;
-                    int slot = C(insn) & env.NodeMask8;
-                    ref var n = ref env.Nodes[slot];
-                    if (ReferenceEquals(n.Key.O, key) && n.Value.Type_ != LuauType.Nil)
                     {
-                        stack[bse + A(insn)] = n.Value;
+                        uint aux = code[pc++];
+                        var key = k[aux].UnsafeString;
+                        var env = cl.Env;
+                        int slot = C(insn) & env.NodeMask8;
+                        ref var n = ref env.Nodes[slot];
+                        if (ReferenceEquals(n.Key.O, key) && n.Value.Type_ != LuauType.Nil)
+                        {
+                            stack[bse + A(insn)] = n.Value;
+                            break;
+                        }
+                        L.Frames[ci].SavedPc = pc;
+                        var v = GetTableSlow(L, new LuauValue(env), new LuauValue(key), code, pc - 2);
+                        stack = L.Stack;
+                        stack[bse + A(insn)] = v;
                         break;
                     }
-                    L.Frames[ci].SavedPc = pc;
-                    var v = GetTableSlow(L, new LuauValue(env), new LuauValue(key), code, pc - 2);
-                    stack = L.Stack;
-                    stack[bse + A(insn)] = v;
-                    break;
-                }
 
                 case OpCode.SetGlobal:
-                {
-                    uint aux = code[pc++];
-                    var key = k[aux].UnsafeString;
-                    var env = cl.Env;
-                    int slot = C(insn) & env.NodeMask8;
-                    ref var n = ref env.Nodes[slot];
-                    if (ReferenceEquals(n.Key.O, key) && n.Value.Type_ != LuauType.Nil && !env.IsReadOnly)
                     {
-                        n.Value = stack[bse + A(insn)];
+                        uint aux = code[pc++];
+                        var key = k[aux].UnsafeString;
+                        var env = cl.Env;
+                        int slot = C(insn) & env.NodeMask8;
+                        ref var n = ref env.Nodes[slot];
+                        if (ReferenceEquals(n.Key.O, key) && n.Value.Type_ != LuauType.Nil && !env.IsReadOnly)
+                        {
+                            n.Value = stack[bse + A(insn)];
+                            break;
+                        }
+                        L.Frames[ci].SavedPc = pc;
+                        SetTableSlow(L, new LuauValue(env), new LuauValue(key), stack[bse + A(insn)], code, pc - 2);
+                        stack = L.Stack;
                         break;
                     }
-                    L.Frames[ci].SavedPc = pc;
-                    SetTableSlow(L, new LuauValue(env), new LuauValue(key), stack[bse + A(insn)], code, pc - 2);
-                    stack = L.Stack;
-                    break;
-                }
 
                 case OpCode.GetUpval:
-                {
-                    var u = cl.Upvalues[B(insn)];
-                    stack[bse + A(insn)] = u.Type_ == LuauType.UpvalueRef ? Unsafe.As<Upvalue>(u.O!).Get() : u;
-                    break;
-                }
+                    {
+                        var u = cl.Upvalues[B(insn)];
+                        stack[bse + A(insn)] = u.Type_ == LuauType.UpvalueRef ? Unsafe.As<Upvalue>(u.O!).Get() : u;
+                        break;
+                    }
 
                 case OpCode.SetUpval:
-                {
-                    ref var u = ref cl.Upvalues[B(insn)];
-                    if (u.Type_ == LuauType.UpvalueRef)
-                        Unsafe.As<Upvalue>(u.O!).Set(in stack[bse + A(insn)]);
-                    else
-                        u = stack[bse + A(insn)];
-                    break;
-                }
+                    {
+                        ref var u = ref cl.Upvalues[B(insn)];
+                        if (u.Type_ == LuauType.UpvalueRef)
+                            Unsafe.As<Upvalue>(u.O!).Set(in stack[bse + A(insn)]);
+                        else
+                            u = stack[bse + A(insn)];
+                        break;
+                    }
 
                 case OpCode.CloseUpvals:
                     L.CloseUpvalues(bse + A(insn));
                     break;
 
                 case OpCode.GetImport:
-                {
-                    ref var kv = ref k[D(insn)];
-                    if (kv.Type_ != LuauType.Nil && cl.Env.SafeEnv)
                     {
-                        stack[bse + A(insn)] = kv;
-                        pc++;
+                        ref var kv = ref k[D(insn)];
+                        if (kv.Type_ != LuauType.Nil && cl.Env.SafeEnv)
+                        {
+                            stack[bse + A(insn)] = kv;
+                            pc++;
+                            break;
+                        }
+                        uint aux = code[pc++];
+                        L.Frames[ci].SavedPc = pc;
+                        var v = ResolveImport(L, cl.Env, k, aux);
+                        stack = L.Stack;
+                        stack[bse + A(insn)] = v;
                         break;
                     }
-                    uint aux = code[pc++];
-                    L.Frames[ci].SavedPc = pc;
-                    var v = ResolveImport(L, cl.Env, k, aux);
-                    stack = L.Stack;
-                    stack[bse + A(insn)] = v;
-                    break;
-                }
 
                 case OpCode.GetTable:
-                {
-                    var rb = stack[bse + B(insn)];
-                    var rc = stack[bse + C(insn)];
-                    if (rb.Type_ == LuauType.Table)
                     {
-                        var t = rb.UnsafeTable;
-                        if (rc.Type_ == LuauType.Number)
+                        var rb = stack[bse + B(insn)];
+                        var rc = stack[bse + C(insn)];
+                        if (rb.Type_ == LuauType.Table)
                         {
-                            double d = rc.N;
-                            int idx = (int)d;
-                            if (idx == d && (uint)(idx - 1) < (uint)t.Array.Length)
+                            var t = rb.UnsafeTable;
+                            if (rc.Type_ == LuauType.Number)
+                            {
+                                double d = rc.N;
+                                int idx = (int)d;
+                                if (idx == d && (uint)(idx - 1) < (uint)t.Array.Length)
+                                {
+                                    var v = t.Array[idx - 1];
+                                    if (v.Type_ != LuauType.Nil || t.Metatable is null)
+                                    {
+                                        stack[bse + A(insn)] = v;
+                                        break;
+                                    }
+                                }
+                            }
+                            else if (t.Metatable is null)
+                            {
+                                stack[bse + A(insn)] = t.Get(in rc);
+                                break;
+                            }
+                        }
+                        L.Frames[ci].SavedPc = pc;
+                        var r = GetTableSlow(L, rb, rc, null, 0);
+                        stack = L.Stack;
+                        stack[bse + A(insn)] = r;
+                        break;
+                    }
+
+                case OpCode.SetTable:
+                    {
+                        var rb = stack[bse + B(insn)];
+                        var rc = stack[bse + C(insn)];
+                        if (rb.Type_ == LuauType.Table)
+                        {
+                            var t = rb.UnsafeTable;
+                            if (t.Metatable is null && !t.IsReadOnly)
+                            {
+                                if (rc.Type_ == LuauType.Number)
+                                {
+                                    double d = rc.N;
+                                    int idx = (int)d;
+                                    if (idx == d && (uint)(idx - 1) < (uint)t.Array.Length)
+                                    {
+                                        t.Array[idx - 1] = stack[bse + A(insn)];
+                                        break;
+                                    }
+                                }
+                                L.Frames[ci].SavedPc = pc;
+                                t.Set(in rc) = stack[bse + A(insn)];
+                                break;
+                            }
+                        }
+                        L.Frames[ci].SavedPc = pc;
+                        SetTableSlow(L, rb, rc, stack[bse + A(insn)], null, 0);
+                        stack = L.Stack;
+                        break;
+                    }
+
+                case OpCode.GetTableKs:
+                    {
+                        uint aux = code[pc++];
+                        var rb = stack[bse + B(insn)];
+                        if (rb.Type_ == LuauType.Table)
+                        {
+                            var t = rb.UnsafeTable;
+                            var key = k[aux].UnsafeString;
+                            int slot = C(insn) & t.NodeMask8;
+                            ref var n = ref t.Nodes[slot];
+                            if (ReferenceEquals(n.Key.O, key) && n.Value.Type_ != LuauType.Nil)
+                            {
+                                stack[bse + A(insn)] = n.Value;
+                                break;
+                            }
+                            if (t.Metatable is null)
+                            {
+                                ref readonly var res = ref t.GetStr(key);
+                                if (!LuauTable.IsAbsent(in res))
+                                    code[pc - 2] = WithC(insn, SlotOf(t, in res));
+                                stack[bse + A(insn)] = res;
+                                break;
+                            }
+                        }
+                        else if (rb.Type_ == LuauType.Vector)
+                        {
+                            // Component access, as the vector metatable's __index would do.
+                            var key = k[aux].UnsafeString;
+                            if (key.Length == 1)
+                            {
+                                int ic = (key.Bytes[0] | ' ') - 'x';
+                                if ((uint)ic < 3)
+                                {
+                                    stack[bse + A(insn)] = new LuauValue(ic == 0 ? rb.VectorX : ic == 1 ? rb.VectorY : rb.VectorZ);
+                                    break;
+                                }
+                            }
+                        }
+                        L.Frames[ci].SavedPc = pc;
+                        var v = GetTableSlow(L, rb, k[aux], code, pc - 2);
+                        stack = L.Stack;
+                        stack[bse + A(insn)] = v;
+                        break;
+                    }
+
+                case OpCode.SetTableKs:
+                    {
+                        uint aux = code[pc++];
+                        var rb = stack[bse + B(insn)];
+                        if (rb.Type_ == LuauType.Table)
+                        {
+                            var t = rb.UnsafeTable;
+                            var key = k[aux].UnsafeString;
+                            int slot = C(insn) & t.NodeMask8;
+                            ref var n = ref t.Nodes[slot];
+                            if (ReferenceEquals(n.Key.O, key) && n.Value.Type_ != LuauType.Nil && !t.IsReadOnly)
+                            {
+                                n.Value = stack[bse + A(insn)];
+                                break;
+                            }
+                            if (!t.IsReadOnly && (t.Metatable is null || (t.Metatable.TmCache & (1 << (int)TagMethod.NewIndex)) != 0))
+                            {
+                                ref var res = ref t.SetStr(key);
+                                res = stack[bse + A(insn)];
+                                code[pc - 2] = WithC(insn, SlotOf(t, in res));
+                                break;
+                            }
+                        }
+                        L.Frames[ci].SavedPc = pc;
+                        SetTableSlow(L, rb, k[aux], stack[bse + A(insn)], code, pc - 2);
+                        stack = L.Stack;
+                        break;
+                    }
+
+                case OpCode.GetTableN:
+                    {
+                        var rb = stack[bse + B(insn)];
+                        int idx = C(insn) + 1;
+                        if (rb.Type_ == LuauType.Table)
+                        {
+                            var t = rb.UnsafeTable;
+                            if ((uint)(idx - 1) < (uint)t.Array.Length)
                             {
                                 var v = t.Array[idx - 1];
                                 if (v.Type_ != LuauType.Nil || t.Metatable is null)
@@ -203,349 +337,215 @@ internal static partial class Interpreter
                                     break;
                                 }
                             }
-                        }
-                        else if (t.Metatable is null)
-                        {
-                            stack[bse + A(insn)] = t.Get(in rc);
-                            break;
-                        }
-                    }
-                    L.Frames[ci].SavedPc = pc;
-                    var r = GetTableSlow(L, rb, rc, null, 0);
-                    stack = L.Stack;
-                    stack[bse + A(insn)] = r;
-                    break;
-                }
-
-                case OpCode.SetTable:
-                {
-                    var rb = stack[bse + B(insn)];
-                    var rc = stack[bse + C(insn)];
-                    if (rb.Type_ == LuauType.Table)
-                    {
-                        var t = rb.UnsafeTable;
-                        if (t.Metatable is null && !t.IsReadOnly)
-                        {
-                            if (rc.Type_ == LuauType.Number)
+                            else if (t.Metatable is null)
                             {
-                                double d = rc.N;
-                                int idx = (int)d;
-                                if (idx == d && (uint)(idx - 1) < (uint)t.Array.Length)
-                                {
-                                    t.Array[idx - 1] = stack[bse + A(insn)];
-                                    break;
-                                }
-                            }
-                            L.Frames[ci].SavedPc = pc;
-                            t.Set(in rc) = stack[bse + A(insn)];
-                            break;
-                        }
-                    }
-                    L.Frames[ci].SavedPc = pc;
-                    SetTableSlow(L, rb, rc, stack[bse + A(insn)], null, 0);
-                    stack = L.Stack;
-                    break;
-                }
-
-                case OpCode.GetTableKs:
-                {
-                    uint aux = code[pc++];
-                    var rb = stack[bse + B(insn)];
-                    if (rb.Type_ == LuauType.Table)
-                    {
-                        var t = rb.UnsafeTable;
-                        var key = k[aux].UnsafeString;
-                        int slot = C(insn) & t.NodeMask8;
-                        ref var n = ref t.Nodes[slot];
-                        if (ReferenceEquals(n.Key.O, key) && n.Value.Type_ != LuauType.Nil)
-                        {
-                            stack[bse + A(insn)] = n.Value;
-                            break;
-                        }
-                        if (t.Metatable is null)
-                        {
-                            ref readonly var res = ref t.GetStr(key);
-                            if (!LuauTable.IsAbsent(in res))
-                                code[pc - 2] = WithC(insn, SlotOf(t, in res));
-                            stack[bse + A(insn)] = res;
-                            break;
-                        }
-                    }
-                    else if (rb.Type_ == LuauType.Vector)
-                    {
-                        // Component access, as the vector metatable's __index would do.
-                        var key = k[aux].UnsafeString;
-                        if (key.Length == 1)
-                        {
-                            int ic = (key.Bytes[0] | ' ') - 'x';
-                            if ((uint)ic < 3)
-                            {
-                                stack[bse + A(insn)] = new LuauValue(ic == 0 ? rb.VectorX : ic == 1 ? rb.VectorY : rb.VectorZ);
+                                stack[bse + A(insn)] = t.GetNum(idx);
                                 break;
                             }
                         }
+                        L.Frames[ci].SavedPc = pc;
+                        var r = GetTableSlow(L, rb, new LuauValue(idx), null, 0);
+                        stack = L.Stack;
+                        stack[bse + A(insn)] = r;
+                        break;
                     }
-                    L.Frames[ci].SavedPc = pc;
-                    var v = GetTableSlow(L, rb, k[aux], code, pc - 2);
-                    stack = L.Stack;
-                    stack[bse + A(insn)] = v;
-                    break;
-                }
-
-                case OpCode.SetTableKs:
-                {
-                    uint aux = code[pc++];
-                    var rb = stack[bse + B(insn)];
-                    if (rb.Type_ == LuauType.Table)
-                    {
-                        var t = rb.UnsafeTable;
-                        var key = k[aux].UnsafeString;
-                        int slot = C(insn) & t.NodeMask8;
-                        ref var n = ref t.Nodes[slot];
-                        if (ReferenceEquals(n.Key.O, key) && n.Value.Type_ != LuauType.Nil && !t.IsReadOnly)
-                        {
-                            n.Value = stack[bse + A(insn)];
-                            break;
-                        }
-                        if (!t.IsReadOnly && (t.Metatable is null || (t.Metatable.TmCache & (1 << (int)TagMethod.NewIndex)) != 0))
-                        {
-                            ref var res = ref t.SetStr(key);
-                            res = stack[bse + A(insn)];
-                            code[pc - 2] = WithC(insn, SlotOf(t, in res));
-                            break;
-                        }
-                    }
-                    L.Frames[ci].SavedPc = pc;
-                    SetTableSlow(L, rb, k[aux], stack[bse + A(insn)], code, pc - 2);
-                    stack = L.Stack;
-                    break;
-                }
-
-                case OpCode.GetTableN:
-                {
-                    var rb = stack[bse + B(insn)];
-                    int idx = C(insn) + 1;
-                    if (rb.Type_ == LuauType.Table)
-                    {
-                        var t = rb.UnsafeTable;
-                        if ((uint)(idx - 1) < (uint)t.Array.Length)
-                        {
-                            var v = t.Array[idx - 1];
-                            if (v.Type_ != LuauType.Nil || t.Metatable is null)
-                            {
-                                stack[bse + A(insn)] = v;
-                                break;
-                            }
-                        }
-                        else if (t.Metatable is null)
-                        {
-                            stack[bse + A(insn)] = t.GetNum(idx);
-                            break;
-                        }
-                    }
-                    L.Frames[ci].SavedPc = pc;
-                    var r = GetTableSlow(L, rb, new LuauValue(idx), null, 0);
-                    stack = L.Stack;
-                    stack[bse + A(insn)] = r;
-                    break;
-                }
 
                 case OpCode.SetTableN:
-                {
-                    var rb = stack[bse + B(insn)];
-                    int idx = C(insn) + 1;
-                    if (rb.Type_ == LuauType.Table)
                     {
-                        var t = rb.UnsafeTable;
-                        if (t.Metatable is null && !t.IsReadOnly)
+                        var rb = stack[bse + B(insn)];
+                        int idx = C(insn) + 1;
+                        if (rb.Type_ == LuauType.Table)
                         {
-                            if ((uint)(idx - 1) < (uint)t.Array.Length)
-                                t.Array[idx - 1] = stack[bse + A(insn)];
-                            else
+                            var t = rb.UnsafeTable;
+                            if (t.Metatable is null && !t.IsReadOnly)
                             {
-                                L.Frames[ci].SavedPc = pc;
-                                t.SetNum(idx) = stack[bse + A(insn)];
+                                if ((uint)(idx - 1) < (uint)t.Array.Length)
+                                    t.Array[idx - 1] = stack[bse + A(insn)];
+                                else
+                                {
+                                    L.Frames[ci].SavedPc = pc;
+                                    t.SetNum(idx) = stack[bse + A(insn)];
+                                }
+                                break;
                             }
-                            break;
                         }
+                        L.Frames[ci].SavedPc = pc;
+                        SetTableSlow(L, rb, new LuauValue(idx), stack[bse + A(insn)], null, 0);
+                        stack = L.Stack;
+                        break;
                     }
-                    L.Frames[ci].SavedPc = pc;
-                    SetTableSlow(L, rb, new LuauValue(idx), stack[bse + A(insn)], null, 0);
-                    stack = L.Stack;
-                    break;
-                }
 
                 case OpCode.NewClosure:
-                {
-                    var ncl = NewClosure(state, p.Children[D(insn)], cl.Env);
-                    // Store first: a capture by value of this register must see the closure itself.
-                    stack[bse + A(insn)] = new LuauValue(ncl);
-                    for (int i = 0; i < ncl.Upvalues.Length; i++)
                     {
-                        uint cap = code[pc++];
-                        ncl.Upvalues[i] = (CaptureKind)A(cap) switch
+                        var ncl = NewClosure(state, p.Children[D(insn)], cl.Env);
+                        // Store first: a capture by value of this register must see the closure itself.
+                        stack[bse + A(insn)] = new LuauValue(ncl);
+                        for (int i = 0; i < ncl.Upvalues.Length; i++)
                         {
-                            CaptureKind.Value => stack[bse + B(cap)],
-                            CaptureKind.Reference => new LuauValue(LuauType.UpvalueRef, L.FindUpvalue(bse + B(cap)), 0, 0),
-                            _ => cl.Upvalues[B(cap)],
-                        };
+                            uint cap = code[pc++];
+                            ncl.Upvalues[i] = (CaptureKind)A(cap) switch
+                            {
+                                CaptureKind.Value => stack[bse + B(cap)],
+                                CaptureKind.Reference => new LuauValue(LuauType.UpvalueRef, L.FindUpvalue(bse + B(cap)), 0, 0),
+                                _ => cl.Upvalues[B(cap)],
+                            };
+                        }
+                        break;
                     }
-                    break;
-                }
 
                 case OpCode.DupClosure:
-                {
-                    var kcl = Unsafe.As<LuauClosure>(k[D(insn)].O!);
-                    // Share the preallocated closure when the environment and every capture are the same; otherwise copy it.
-                    var ncl = kcl.Env == cl.Env ? kcl : NewClosure(state, kcl.Proto, cl.Env);
-                    stack[bse + A(insn)] = new LuauValue(ncl);
-                    for (int ui = 0; ui < kcl.Upvalues.Length; ui++)
                     {
-                        uint cap = code[pc + ui];
-                        var uv = (CaptureKind)A(cap) == CaptureKind.Value ? stack[bse + B(cap)] : cl.Upvalues[B(cap)];
-                        if (ncl == kcl && LuauValue.RawEquals(in ncl.Upvalues[ui], in uv))
-                            continue;
-                        if (ncl == kcl && !kcl.Preload)
+                        var kcl = Unsafe.As<LuauClosure>(k[D(insn)].O!);
+                        // Share the preallocated closure when the environment and every capture are the same; otherwise copy it.
+                        var ncl = kcl.Env == cl.Env ? kcl : NewClosure(state, kcl.Proto, cl.Env);
+                        stack[bse + A(insn)] = new LuauValue(ncl);
+                        for (int ui = 0; ui < kcl.Upvalues.Length; ui++)
                         {
-                            ncl = NewClosure(state, kcl.Proto, cl.Env);
-                            stack[bse + A(insn)] = new LuauValue(ncl);
-                            ui = -1;
-                            continue;
+                            uint cap = code[pc + ui];
+                            var uv = (CaptureKind)A(cap) == CaptureKind.Value ? stack[bse + B(cap)] : cl.Upvalues[B(cap)];
+                            if (ncl == kcl && LuauValue.RawEquals(in ncl.Upvalues[ui], in uv))
+                                continue;
+                            if (ncl == kcl && !kcl.Preload)
+                            {
+                                ncl = NewClosure(state, kcl.Proto, cl.Env);
+                                stack[bse + A(insn)] = new LuauValue(ncl);
+                                ui = -1;
+                                continue;
+                            }
+                            // Fills a new closure, or the shared one on its first use.
+                            ncl.Upvalues[ui] = uv;
                         }
-                        // Fills a new closure, or the shared one on its first use.
-                        ncl.Upvalues[ui] = uv;
+                        ncl.Preload = false;
+                        pc += kcl.Upvalues.Length;
+                        break;
                     }
-                    ncl.Preload = false;
-                    pc += kcl.Upvalues.Length;
-                    break;
-                }
 
                 case OpCode.NameCall:
-                {
-                    uint aux = code[pc++];
-                    int ra = bse + A(insn);
-                    var rb = stack[bse + B(insn)];
-                    var key = k[aux].UnsafeString;
-                    if (rb.Type_ == LuauType.Table)
                     {
-                        var t = rb.UnsafeTable;
-                        ref var n = ref t.Nodes[(int)(key.Hash & (uint)(t.Nodes.Length - 1))];
-                        if (ReferenceEquals(n.Key.O, key) && n.Value.Type_ != LuauType.Nil)
+                        uint aux = code[pc++];
+                        int ra = bse + A(insn);
+                        var rb = stack[bse + B(insn)];
+                        var key = k[aux].UnsafeString;
+                        if (rb.Type_ == LuauType.Table)
                         {
-                            stack[ra + 1] = rb;
-                            stack[ra] = n.Value;
-                            break;
-                        }
-                        var mt = t.Metatable;
-                        if (n.Next == 0 && mt is not null && (mt.TmCache & (1 << (int)TagMethod.Index)) == 0)
-                        {
-                            ref readonly var index = ref FastTm(state, mt, TagMethod.Index);
-                            if (index.Type_ == LuauType.Table)
+                            var t = rb.UnsafeTable;
+                            ref var n = ref t.Nodes[(int)(key.Hash & (uint)(t.Nodes.Length - 1))];
+                            if (ReferenceEquals(n.Key.O, key) && n.Value.Type_ != LuauType.Nil)
                             {
-                                var it = index.UnsafeTable;
-                                ref var mn = ref it.Nodes[C(insn) & it.NodeMask8];
-                                if (ReferenceEquals(mn.Key.O, key) && mn.Value.Type_ != LuauType.Nil)
+                                stack[ra + 1] = rb;
+                                stack[ra] = n.Value;
+                                break;
+                            }
+                            var mt = t.Metatable;
+                            if (n.Next == 0 && mt is not null && (mt.TmCache & (1 << (int)TagMethod.Index)) == 0)
+                            {
+                                ref readonly var index = ref FastTm(state, mt, TagMethod.Index);
+                                if (index.Type_ == LuauType.Table)
                                 {
-                                    stack[ra + 1] = rb;
-                                    stack[ra] = mn.Value;
-                                    break;
+                                    var it = index.UnsafeTable;
+                                    ref var mn = ref it.Nodes[C(insn) & it.NodeMask8];
+                                    if (ReferenceEquals(mn.Key.O, key) && mn.Value.Type_ != LuauType.Nil)
+                                    {
+                                        stack[ra + 1] = rb;
+                                        stack[ra] = mn.Value;
+                                        break;
+                                    }
                                 }
                             }
                         }
+                        L.Frames[ci].SavedPc = pc;
+                        NameCallSlow(L, ra, rb, key, code, pc - 2);
+                        stack = L.Stack;
+                        break;
                     }
-                    L.Frames[ci].SavedPc = pc;
-                    NameCallSlow(L, ra, rb, key, code, pc - 2);
-                    stack = L.Stack;
-                    break;
-                }
 
                 case OpCode.Call:
-                {
-                    if (--state.Countdown <= 0)
                     {
+                        if (--state.Countdown <= 0)
+                        {
+                            L.Frames[ci].SavedPc = pc;
+                            if (Safepoint(L, pc))
+                                return false;
+                            stack = L.Stack;
+                        }
+                        int func = bse + A(insn);
+                        int nparams = B(insn) - 1;
+                        int nresults = C(insn) - 1;
+                        int argTop = nparams < 0 ? L.Top : func + 1 + nparams;
                         L.Frames[ci].SavedPc = pc;
-                        if (Safepoint(L, pc))
-                            return false;
-                        stack = L.Stack;
-                    }
-                    int func = bse + A(insn);
-                    int nparams = B(insn) - 1;
-                    int nresults = C(insn) - 1;
-                    int argTop = nparams < 0 ? L.Top : func + 1 + nparams;
-                    L.Frames[ci].SavedPc = pc;
-                    var fv = stack[func];
-                    if (fv.Type_ != LuauType.Function)
-                    {
-                        argTop = TryFuncTM(L, func, argTop);
-                        stack = L.Stack;
-                        fv = stack[func];
-                    }
-                    if (fv.O is LuauClosure ncl)
-                    {
-                        EnterLuau(L, func, argTop, nresults, ncl, FrameFlags.None);
-                        goto Reentry;
-                    }
-                    var host = Unsafe.As<HostFunction>(fv.O!);
-                    if (host.Special != SpecialFunction.None)
-                    {
-                        int special = EnterSpecial(L, host, func, argTop, nresults);
-                        if (special > 0)
+                        var fv = stack[func];
+                        if (fv.Type_ != LuauType.Function)
+                        {
+                            argTop = TryFuncTM(L, func, argTop);
+                            stack = L.Stack;
+                            fv = stack[func];
+                        }
+                        if (fv.O is LuauClosure ncl)
+                        {
+                            EnterLuau(L, func, argTop, nresults, ncl, FrameFlags.None);
                             goto Reentry;
-                        if (special == 0)
+                        }
+                        var host = Unsafe.As<HostFunction>(fv.O!);
+                        if (host.Special != SpecialFunction.None)
+                        {
+                            int special = EnterSpecial(L, host, func, argTop, nresults);
+                            if (special > 0)
+                                goto Reentry;
+                            if (special == 0)
+                                return false;
+                        }
+                        if (!CallHost(L, host, func, argTop, nresults, FrameFlags.None))
                             return false;
+                        stack = L.Stack;
+                        break;
                     }
-                    if (!CallHost(L, host, func, argTop, nresults, FrameFlags.None))
-                        return false;
-                    stack = L.Stack;
-                    break;
-                }
 
                 case OpCode.Return:
-                {
-                    if (--state.Countdown <= 0)
                     {
-                        L.Frames[ci].SavedPc = pc;
-                        if (Safepoint(L, pc))
-                            return false;
-                        stack = L.Stack;
-                    }
-                    int ra = bse + A(insn);
-                    int b = B(insn) - 1;
-                    int valEnd = b < 0 ? L.Top : ra + b;
-                    ref var frame = ref L.Frames[ci];
-                    int res = frame.Func;
-                    int nresults = frame.NResults;
-                    var flags = frame.Flags;
-                    if (nresults < 0)
-                    {
-                        int count = valEnd - ra;
-                        Array.Copy(stack, ra, stack, res, count);
-                        L.Top = res + count;
-                    }
-                    else
-                    {
-                        int i = 0;
-                        for (; i < nresults && ra + i < valEnd; i++)
-                            stack[res + i] = stack[ra + i];
-                        for (; i < nresults; i++)
-                            stack[res + i] = default;
-                        L.Top = L.Frames[ci - 1].Top;
-                    }
-                    frame.Closure = null;
-                    L.FrameIndex = ci - 1;
-                    if (flags != FrameFlags.None)
-                    {
-                        if ((flags & FrameFlags.Return) != 0)
+                        if (--state.Countdown <= 0)
                         {
-                            if (nresults >= 0)
-                                L.Top = res + nresults;
-                            return true;
+                            L.Frames[ci].SavedPc = pc;
+                            if (Safepoint(L, pc))
+                                return false;
+                            stack = L.Stack;
                         }
-                        if (!FinishFlaggedReturn(L, flags, res))
-                            return false;
+                        int ra = bse + A(insn);
+                        int b = B(insn) - 1;
+                        int valEnd = b < 0 ? L.Top : ra + b;
+                        ref var frame = ref L.Frames[ci];
+                        int res = frame.Func;
+                        int nresults = frame.NResults;
+                        var flags = frame.Flags;
+                        if (nresults < 0)
+                        {
+                            int count = valEnd - ra;
+                            Array.Copy(stack, ra, stack, res, count);
+                            L.Top = res + count;
+                        }
+                        else
+                        {
+                            int i = 0;
+                            for (; i < nresults && ra + i < valEnd; i++)
+                                stack[res + i] = stack[ra + i];
+                            for (; i < nresults; i++)
+                                stack[res + i] = default;
+                            L.Top = L.Frames[ci - 1].Top;
+                        }
+                        frame.Closure = null;
+                        L.FrameIndex = ci - 1;
+                        if (flags != FrameFlags.None)
+                        {
+                            if ((flags & FrameFlags.Return) != 0)
+                            {
+                                if (nresults >= 0)
+                                    L.Top = res + nresults;
+                                return true;
+                            }
+                            if (!FinishFlaggedReturn(L, flags, res))
+                                return false;
+                        }
+                        goto Reentry;
                     }
-                    goto Reentry;
-                }
 
                 case OpCode.Jump:
                     pc += D(insn);
@@ -585,719 +585,716 @@ internal static partial class Interpreter
 
                 case OpCode.JumpIfEq:
                 case OpCode.JumpIfNotEq:
-                {
-                    ref var ra = ref stack[bse + A(insn)];
-                    ref var rb = ref stack[bse + (int)code[pc]];
-                    bool eq;
-                    if (ra.Type_ != rb.Type_)
-                        eq = false;
-                    else if (ra.Type_ == LuauType.Number)
-                        eq = ra.N == rb.N;
-                    else if (ra.Type_ is LuauType.Table or LuauType.Userdata)
                     {
-                        // __eq runs even for the same object, as in the reference.
-                        L.Frames[ci].SavedPc = pc;
-                        eq = EqualsWithMeta(L, ra, rb);
-                        stack = L.Stack;
+                        ref var ra = ref stack[bse + A(insn)];
+                        ref var rb = ref stack[bse + (int)code[pc]];
+                        bool eq;
+                        if (ra.Type_ != rb.Type_)
+                            eq = false;
+                        else if (ra.Type_ == LuauType.Number)
+                            eq = ra.N == rb.N;
+                        else if (ra.Type_ is LuauType.Table or LuauType.Userdata)
+                        {
+                            // __eq runs even for the same object, as in the reference.
+                            L.Frames[ci].SavedPc = pc;
+                            eq = EqualsWithMeta(L, ra, rb);
+                            stack = L.Stack;
+                        }
+                        else
+                            eq = LuauValue.RawEquals(in ra, in rb);
+                        pc += eq == ((OpCode)(byte)insn == OpCode.JumpIfEq) ? D(insn) : 1;
+                        break;
                     }
-                    else
-                        eq = LuauValue.RawEquals(in ra, in rb);
-                    pc += eq == ((OpCode)(byte)insn == OpCode.JumpIfEq) ? D(insn) : 1;
-                    break;
-                }
 
                 case OpCode.JumpIfLt:
                 case OpCode.JumpIfNotLt:
-                {
-                    var ra = stack[bse + A(insn)];
-                    var rb = stack[bse + (int)code[pc]];
-                    bool lt;
-                    if (ra.Type_ == LuauType.Number && rb.Type_ == LuauType.Number)
-                        lt = ra.N < rb.N;
-                    else
                     {
-                        L.Frames[ci].SavedPc = pc;
-                        lt = LessThan(L, ra, rb);
-                        stack = L.Stack;
+                        var ra = stack[bse + A(insn)];
+                        var rb = stack[bse + (int)code[pc]];
+                        bool lt;
+                        if (ra.Type_ == LuauType.Number && rb.Type_ == LuauType.Number)
+                            lt = ra.N < rb.N;
+                        else
+                        {
+                            L.Frames[ci].SavedPc = pc;
+                            lt = LessThan(L, ra, rb);
+                            stack = L.Stack;
+                        }
+                        pc += lt == ((OpCode)(byte)insn == OpCode.JumpIfLt) ? D(insn) : 1;
+                        break;
                     }
-                    pc += lt == ((OpCode)(byte)insn == OpCode.JumpIfLt) ? D(insn) : 1;
-                    break;
-                }
 
                 case OpCode.JumpIfLe:
                 case OpCode.JumpIfNotLe:
-                {
-                    var ra = stack[bse + A(insn)];
-                    var rb = stack[bse + (int)code[pc]];
-                    bool le;
-                    if (ra.Type_ == LuauType.Number && rb.Type_ == LuauType.Number)
-                        le = ra.N <= rb.N;
-                    else
                     {
-                        L.Frames[ci].SavedPc = pc;
-                        le = LessEqual(L, ra, rb);
-                        stack = L.Stack;
+                        var ra = stack[bse + A(insn)];
+                        var rb = stack[bse + (int)code[pc]];
+                        bool le;
+                        if (ra.Type_ == LuauType.Number && rb.Type_ == LuauType.Number)
+                            le = ra.N <= rb.N;
+                        else
+                        {
+                            L.Frames[ci].SavedPc = pc;
+                            le = LessEqual(L, ra, rb);
+                            stack = L.Stack;
+                        }
+                        pc += le == ((OpCode)(byte)insn == OpCode.JumpIfLe) ? D(insn) : 1;
+                        break;
                     }
-                    pc += le == ((OpCode)(byte)insn == OpCode.JumpIfLe) ? D(insn) : 1;
-                    break;
-                }
 
                 case OpCode.JumpXEqKNil:
-                {
-                    uint aux = code[pc];
-                    bool isNil = stack[bse + A(insn)].Type_ == LuauType.Nil;
-                    pc += isNil != ((aux >> 31) != 0) ? D(insn) : 1;
-                    break;
-                }
+                    {
+                        uint aux = code[pc];
+                        bool isNil = stack[bse + A(insn)].Type_ == LuauType.Nil;
+                        pc += isNil != ((aux >> 31) != 0) ? D(insn) : 1;
+                        break;
+                    }
 
                 case OpCode.JumpXEqKB:
-                {
-                    uint aux = code[pc];
-                    ref var ra = ref stack[bse + A(insn)];
-                    bool eq = ra.Type_ == LuauType.Boolean && ra.Extra == (aux & 1);
-                    pc += eq != ((aux >> 31) != 0) ? D(insn) : 1;
-                    break;
-                }
+                    {
+                        uint aux = code[pc];
+                        ref var ra = ref stack[bse + A(insn)];
+                        bool eq = ra.Type_ == LuauType.Boolean && ra.Extra == (aux & 1);
+                        pc += eq != ((aux >> 31) != 0) ? D(insn) : 1;
+                        break;
+                    }
 
                 case OpCode.JumpXEqKN:
-                {
-                    uint aux = code[pc];
-                    ref var ra = ref stack[bse + A(insn)];
-                    bool eq = ra.Type_ == LuauType.Number && ra.N == k[aux & 0xFFFFFF].N;
-                    pc += eq != ((aux >> 31) != 0) ? D(insn) : 1;
-                    break;
-                }
+                    {
+                        uint aux = code[pc];
+                        ref var ra = ref stack[bse + A(insn)];
+                        bool eq = ra.Type_ == LuauType.Number && ra.N == k[aux & 0xFFFFFF].N;
+                        pc += eq != ((aux >> 31) != 0) ? D(insn) : 1;
+                        break;
+                    }
 
                 case OpCode.JumpXEqKS:
-                {
-                    uint aux = code[pc];
-                    ref var ra = ref stack[bse + A(insn)];
-                    bool eq = ra.Type_ == LuauType.String
-                        && (ReferenceEquals(ra.O, k[aux & 0xFFFFFF].O) || ra.UnsafeString.Equals(k[aux & 0xFFFFFF].UnsafeString));
-                    pc += eq != ((aux >> 31) != 0) ? D(insn) : 1;
-                    break;
-                }
+                    {
+                        uint aux = code[pc];
+                        ref var ra = ref stack[bse + A(insn)];
+                        bool eq = ra.Type_ == LuauType.String
+                            && (ReferenceEquals(ra.O, k[aux & 0xFFFFFF].O) || ra.UnsafeString.Equals(k[aux & 0xFFFFFF].UnsafeString));
+                        pc += eq != ((aux >> 31) != 0) ? D(insn) : 1;
+                        break;
+                    }
 
                 case OpCode.Add:
-                {
-                    ref var rb = ref stack[bse + B(insn)];
-                    ref var rc = ref stack[bse + C(insn)];
-                    if (rb.Type_ == LuauType.Number && rc.Type_ == LuauType.Number)
                     {
-                        stack[bse + A(insn)] = new LuauValue(rb.N + rc.N);
+                        ref var rb = ref stack[bse + B(insn)];
+                        ref var rc = ref stack[bse + C(insn)];
+                        if (rb.Type_ == LuauType.Number && rc.Type_ == LuauType.Number)
+                        {
+                            stack[bse + A(insn)] = new LuauValue(rb.N + rc.N);
+                            break;
+                        }
+                        L.Frames[ci].SavedPc = pc;
+                        Arith(L, bse + A(insn), rb, rc, TagMethod.Add);
+                        stack = L.Stack;
                         break;
                     }
-                    L.Frames[ci].SavedPc = pc;
-                    Arith(L, bse + A(insn), rb, rc, TagMethod.Add);
-                    stack = L.Stack;
-                    break;
-                }
 
                 case OpCode.Sub:
-                {
-                    ref var rb = ref stack[bse + B(insn)];
-                    ref var rc = ref stack[bse + C(insn)];
-                    if (rb.Type_ == LuauType.Number && rc.Type_ == LuauType.Number)
                     {
-                        stack[bse + A(insn)] = new LuauValue(rb.N - rc.N);
+                        ref var rb = ref stack[bse + B(insn)];
+                        ref var rc = ref stack[bse + C(insn)];
+                        if (rb.Type_ == LuauType.Number && rc.Type_ == LuauType.Number)
+                        {
+                            stack[bse + A(insn)] = new LuauValue(rb.N - rc.N);
+                            break;
+                        }
+                        L.Frames[ci].SavedPc = pc;
+                        Arith(L, bse + A(insn), rb, rc, TagMethod.Sub);
+                        stack = L.Stack;
                         break;
                     }
-                    L.Frames[ci].SavedPc = pc;
-                    Arith(L, bse + A(insn), rb, rc, TagMethod.Sub);
-                    stack = L.Stack;
-                    break;
-                }
 
                 case OpCode.Mul:
-                {
-                    ref var rb = ref stack[bse + B(insn)];
-                    ref var rc = ref stack[bse + C(insn)];
-                    if (rb.Type_ == LuauType.Number && rc.Type_ == LuauType.Number)
                     {
-                        stack[bse + A(insn)] = new LuauValue(rb.N * rc.N);
+                        ref var rb = ref stack[bse + B(insn)];
+                        ref var rc = ref stack[bse + C(insn)];
+                        if (rb.Type_ == LuauType.Number && rc.Type_ == LuauType.Number)
+                        {
+                            stack[bse + A(insn)] = new LuauValue(rb.N * rc.N);
+                            break;
+                        }
+                        L.Frames[ci].SavedPc = pc;
+                        Arith(L, bse + A(insn), rb, rc, TagMethod.Mul);
+                        stack = L.Stack;
                         break;
                     }
-                    L.Frames[ci].SavedPc = pc;
-                    Arith(L, bse + A(insn), rb, rc, TagMethod.Mul);
-                    stack = L.Stack;
-                    break;
-                }
 
                 case OpCode.Div:
-                {
-                    ref var rb = ref stack[bse + B(insn)];
-                    ref var rc = ref stack[bse + C(insn)];
-                    if (rb.Type_ == LuauType.Number && rc.Type_ == LuauType.Number)
                     {
-                        stack[bse + A(insn)] = new LuauValue(rb.N / rc.N);
+                        ref var rb = ref stack[bse + B(insn)];
+                        ref var rc = ref stack[bse + C(insn)];
+                        if (rb.Type_ == LuauType.Number && rc.Type_ == LuauType.Number)
+                        {
+                            stack[bse + A(insn)] = new LuauValue(rb.N / rc.N);
+                            break;
+                        }
+                        L.Frames[ci].SavedPc = pc;
+                        Arith(L, bse + A(insn), rb, rc, TagMethod.Div);
+                        stack = L.Stack;
                         break;
                     }
-                    L.Frames[ci].SavedPc = pc;
-                    Arith(L, bse + A(insn), rb, rc, TagMethod.Div);
-                    stack = L.Stack;
-                    break;
-                }
 
                 case OpCode.IDiv:
-                {
-                    ref var rb = ref stack[bse + B(insn)];
-                    ref var rc = ref stack[bse + C(insn)];
-                    if (rb.Type_ == LuauType.Number && rc.Type_ == LuauType.Number)
                     {
-                        stack[bse + A(insn)] = new LuauValue(Math.Floor(rb.N / rc.N));
+                        ref var rb = ref stack[bse + B(insn)];
+                        ref var rc = ref stack[bse + C(insn)];
+                        if (rb.Type_ == LuauType.Number && rc.Type_ == LuauType.Number)
+                        {
+                            stack[bse + A(insn)] = new LuauValue(Math.Floor(rb.N / rc.N));
+                            break;
+                        }
+                        L.Frames[ci].SavedPc = pc;
+                        Arith(L, bse + A(insn), rb, rc, TagMethod.IDiv);
+                        stack = L.Stack;
                         break;
                     }
-                    L.Frames[ci].SavedPc = pc;
-                    Arith(L, bse + A(insn), rb, rc, TagMethod.IDiv);
-                    stack = L.Stack;
-                    break;
-                }
 
                 case OpCode.Mod:
-                {
-                    ref var rb = ref stack[bse + B(insn)];
-                    ref var rc = ref stack[bse + C(insn)];
-                    if (rb.Type_ == LuauType.Number && rc.Type_ == LuauType.Number)
                     {
-                        double x = rb.N, y = rc.N;
-                        stack[bse + A(insn)] = new LuauValue(x - Math.Floor(x / y) * y);
+                        ref var rb = ref stack[bse + B(insn)];
+                        ref var rc = ref stack[bse + C(insn)];
+                        if (rb.Type_ == LuauType.Number && rc.Type_ == LuauType.Number)
+                        {
+                            double x = rb.N, y = rc.N;
+                            stack[bse + A(insn)] = new LuauValue(x - Math.Floor(x / y) * y);
+                            break;
+                        }
+                        L.Frames[ci].SavedPc = pc;
+                        Arith(L, bse + A(insn), rb, rc, TagMethod.Mod);
+                        stack = L.Stack;
                         break;
                     }
-                    L.Frames[ci].SavedPc = pc;
-                    Arith(L, bse + A(insn), rb, rc, TagMethod.Mod);
-                    stack = L.Stack;
-                    break;
-                }
 
                 case OpCode.Pow:
-                {
-                    ref var rb = ref stack[bse + B(insn)];
-                    ref var rc = ref stack[bse + C(insn)];
-                    if (rb.Type_ == LuauType.Number && rc.Type_ == LuauType.Number)
                     {
-                        stack[bse + A(insn)] = new LuauValue(Pow(rb.N, rc.N));
+                        ref var rb = ref stack[bse + B(insn)];
+                        ref var rc = ref stack[bse + C(insn)];
+                        if (rb.Type_ == LuauType.Number && rc.Type_ == LuauType.Number)
+                        {
+                            stack[bse + A(insn)] = new LuauValue(Pow(rb.N, rc.N));
+                            break;
+                        }
+                        L.Frames[ci].SavedPc = pc;
+                        Arith(L, bse + A(insn), rb, rc, TagMethod.Pow);
+                        stack = L.Stack;
                         break;
                     }
-                    L.Frames[ci].SavedPc = pc;
-                    Arith(L, bse + A(insn), rb, rc, TagMethod.Pow);
-                    stack = L.Stack;
-                    break;
-                }
 
                 case OpCode.AddK:
-                {
-                    ref var rb = ref stack[bse + B(insn)];
-                    ref var kc = ref k[C(insn)];
-                    if (rb.Type_ == LuauType.Number && kc.Type_ == LuauType.Number)
                     {
-                        stack[bse + A(insn)] = new LuauValue(rb.N + kc.N);
+                        ref var rb = ref stack[bse + B(insn)];
+                        ref var kc = ref k[C(insn)];
+                        if (rb.Type_ == LuauType.Number && kc.Type_ == LuauType.Number)
+                        {
+                            stack[bse + A(insn)] = new LuauValue(rb.N + kc.N);
+                            break;
+                        }
+                        L.Frames[ci].SavedPc = pc;
+                        Arith(L, bse + A(insn), rb, kc, TagMethod.Add);
+                        stack = L.Stack;
                         break;
                     }
-                    L.Frames[ci].SavedPc = pc;
-                    Arith(L, bse + A(insn), rb, kc, TagMethod.Add);
-                    stack = L.Stack;
-                    break;
-                }
 
                 case OpCode.SubK:
-                {
-                    ref var rb = ref stack[bse + B(insn)];
-                    ref var kc = ref k[C(insn)];
-                    if (rb.Type_ == LuauType.Number && kc.Type_ == LuauType.Number)
                     {
-                        stack[bse + A(insn)] = new LuauValue(rb.N - kc.N);
+                        ref var rb = ref stack[bse + B(insn)];
+                        ref var kc = ref k[C(insn)];
+                        if (rb.Type_ == LuauType.Number && kc.Type_ == LuauType.Number)
+                        {
+                            stack[bse + A(insn)] = new LuauValue(rb.N - kc.N);
+                            break;
+                        }
+                        L.Frames[ci].SavedPc = pc;
+                        Arith(L, bse + A(insn), rb, kc, TagMethod.Sub);
+                        stack = L.Stack;
                         break;
                     }
-                    L.Frames[ci].SavedPc = pc;
-                    Arith(L, bse + A(insn), rb, kc, TagMethod.Sub);
-                    stack = L.Stack;
-                    break;
-                }
 
                 case OpCode.MulK:
-                {
-                    ref var rb = ref stack[bse + B(insn)];
-                    ref var kc = ref k[C(insn)];
-                    if (rb.Type_ == LuauType.Number && kc.Type_ == LuauType.Number)
                     {
-                        stack[bse + A(insn)] = new LuauValue(rb.N * kc.N);
+                        ref var rb = ref stack[bse + B(insn)];
+                        ref var kc = ref k[C(insn)];
+                        if (rb.Type_ == LuauType.Number && kc.Type_ == LuauType.Number)
+                        {
+                            stack[bse + A(insn)] = new LuauValue(rb.N * kc.N);
+                            break;
+                        }
+                        L.Frames[ci].SavedPc = pc;
+                        Arith(L, bse + A(insn), rb, kc, TagMethod.Mul);
+                        stack = L.Stack;
                         break;
                     }
-                    L.Frames[ci].SavedPc = pc;
-                    Arith(L, bse + A(insn), rb, kc, TagMethod.Mul);
-                    stack = L.Stack;
-                    break;
-                }
 
                 case OpCode.DivK:
-                {
-                    ref var rb = ref stack[bse + B(insn)];
-                    ref var kc = ref k[C(insn)];
-                    if (rb.Type_ == LuauType.Number && kc.Type_ == LuauType.Number)
                     {
-                        stack[bse + A(insn)] = new LuauValue(rb.N / kc.N);
+                        ref var rb = ref stack[bse + B(insn)];
+                        ref var kc = ref k[C(insn)];
+                        if (rb.Type_ == LuauType.Number && kc.Type_ == LuauType.Number)
+                        {
+                            stack[bse + A(insn)] = new LuauValue(rb.N / kc.N);
+                            break;
+                        }
+                        L.Frames[ci].SavedPc = pc;
+                        Arith(L, bse + A(insn), rb, kc, TagMethod.Div);
+                        stack = L.Stack;
                         break;
                     }
-                    L.Frames[ci].SavedPc = pc;
-                    Arith(L, bse + A(insn), rb, kc, TagMethod.Div);
-                    stack = L.Stack;
-                    break;
-                }
 
                 case OpCode.IDivK:
-                {
-                    ref var rb = ref stack[bse + B(insn)];
-                    ref var kc = ref k[C(insn)];
-                    if (rb.Type_ == LuauType.Number && kc.Type_ == LuauType.Number)
                     {
-                        stack[bse + A(insn)] = new LuauValue(Math.Floor(rb.N / kc.N));
+                        ref var rb = ref stack[bse + B(insn)];
+                        ref var kc = ref k[C(insn)];
+                        if (rb.Type_ == LuauType.Number && kc.Type_ == LuauType.Number)
+                        {
+                            stack[bse + A(insn)] = new LuauValue(Math.Floor(rb.N / kc.N));
+                            break;
+                        }
+                        L.Frames[ci].SavedPc = pc;
+                        Arith(L, bse + A(insn), rb, kc, TagMethod.IDiv);
+                        stack = L.Stack;
                         break;
                     }
-                    L.Frames[ci].SavedPc = pc;
-                    Arith(L, bse + A(insn), rb, kc, TagMethod.IDiv);
-                    stack = L.Stack;
-                    break;
-                }
 
                 case OpCode.ModK:
-                {
-                    ref var rb = ref stack[bse + B(insn)];
-                    ref var kc = ref k[C(insn)];
-                    if (rb.Type_ == LuauType.Number && kc.Type_ == LuauType.Number)
                     {
-                        double x = rb.N, y = kc.N;
-                        stack[bse + A(insn)] = new LuauValue(x - Math.Floor(x / y) * y);
+                        ref var rb = ref stack[bse + B(insn)];
+                        ref var kc = ref k[C(insn)];
+                        if (rb.Type_ == LuauType.Number && kc.Type_ == LuauType.Number)
+                        {
+                            double x = rb.N, y = kc.N;
+                            stack[bse + A(insn)] = new LuauValue(x - Math.Floor(x / y) * y);
+                            break;
+                        }
+                        L.Frames[ci].SavedPc = pc;
+                        Arith(L, bse + A(insn), rb, kc, TagMethod.Mod);
+                        stack = L.Stack;
                         break;
                     }
-                    L.Frames[ci].SavedPc = pc;
-                    Arith(L, bse + A(insn), rb, kc, TagMethod.Mod);
-                    stack = L.Stack;
-                    break;
-                }
 
                 case OpCode.PowK:
-                {
-                    ref var rb = ref stack[bse + B(insn)];
-                    ref var kc = ref k[C(insn)];
-                    if (rb.Type_ == LuauType.Number && kc.Type_ == LuauType.Number)
                     {
-                        double y = kc.N;
-                        stack[bse + A(insn)] = new LuauValue(y == 2 ? rb.N * rb.N : y == 0.5 ? Math.Sqrt(rb.N) : y == 3 ? rb.N * rb.N * rb.N : Pow(rb.N, y));
+                        ref var rb = ref stack[bse + B(insn)];
+                        ref var kc = ref k[C(insn)];
+                        if (rb.Type_ == LuauType.Number && kc.Type_ == LuauType.Number)
+                        {
+                            double y = kc.N;
+                            stack[bse + A(insn)] = new LuauValue(y == 2 ? rb.N * rb.N : y == 0.5 ? Math.Sqrt(rb.N) : y == 3 ? rb.N * rb.N * rb.N : Pow(rb.N, y));
+                            break;
+                        }
+                        L.Frames[ci].SavedPc = pc;
+                        Arith(L, bse + A(insn), rb, kc, TagMethod.Pow);
+                        stack = L.Stack;
                         break;
                     }
-                    L.Frames[ci].SavedPc = pc;
-                    Arith(L, bse + A(insn), rb, kc, TagMethod.Pow);
-                    stack = L.Stack;
-                    break;
-                }
 
                 case OpCode.SubRk:
-                {
-                    ref var kb = ref k[B(insn)];
-                    ref var rc = ref stack[bse + C(insn)];
-                    if (kb.Type_ == LuauType.Number && rc.Type_ == LuauType.Number)
                     {
-                        stack[bse + A(insn)] = new LuauValue(kb.N - rc.N);
+                        ref var kb = ref k[B(insn)];
+                        ref var rc = ref stack[bse + C(insn)];
+                        if (kb.Type_ == LuauType.Number && rc.Type_ == LuauType.Number)
+                        {
+                            stack[bse + A(insn)] = new LuauValue(kb.N - rc.N);
+                            break;
+                        }
+                        L.Frames[ci].SavedPc = pc;
+                        Arith(L, bse + A(insn), kb, rc, TagMethod.Sub);
+                        stack = L.Stack;
                         break;
                     }
-                    L.Frames[ci].SavedPc = pc;
-                    Arith(L, bse + A(insn), kb, rc, TagMethod.Sub);
-                    stack = L.Stack;
-                    break;
-                }
 
                 case OpCode.DivRk:
-                {
-                    ref var kb = ref k[B(insn)];
-                    ref var rc = ref stack[bse + C(insn)];
-                    if (kb.Type_ == LuauType.Number && rc.Type_ == LuauType.Number)
                     {
-                        stack[bse + A(insn)] = new LuauValue(kb.N / rc.N);
+                        ref var kb = ref k[B(insn)];
+                        ref var rc = ref stack[bse + C(insn)];
+                        if (kb.Type_ == LuauType.Number && rc.Type_ == LuauType.Number)
+                        {
+                            stack[bse + A(insn)] = new LuauValue(kb.N / rc.N);
+                            break;
+                        }
+                        L.Frames[ci].SavedPc = pc;
+                        Arith(L, bse + A(insn), kb, rc, TagMethod.Div);
+                        stack = L.Stack;
                         break;
                     }
-                    L.Frames[ci].SavedPc = pc;
-                    Arith(L, bse + A(insn), kb, rc, TagMethod.Div);
-                    stack = L.Stack;
-                    break;
-                }
 
                 case OpCode.And:
-                {
-                    var rb = stack[bse + B(insn)];
-                    stack[bse + A(insn)] = rb.IsTruthy ? stack[bse + C(insn)] : rb;
-                    break;
-                }
+                    {
+                        var rb = stack[bse + B(insn)];
+                        stack[bse + A(insn)] = rb.IsTruthy ? stack[bse + C(insn)] : rb;
+                        break;
+                    }
 
                 case OpCode.Or:
-                {
-                    var rb = stack[bse + B(insn)];
-                    stack[bse + A(insn)] = rb.IsTruthy ? rb : stack[bse + C(insn)];
-                    break;
-                }
+                    {
+                        var rb = stack[bse + B(insn)];
+                        stack[bse + A(insn)] = rb.IsTruthy ? rb : stack[bse + C(insn)];
+                        break;
+                    }
 
                 case OpCode.AndK:
-                {
-                    var rb = stack[bse + B(insn)];
-                    stack[bse + A(insn)] = rb.IsTruthy ? k[C(insn)] : rb;
-                    break;
-                }
+                    {
+                        var rb = stack[bse + B(insn)];
+                        stack[bse + A(insn)] = rb.IsTruthy ? k[C(insn)] : rb;
+                        break;
+                    }
 
                 case OpCode.OrK:
-                {
-                    var rb = stack[bse + B(insn)];
-                    stack[bse + A(insn)] = rb.IsTruthy ? rb : k[C(insn)];
-                    break;
-                }
+                    {
+                        var rb = stack[bse + B(insn)];
+                        stack[bse + A(insn)] = rb.IsTruthy ? rb : k[C(insn)];
+                        break;
+                    }
 
                 case OpCode.Concat:
-                {
-                    int b = B(insn), c = C(insn);
-                    L.Frames[ci].SavedPc = pc;
-                    // The values may be used by __concat; keep the stack top above them.
-                    Concat(L, bse + b, bse + c);
-                    stack = L.Stack;
-                    stack[bse + A(insn)] = stack[bse + b];
-                    break;
-                }
+                    {
+                        int b = B(insn), c = C(insn);
+                        L.Frames[ci].SavedPc = pc;
+                        // The values may be used by __concat; keep the stack top above them.
+                        Concat(L, bse + b, bse + c);
+                        stack = L.Stack;
+                        stack[bse + A(insn)] = stack[bse + b];
+                        break;
+                    }
 
                 case OpCode.Not:
                     stack[bse + A(insn)] = stack[bse + B(insn)].IsFalsy ? LuauValue.True : LuauValue.False;
                     break;
 
                 case OpCode.Minus:
-                {
-                    ref var rb = ref stack[bse + B(insn)];
-                    if (rb.Type_ == LuauType.Number)
                     {
-                        stack[bse + A(insn)] = new LuauValue(-rb.N);
+                        ref var rb = ref stack[bse + B(insn)];
+                        if (rb.Type_ == LuauType.Number)
+                        {
+                            stack[bse + A(insn)] = new LuauValue(-rb.N);
+                            break;
+                        }
+                        L.Frames[ci].SavedPc = pc;
+                        Arith(L, bse + A(insn), rb, rb, TagMethod.Unm);
+                        stack = L.Stack;
                         break;
                     }
-                    L.Frames[ci].SavedPc = pc;
-                    Arith(L, bse + A(insn), rb, rb, TagMethod.Unm);
-                    stack = L.Stack;
-                    break;
-                }
 
                 case OpCode.Length:
-                {
-                    var rb = stack[bse + B(insn)];
-                    if (rb.Type_ == LuauType.Table)
                     {
-                        var t = rb.UnsafeTable;
-                        if (t.Metatable is null || (t.Metatable.TmCache & (1 << (int)TagMethod.Len)) != 0)
+                        var rb = stack[bse + B(insn)];
+                        if (rb.Type_ == LuauType.Table)
                         {
-                            stack[bse + A(insn)] = new LuauValue(t.Length());
+                            var t = rb.UnsafeTable;
+                            if (t.Metatable is null || (t.Metatable.TmCache & (1 << (int)TagMethod.Len)) != 0)
+                            {
+                                stack[bse + A(insn)] = new LuauValue(t.Length());
+                                break;
+                            }
+                        }
+                        else if (rb.Type_ == LuauType.String)
+                        {
+                            stack[bse + A(insn)] = new LuauValue(rb.UnsafeString.Length);
                             break;
                         }
-                    }
-                    else if (rb.Type_ == LuauType.String)
-                    {
-                        stack[bse + A(insn)] = new LuauValue(rb.UnsafeString.Length);
+                        L.Frames[ci].SavedPc = pc;
+                        var r = Length(L, rb);
+                        stack = L.Stack;
+                        stack[bse + A(insn)] = r;
                         break;
                     }
-                    L.Frames[ci].SavedPc = pc;
-                    var r = Length(L, rb);
-                    stack = L.Stack;
-                    stack[bse + A(insn)] = r;
-                    break;
-                }
 
                 case OpCode.NewTable:
-                {
-                    uint aux = code[pc++];
-                    int b = B(insn);
-                    L.Frames[ci].SavedPc = pc;
-                    var t = new LuauTable(state, (int)aux, b == 0 ? 0 : 1 << (b - 1));
-                    state.ChargeMemory(64);
-                    stack[bse + A(insn)] = new LuauValue(t);
-                    break;
-                }
+                    {
+                        uint aux = code[pc++];
+                        int b = B(insn);
+                        L.Frames[ci].SavedPc = pc;
+                        var t = new LuauTable(state, (int)aux, b == 0 ? 0 : 1 << (b - 1));
+                        state.ChargeMemory(64);
+                        stack[bse + A(insn)] = new LuauValue(t);
+                        break;
+                    }
 
                 case OpCode.DupTable:
-                {
-                    L.Frames[ci].SavedPc = pc;
-                    var t = k[D(insn)].UnsafeTable.Clone();
-                    state.ChargeMemory(64);
-                    stack[bse + A(insn)] = new LuauValue(t);
-                    break;
-                }
+                    {
+                        L.Frames[ci].SavedPc = pc;
+                        var t = k[D(insn)].UnsafeTable.Clone();
+                        state.ChargeMemory(64);
+                        stack[bse + A(insn)] = new LuauValue(t);
+                        break;
+                    }
 
                 case OpCode.SetList:
-                {
-                    uint aux = code[pc++];
-                    int ra = bse + A(insn);
-                    int rb = bse + B(insn);
-                    int c = C(insn) - 1;
-                    int count = c < 0 ? L.Top - rb : c;
-                    var t = stack[ra].UnsafeTable;
-                    L.Frames[ci].SavedPc = pc;
-                    int index = (int)aux;
-                    if (t.IsReadOnly)
-                        throw new RuntimeError("attempt to modify a readonly table");
-                    if (index - 1 + count > t.Array.Length)
-                        t.ResizeArray(index - 1 + count);
-                    Array.Copy(stack, rb, t.Array, index - 1, count);
-                    if (c < 0)
-                        L.Top = L.Frames[ci].Top;
-                    break;
-                }
+                    {
+                        uint aux = code[pc++];
+                        int ra = bse + A(insn);
+                        int rb = bse + B(insn);
+                        int c = C(insn) - 1;
+                        int count = c < 0 ? L.Top - rb : c;
+                        var t = stack[ra].UnsafeTable;
+                        L.Frames[ci].SavedPc = pc;
+                        int index = (int)aux;
+                        if (t.IsReadOnly)
+                            throw new RuntimeError("attempt to modify a readonly table");
+                        if (index - 1 + count > t.Array.Length)
+                            t.ResizeArray(index - 1 + count);
+                        Array.Copy(stack, rb, t.Array, index - 1, count);
+                        if (c < 0)
+                            L.Top = L.Frames[ci].Top;
+                        break;
+                    }
 
                 case OpCode.ForNPrep:
-                {
-                    int ra = bse + A(insn);
-                    if (stack[ra].Type_ != LuauType.Number || stack[ra + 1].Type_ != LuauType.Number || stack[ra + 2].Type_ != LuauType.Number)
                     {
-                        L.Frames[ci].SavedPc = pc;
-                        PrepareNumericFor(L, ra);
+                        int ra = bse + A(insn);
+                        if (stack[ra].Type_ != LuauType.Number || stack[ra + 1].Type_ != LuauType.Number || stack[ra + 2].Type_ != LuauType.Number)
+                        {
+                            L.Frames[ci].SavedPc = pc;
+                            PrepareNumericFor(L, ra);
+                        }
+                        double limit = stack[ra].N, step = stack[ra + 1].N, idx = stack[ra + 2].N;
+                        if (!(step > 0 ? idx <= limit : limit <= idx))
+                            pc += D(insn);
+                        break;
                     }
-                    double limit = stack[ra].N, step = stack[ra + 1].N, idx = stack[ra + 2].N;
-                    if (!(step > 0 ? idx <= limit : limit <= idx))
-                        pc += D(insn);
-                    break;
-                }
 
                 case OpCode.ForNLoop:
-                {
-                    if (--state.Countdown <= 0)
                     {
-                        L.Frames[ci].SavedPc = pc;
-                        if (Safepoint(L, pc))
-                            return false;
-                        stack = L.Stack;
+                        if (--state.Countdown <= 0)
+                        {
+                            L.Frames[ci].SavedPc = pc;
+                            if (Safepoint(L, pc))
+                                return false;
+                            stack = L.Stack;
+                        }
+                        int ra = bse + A(insn);
+                        double limit = stack[ra].N, step = stack[ra + 1].N;
+                        double idx = stack[ra + 2].N + step;
+                        stack[ra + 2] = new LuauValue(idx);
+                        if (step > 0 ? idx <= limit : limit <= idx)
+                            pc += D(insn);
+                        break;
                     }
-                    int ra = bse + A(insn);
-                    double limit = stack[ra].N, step = stack[ra + 1].N;
-                    double idx = stack[ra + 2].N + step;
-                    stack[ra + 2] = new LuauValue(idx);
-                    if (step > 0 ? idx <= limit : limit <= idx)
-                        pc += D(insn);
-                    break;
-                }
 
                 case OpCode.ForGPrep:
-                {
-                    int ra = bse + A(insn);
-                    if (stack[ra].Type_ != LuauType.Function)
                     {
-                        L.Frames[ci].SavedPc = pc;
-                        PrepareGenericFor(L, ra);
-                        stack = L.Stack;
-                    }
-                    pc += D(insn);
-                    break;
-                }
-
-                case OpCode.ForGPrepNext:
-                {
-                    int ra = bse + A(insn);
-                    if (cl.Env.SafeEnv && stack[ra + 1].Type_ == LuauType.Table && stack[ra + 2].Type_ == LuauType.Nil)
-                    {
-                        stack[ra] = default;
-                        stack[ra + 2] = LuauValue.FromLightUserdata(0, IteratorTag);
-                    }
-                    else if (stack[ra].Type_ != LuauType.Function)
-                    {
-                        L.Frames[ci].SavedPc = pc;
-                        throw new RuntimeError($"attempt to iterate over a {ObjectTypeName(state, stack[ra])} value");
-                    }
-                    pc += D(insn);
-                    break;
-                }
-
-                case OpCode.ForGPrepINext:
-                {
-                    int ra = bse + A(insn);
-                    if (cl.Env.SafeEnv && stack[ra + 1].Type_ == LuauType.Table && stack[ra + 2].Type_ == LuauType.Number && stack[ra + 2].N == 0)
-                    {
-                        stack[ra] = default;
-                        stack[ra + 2] = LuauValue.FromLightUserdata(0, IteratorTag);
-                    }
-                    else if (stack[ra].Type_ != LuauType.Function)
-                    {
-                        L.Frames[ci].SavedPc = pc;
-                        throw new RuntimeError($"attempt to iterate over a {ObjectTypeName(state, stack[ra])} value");
-                    }
-                    pc += D(insn);
-                    break;
-                }
-
-                case OpCode.ForGLoop:
-                {
-                    if (--state.Countdown <= 0)
-                    {
-                        L.Frames[ci].SavedPc = pc;
-                        if (Safepoint(L, pc))
-                            return false;
-                        stack = L.Stack;
-                    }
-                    int ra = bse + A(insn);
-                    int aux = (int)code[pc];
-                    if (stack[ra].Type_ == LuauType.Nil && stack[ra + 1].Type_ == LuauType.Table)
-                    {
-                        var t = stack[ra + 1].UnsafeTable;
-                        int index = (int)stack[ra + 2].LightUserdataPayload;
-                        for (int i = 2; i < aux; i++)
-                            stack[ra + 3 + i] = default;
-                        var array = t.Array;
-                        // ipairs-style traversal (sign bit of AUX) stops at the first nil.
-                        if (aux < 0 && ((uint)index >= (uint)array.Length || array[index].Type_ == LuauType.Nil))
+                        int ra = bse + A(insn);
+                        if (stack[ra].Type_ != LuauType.Function)
                         {
-                            pc++;
-                            break;
+                            L.Frames[ci].SavedPc = pc;
+                            PrepareGenericFor(L, ra);
+                            stack = L.Stack;
                         }
-                        while ((uint)index < (uint)array.Length)
-                        {
-                            if (array[index].Type_ != LuauType.Nil)
-                            {
-                                stack[ra + 2] = LuauValue.FromLightUserdata(index + 1, IteratorTag);
-                                stack[ra + 3] = new LuauValue(index + 1);
-                                stack[ra + 4] = array[index];
-                                goto ForGLoopJump;
-                            }
-                            index++;
-                        }
-                        var nodes = t.Nodes;
-                        int sizeNode = 1 << t.LSizeNode;
-                        while ((uint)(index - array.Length) < (uint)sizeNode)
-                        {
-                            ref var n = ref nodes[index - array.Length];
-                            if (n.Value.Type_ != LuauType.Nil)
-                            {
-                                stack[ra + 2] = LuauValue.FromLightUserdata(index + 1, IteratorTag);
-                                stack[ra + 3] = n.Key;
-                                stack[ra + 4] = n.Value;
-                                goto ForGLoopJump;
-                            }
-                            index++;
-                        }
-                        pc++;
-                        break;
-                    ForGLoopJump:
                         pc += D(insn);
                         break;
                     }
-                    // A generator function: call it with (state, control) into the loop variables.
-                    stack[ra + 5] = stack[ra + 2];
-                    stack[ra + 4] = stack[ra + 1];
-                    stack[ra + 3] = stack[ra];
-                    L.Top = ra + 6;
-                    L.Frames[ci].SavedPc = pc;
-                    if (!CallIterator(L, ra + 3, (byte)aux))
+
+                case OpCode.ForGPrepNext:
+                    {
+                        int ra = bse + A(insn);
+                        if (cl.Env.SafeEnv && stack[ra + 1].Type_ == LuauType.Table && stack[ra + 2].Type_ == LuauType.Nil)
+                        {
+                            stack[ra] = default;
+                            stack[ra + 2] = LuauValue.FromLightUserdata(0, IteratorTag);
+                        }
+                        else if (stack[ra].Type_ != LuauType.Function)
+                        {
+                            L.Frames[ci].SavedPc = pc;
+                            throw new RuntimeError($"attempt to iterate over a {ObjectTypeName(state, stack[ra])} value");
+                        }
+                        pc += D(insn);
+                        break;
+                    }
+
+                case OpCode.ForGPrepINext:
+                    {
+                        int ra = bse + A(insn);
+                        if (cl.Env.SafeEnv && stack[ra + 1].Type_ == LuauType.Table && stack[ra + 2].Type_ == LuauType.Number && stack[ra + 2].N == 0)
+                        {
+                            stack[ra] = default;
+                            stack[ra + 2] = LuauValue.FromLightUserdata(0, IteratorTag);
+                        }
+                        else if (stack[ra].Type_ != LuauType.Function)
+                        {
+                            L.Frames[ci].SavedPc = pc;
+                            throw new RuntimeError($"attempt to iterate over a {ObjectTypeName(state, stack[ra])} value");
+                        }
+                        pc += D(insn);
+                        break;
+                    }
+
+                case OpCode.ForGLoop:
+                    {
+                        if (--state.Countdown <= 0)
+                        {
+                            L.Frames[ci].SavedPc = pc;
+                            if (Safepoint(L, pc))
+                                return false;
+                            stack = L.Stack;
+                        }
+                        int ra = bse + A(insn);
+                        int aux = (int)code[pc];
+                        if (stack[ra].Type_ == LuauType.Nil && stack[ra + 1].Type_ == LuauType.Table)
+                        {
+                            var t = stack[ra + 1].UnsafeTable;
+                            int index = (int)stack[ra + 2].LightUserdataPayload;
+                            for (int i = 2; i < aux; i++)
+                                stack[ra + 3 + i] = default;
+                            var array = t.Array;
+                            // ipairs-style traversal (sign bit of AUX) stops at the first nil.
+                            if (aux < 0 && ((uint)index >= (uint)array.Length || array[index].Type_ == LuauType.Nil))
+                            {
+                                pc++;
+                                break;
+                            }
+                            while ((uint)index < (uint)array.Length)
+                            {
+                                if (array[index].Type_ != LuauType.Nil)
+                                {
+                                    stack[ra + 2] = LuauValue.FromLightUserdata(index + 1, IteratorTag);
+                                    stack[ra + 3] = new LuauValue(index + 1);
+                                    stack[ra + 4] = array[index];
+                                    goto ForGLoopJump;
+                                }
+                                index++;
+                            }
+                            var nodes = t.Nodes;
+                            int sizeNode = 1 << t.LSizeNode;
+                            while ((uint)(index - array.Length) < (uint)sizeNode)
+                            {
+                                ref var n = ref nodes[index - array.Length];
+                                if (n.Value.Type_ != LuauType.Nil)
+                                {
+                                    stack[ra + 2] = LuauValue.FromLightUserdata(index + 1, IteratorTag);
+                                    stack[ra + 3] = n.Key;
+                                    stack[ra + 4] = n.Value;
+                                    goto ForGLoopJump;
+                                }
+                                index++;
+                            }
+                            pc++;
+                            break;
+                        ForGLoopJump:
+                            pc += D(insn);
+                            break;
+                        }
+                        // A generator function: call it with (state, control) into the loop variables.
+                        stack[ra + 5] = stack[ra + 2];
+                        stack[ra + 4] = stack[ra + 1];
+                        stack[ra + 3] = stack[ra];
+                        L.Top = ra + 6;
+                        // The frame resumes at the AUX word; the iterator's return completes the loop step (see FinishFlaggedReturn).
+                        L.Frames[ci].SavedPc = pc;
+                        if (!CallIterator(L, ra + 3, (byte)aux))
+                            return false;
                         goto Reentry;
-                    stack = L.Stack;
-                    L.Top = L.Frames[ci].Top;
-                    stack[ra + 2] = stack[ra + 3];
-                    pc += stack[ra + 3].Type_ == LuauType.Nil ? 1 : D(insn);
-                    break;
-                }
+                    }
 
                 case OpCode.GetVarargs:
-                {
-                    int b = B(insn) - 1;
-                    ref var frame = ref L.Frames[ci];
-                    int n = bse - frame.Func - p.NumParams - 1;
-                    if (b < 0)
                     {
-                        L.Frames[ci].SavedPc = pc;
-                        int ra0 = bse + A(insn);
-                        L.EnsureStack(ra0 + n);
-                        stack = L.Stack;
-                        Array.Copy(stack, bse - n, stack, ra0, n);
-                        L.Top = ra0 + n;
+                        int b = B(insn) - 1;
+                        ref var frame = ref L.Frames[ci];
+                        int n = bse - frame.Func - p.NumParams - 1;
+                        if (b < 0)
+                        {
+                            L.Frames[ci].SavedPc = pc;
+                            int ra0 = bse + A(insn);
+                            L.EnsureStack(ra0 + n);
+                            stack = L.Stack;
+                            Array.Copy(stack, bse - n, stack, ra0, n);
+                            L.Top = ra0 + n;
+                        }
+                        else
+                        {
+                            int ra0 = bse + A(insn);
+                            int j = 0;
+                            for (; j < b && j < n; j++)
+                                stack[ra0 + j] = stack[bse - n + j];
+                            for (; j < b; j++)
+                                stack[ra0 + j] = default;
+                        }
+                        break;
                     }
-                    else
-                    {
-                        int ra0 = bse + A(insn);
-                        int j = 0;
-                        for (; j < b && j < n; j++)
-                            stack[ra0 + j] = stack[bse - n + j];
-                        for (; j < b; j++)
-                            stack[ra0 + j] = default;
-                    }
-                    break;
-                }
 
                 case OpCode.PrepVarargs:
-                {
-                    int numParams = A(insn);
-                    L.Frames[ci].SavedPc = pc;
-                    L.EnsureStack(L.Top + p.MaxStackSize + numParams);
-                    stack = L.Stack;
-                    int fixedBase = bse;
-                    int newBase = L.Top;
-                    for (int i = 0; i < numParams; i++)
                     {
-                        stack[newBase + i] = stack[fixedBase + i];
-                        stack[fixedBase + i] = default;
+                        int numParams = A(insn);
+                        L.Frames[ci].SavedPc = pc;
+                        L.EnsureStack(L.Top + p.MaxStackSize + numParams);
+                        stack = L.Stack;
+                        int fixedBase = bse;
+                        int newBase = L.Top;
+                        for (int i = 0; i < numParams; i++)
+                        {
+                            stack[newBase + i] = stack[fixedBase + i];
+                            stack[fixedBase + i] = default;
+                        }
+                        ref var frame = ref L.Frames[ci];
+                        frame.Base = newBase;
+                        frame.Top = newBase + p.MaxStackSize;
+                        bse = newBase;
+                        L.Top = frame.Top;
+                        break;
                     }
-                    ref var frame = ref L.Frames[ci];
-                    frame.Base = newBase;
-                    frame.Top = newBase + p.MaxStackSize;
-                    bse = newBase;
-                    L.Top = frame.Top;
-                    break;
-                }
 
                 case OpCode.FastCall:
                 case OpCode.FastCall1:
                 case OpCode.FastCall2:
                 case OpCode.FastCall2K:
                 case OpCode.FastCall3:
-                {
-                    var op = (OpCode)(byte)insn;
-                    int skip = C(insn);
-                    if (cl.Env.SafeEnv)
                     {
-                        int callPc = pc + skip;
-                        uint callInsn = code[callPc];
-                        int ra = bse + A(callInsn);
-                        int nresults = C(callInsn) - 1;
-                        int n;
-                        switch (op)
+                        var op = (OpCode)(byte)insn;
+                        int skip = C(insn);
+                        if (cl.Env.SafeEnv)
                         {
-                            case OpCode.FastCall:
+                            int callPc = pc + skip;
+                            uint callInsn = code[callPc];
+                            int ra = bse + A(callInsn);
+                            int nresults = C(callInsn) - 1;
+                            int n;
+                            switch (op)
                             {
-                                int nparams = B(callInsn) - 1;
-                                n = nparams < 0 ? -1 : Builtins.Call(L, (BuiltinFunction)A(insn), ra, nresults, ra + 1, nparams, -1, -1, default);
+                                case OpCode.FastCall:
+                                    {
+                                        int nparams = B(callInsn) - 1;
+                                        n = nparams < 0 ? -1 : Builtins.Call(L, (BuiltinFunction)A(insn), ra, nresults, ra + 1, nparams, -1, -1, default);
+                                        break;
+                                    }
+                                case OpCode.FastCall1:
+                                    n = Builtins.Call(L, (BuiltinFunction)A(insn), ra, nresults, bse + B(insn), 1, -1, -1, default);
+                                    break;
+                                case OpCode.FastCall2:
+                                    n = Builtins.Call(L, (BuiltinFunction)A(insn), ra, nresults, bse + B(insn), 2, bse + (int)code[pc], -1, default);
+                                    break;
+                                case OpCode.FastCall2K:
+                                    n = Builtins.Call(L, (BuiltinFunction)A(insn), ra, nresults, bse + B(insn), 2, -1, -1, k[code[pc]]);
+                                    break;
+                                default:
+                                    {
+                                        uint aux = code[pc];
+                                        n = Builtins.Call(L, (BuiltinFunction)A(insn), ra, nresults, bse + B(insn), 3, bse + (int)(aux & 0xFF), bse + (int)((aux >> 8) & 0xFF), default);
+                                        break;
+                                    }
+                            }
+                            if (n >= 0)
+                            {
+                                if (nresults < 0)
+                                    L.Top = ra + n;
+                                pc = callPc + 1;
                                 break;
                             }
-                            case OpCode.FastCall1:
-                                n = Builtins.Call(L, (BuiltinFunction)A(insn), ra, nresults, bse + B(insn), 1, -1, -1, default);
-                                break;
-                            case OpCode.FastCall2:
-                                n = Builtins.Call(L, (BuiltinFunction)A(insn), ra, nresults, bse + B(insn), 2, bse + (int)code[pc], -1, default);
-                                break;
-                            case OpCode.FastCall2K:
-                                n = Builtins.Call(L, (BuiltinFunction)A(insn), ra, nresults, bse + B(insn), 2, -1, -1, k[code[pc]]);
-                                break;
-                            default:
-                            {
-                                uint aux = code[pc];
-                                n = Builtins.Call(L, (BuiltinFunction)A(insn), ra, nresults, bse + B(insn), 3, bse + (int)(aux & 0xFF), bse + (int)((aux >> 8) & 0xFF), default);
-                                break;
-                            }
+                            stack = L.Stack;
                         }
-                        if (n >= 0)
-                        {
-                            if (nresults < 0)
-                                L.Top = ra + n;
-                            pc = callPc + 1;
-                            break;
-                        }
-                        stack = L.Stack;
+                        if (op is OpCode.FastCall2 or OpCode.FastCall2K or OpCode.FastCall3)
+                            pc++;
+                        break;
                     }
-                    if (op is OpCode.FastCall2 or OpCode.FastCall2K or OpCode.FastCall3)
-                        pc++;
-                    break;
-                }
 
                 case OpCode.Coverage:
-                {
-                    int hits = E(insn);
-                    if (hits < (1 << 23) - 1)
-                        code[pc - 1] = (insn & 0xFF) | ((uint)(hits + 1) << 8);
-                    break;
-                }
+                    {
+                        int hits = E(insn);
+                        if (hits < (1 << 23) - 1)
+                            code[pc - 1] = (insn & 0xFF) | ((uint)(hits + 1) << 8);
+                        break;
+                    }
 
                 case OpCode.Capture:
                     // Only reached if code jumps onto a capture list, which the verifier rules out.

@@ -46,109 +46,8 @@ public sealed partial class LuauState
     /// <summary>Metatables for values that are not tables or userdata (strings, vectors, ...), by type.</summary>
     internal readonly LuauTable?[] TypeMetatables = new LuauTable?[(int)LuauType.Buffer + 1];
 
-    /// <summary>Safepoints left before the next slow-path check (interrupts, budget, cancellation).</summary>
-    internal int Countdown = int.MaxValue;
-
-    /// <summary>How many safepoints pass between slow-path checks.</summary>
-    internal int SafepointInterval = int.MaxValue;
-
-    private LuauInterruptHandler? _interrupt;
-    private CancellationToken _cancellation;
-    private long _stepBudget = -1;
-
-    /// <summary>
-    /// Called at every safepoint (calls, returns and loop back-edges) while set. It may throw a
-    /// <see cref="LuauError"/> to raise an error in the running code, or return true to make the running coroutine
-    /// yield (the instruction runs again when it is resumed).
-    /// </summary>
-    public LuauInterruptHandler? Interrupt
-    {
-        get => _interrupt;
-        set
-        {
-            _interrupt = value;
-            ResetCountdown();
-        }
-    }
-
-    /// <summary>When cancelled, the running script stops with a <see cref="LuauTerminatedException"/> at its next safepoint.</summary>
-    public CancellationToken Cancellation
-    {
-        get => _cancellation;
-        set
-        {
-            _cancellation = value;
-            ResetCountdown();
-        }
-    }
-
-    /// <summary>
-    /// The number of safepoints (calls, returns, loop iterations) scripts may still pass, or -1 for no limit. When it
-    /// runs out the script stops with a <see cref="LuauTerminatedException"/>. The count is the same on every run of
-    /// the same program and input.
-    /// </summary>
-    public long StepBudget
-    {
-        get => _stepBudget < 0 ? -1 : _stepBudget - (SafepointInterval - Math.Max(Countdown, 0));
-        set
-        {
-            _stepBudget = value;
-            ResetCountdown();
-        }
-    }
-
-    private void ResetCountdown()
-    {
-        int interval = _interrupt is not null ? 1 : _cancellation.CanBeCanceled ? 1024 : int.MaxValue;
-        if (_stepBudget >= 0)
-            interval = (int)Math.Min(interval, Math.Max(_stepBudget, 1));
-        SafepointInterval = interval;
-        Countdown = interval;
-    }
-
-    private Action? _patternInterrupt;
-
-    /// <summary>Called by long-running library loops (pattern matching): enforces cancellation and the step budget.</summary>
-    internal Action PatternInterrupt => _patternInterrupt ??= PollLimits;
-
-    private void PollLimits()
-    {
-        if (_cancellation.IsCancellationRequested)
-            throw new LuauTerminatedException("the script was cancelled");
-        if (_stepBudget >= 0 && --_stepBudget < 0)
-        {
-            _stepBudget = 0;
-            throw new LuauTerminatedException("the script ran out of steps");
-        }
-    }
-
-    /// <summary>The safepoint slow path; returns true when the interrupt handler asks for a yield.</summary>
-    internal bool OnSafepoint(LuauThread thread)
-    {
-        if (_stepBudget >= 0)
-        {
-            _stepBudget -= SafepointInterval;
-            if (_stepBudget < 0)
-            {
-                _stepBudget = 0;
-                throw new LuauTerminatedException("the script ran out of steps");
-            }
-            SafepointInterval = (int)Math.Min(SafepointInterval, Math.Max(_stepBudget, 1));
-            Countdown = SafepointInterval;
-        }
-        if (_cancellation.IsCancellationRequested)
-            throw new LuauTerminatedException("the script was cancelled");
-        return _interrupt is not null && _interrupt(thread);
-    }
-
     /// <summary>Where <c>print</c> writes.</summary>
     public Stream Output { get; set; } = Stream.Null;
-
-    /// <summary>Bytes currently charged to this state's heap (an estimate: tables, strings, stacks, closures).</summary>
-    public long MemoryInUse { get; private set; }
-
-    /// <summary>When above zero, allocations past this many bytes fail with "not enough memory".</summary>
-    public long MemoryLimit { get; set; }
 
     /// <summary>The metatable for values of <paramref name="type"/> that have no metatable of their own.</summary>
     public LuauTable? GetTypeMetatable(LuauType type) => (uint)type < (uint)TypeMetatables.Length ? TypeMetatables[(int)type] : null;
@@ -161,17 +60,6 @@ public sealed partial class LuauState
         TypeMetatables[(int)type] = metatable;
     }
 
-    /// <summary>
-    /// A full collection as <c>collectgarbage("collect")</c> asks for: unreachable objects are freed by .NET, and
-    /// weak tables drop entries whose keys or values only they referenced.
-    /// </summary>
-    public void CollectGarbage() => GarbageCollector.Collect(this);
-
-    /// <summary>A collection that also keeps what the running threads (from <paramref name="running"/> up its resumers) reach.</summary>
-    internal void CollectGarbage(LuauThread running) => GarbageCollector.Collect(this, running);
-
-    internal void SetMemoryInUse(long bytes) => MemoryInUse = bytes;
-
     /// <summary>A new empty table owned by this state.</summary>
     public LuauTable CreateTable(int arraySize = 0, int hashSize = 0) => new(this, arraySize, hashSize);
 
@@ -182,21 +70,6 @@ public sealed partial class LuauState
         if (id == 0)
             id = ++_nextKeyId;
         return id;
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal void ChargeMemory(long bytes)
-    {
-        MemoryInUse += bytes;
-        if (bytes > 0 && MemoryLimit > 0 && MemoryInUse > MemoryLimit)
-            OutOfMemory(bytes);
-    }
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private void OutOfMemory(long bytes)
-    {
-        MemoryInUse -= bytes;
-        throw LuauRuntimeException.OutOfMemory();
     }
 
     /// <summary>

@@ -176,13 +176,13 @@ public sealed class LuauTable : LuauObject
                 h = Murmur3Finalizer((uint)key.LightUserdataPayload);
                 break;
             default:
-            {
-                var o = (LuauObject)key.O!;
-                if (o.KeyId == 0 && !assignId)
-                    return -1;
-                h = Murmur3Finalizer(KeyIdOf(o));
-                break;
-            }
+                {
+                    var o = (LuauObject)key.O!;
+                    if (o.KeyId == 0 && !assignId)
+                        return -1;
+                    h = Murmur3Finalizer(KeyIdOf(o));
+                    break;
+                }
         }
         return (int)(h & (uint)(SizeNode - 1));
     }
@@ -240,13 +240,13 @@ public sealed class LuauTable : LuauObject
             case LuauType.String:
                 return ref GetStr(key.UnsafeString);
             case LuauType.Number:
-            {
-                double d = key.N;
-                int k = (int)d;
-                if (k == d)
-                    return ref GetNum(k);
-                break;
-            }
+                {
+                    double d = key.N;
+                    int k = (int)d;
+                    if (k == d)
+                        return ref GetNum(k);
+                    break;
+                }
         }
         int i = MainPosition(in key, assignId: false);
         if (i < 0)

@@ -1,6 +1,5 @@
 using System.Text;
 using Coputer.Luau.Library;
-using Coputer.Luau.VM;
 
 namespace Coputer.Luau.Tests.Library;
 
@@ -101,8 +100,8 @@ public class DateTimeFormatTests
     [InlineData("%C")]
     public void InvalidConversions(string format)
     {
-        var error = Assert.Throws<LuauError>(() => Date(format, 0));
-        Assert.Equal("invalid argument #1 to 'date' (invalid conversion specifier)", error.Message);
+        var error = Assert.Throws<LibraryArgumentError>(() => Date(format, 0));
+        Assert.Equal("invalid argument #1 to 'date' (invalid conversion specifier)", error.MessageFor("date"));
     }
 
     [Fact]

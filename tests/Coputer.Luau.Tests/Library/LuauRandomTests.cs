@@ -1,5 +1,4 @@
 using Coputer.Luau.Library;
-using Coputer.Luau.VM;
 
 namespace Coputer.Luau.Tests.Library;
 
@@ -82,9 +81,9 @@ public class LuauRandomTests
     public void RangeErrorsAreTheReferenceMessages()
     {
         var random = new LuauRandom(1);
-        Assert.Equal("invalid argument #1 to 'random' (interval is empty)", Assert.Throws<LuauError>(() => random.NextInRange(0)).Message);
-        Assert.Equal("invalid argument #2 to 'random' (interval is empty)", Assert.Throws<LuauError>(() => random.NextInRange(2, 1)).Message);
-        Assert.Equal("invalid argument #2 to 'random' (interval is too large)", Assert.Throws<LuauError>(() => random.NextInRange(int.MinValue, int.MaxValue)).Message);
+        Assert.Equal("invalid argument #1 to 'random' (interval is empty)", Assert.Throws<LibraryArgumentError>(() => random.NextInRange(0)).MessageFor("random"));
+        Assert.Equal("invalid argument #2 to 'random' (interval is empty)", Assert.Throws<LibraryArgumentError>(() => random.NextInRange(2, 1)).MessageFor("random"));
+        Assert.Equal("invalid argument #2 to 'random' (interval is too large)", Assert.Throws<LibraryArgumentError>(() => random.NextInRange(int.MinValue, int.MaxValue)).MessageFor("random"));
         Assert.Equal(5, random.NextInRange(5, 5));
         Assert.Equal(1, random.NextInRange(1));
     }

@@ -1,0 +1,174 @@
+using System.Runtime.CompilerServices;
+
+namespace Coputer.Luau.VM;
+
+/// <summary>Safepoints, interrupts, budgets, memory accounting and automatic collection.</summary>
+public sealed partial class LuauState
+{
+    /// <summary>Safepoints left in the current interval before the slow path runs (interrupts, budget, collection).</summary>
+    internal int Countdown = int.MaxValue;
+
+    /// <summary>The countdown value at the start of the current interval: the steps used so far are its difference from <see cref="Countdown"/>.</summary>
+    private int _countdownStart = int.MaxValue;
+
+    private LuauInterruptHandler? _interrupt;
+    private CancellationToken _cancellation;
+    private long _stepBudget = -1;
+    private Action? _patternInterrupt;
+
+    private long _allocatedSinceGc;
+    private long _gcThreshold = MinGcThreshold;
+    private bool _gcPending;
+
+    /// <summary>Allocation volume after which a collection runs even for a small heap.</summary>
+    private const long MinGcThreshold = 4 << 20;
+
+    /// <summary>
+    /// Called at every safepoint (calls, returns and loop back-edges) while set. It may throw a
+    /// <see cref="LuauError"/> to raise an error in the running code, or return true to make the running coroutine
+    /// yield (the instruction runs again when it is resumed).
+    /// </summary>
+    public LuauInterruptHandler? Interrupt
+    {
+        get => _interrupt;
+        set
+        {
+            _interrupt = value;
+            ResetCountdown();
+        }
+    }
+
+    /// <summary>When cancelled, the running script stops with a <see cref="LuauTerminatedException"/> at its next safepoint.</summary>
+    public CancellationToken Cancellation
+    {
+        get => _cancellation;
+        set
+        {
+            _cancellation = value;
+            ResetCountdown();
+        }
+    }
+
+    /// <summary>
+    /// The number of safepoints (calls, returns, loop iterations) scripts may still pass, or -1 for no limit. When it
+    /// runs out the script stops with a <see cref="LuauTerminatedException"/>. The count is the same on every run of
+    /// the same program and input.
+    /// </summary>
+    public long StepBudget
+    {
+        get => _stepBudget < 0 ? -1 : Math.Max(_stepBudget - (_countdownStart - Countdown), 0);
+        set
+        {
+            _stepBudget = value;
+            ResetCountdown();
+        }
+    }
+
+    /// <summary>Bytes charged to this state's heap: an estimate of tables, strings, stacks and closures, recomputed from what is reachable at each collection.</summary>
+    public long MemoryInUse { get; private set; }
+
+    /// <summary>When above zero, allocations past this many bytes fail with "not enough memory".</summary>
+    public long MemoryLimit { get; set; }
+
+    /// <summary>
+    /// A full collection as <c>collectgarbage("collect")</c> asks for: unreachable objects are freed by .NET, and
+    /// weak tables drop entries whose keys or values only they referenced.
+    /// </summary>
+    public void CollectGarbage() => CollectGarbage(null);
+
+    /// <summary>A collection that also keeps what the running threads (from <paramref name="running"/> up its resumers) reach.</summary>
+    internal void CollectGarbage(LuauThread? running)
+    {
+        GarbageCollector.Collect(this, running);
+        _gcPending = false;
+        _allocatedSinceGc = 0;
+        // The next automatic collection comes after allocating as much again as is live now.
+        _gcThreshold = Math.Max(MemoryInUse, MinGcThreshold);
+    }
+
+    internal void SetMemoryInUse(long bytes) => MemoryInUse = bytes;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal void ChargeMemory(long bytes)
+    {
+        MemoryInUse += bytes;
+        if (bytes > 0)
+        {
+            if (MemoryLimit > 0 && MemoryInUse > MemoryLimit)
+                OutOfMemory(bytes);
+            _allocatedSinceGc += bytes;
+            if (_allocatedSinceGc > _gcThreshold && !_gcPending)
+                RequestCollection();
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void OutOfMemory(long bytes)
+    {
+        MemoryInUse -= bytes;
+        throw LuauRuntimeException.OutOfMemory();
+    }
+
+    /// <summary>Schedules a collection at the next safepoint, where every root (the running threads) is known.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void RequestCollection()
+    {
+        _gcPending = true;
+        ForceSafepoint();
+    }
+
+    private void ResetCountdown()
+    {
+        int interval = _interrupt is not null ? 1 : _cancellation.CanBeCanceled ? 1024 : int.MaxValue;
+        if (_stepBudget >= 0)
+            interval = (int)Math.Min(interval, Math.Max(_stepBudget, 1));
+        Countdown = interval;
+        _countdownStart = interval;
+        if (_gcPending)
+            ForceSafepoint();
+    }
+
+    /// <summary>Makes the next safepoint take the slow path, keeping the count of steps used exact.</summary>
+    private void ForceSafepoint()
+    {
+        if (Countdown > 1)
+        {
+            _countdownStart -= Countdown - 1;
+            Countdown = 1;
+        }
+    }
+
+    /// <summary>The safepoint slow path; returns true when the interrupt handler asks for a yield.</summary>
+    internal bool OnSafepoint(LuauThread thread)
+    {
+        if (_stepBudget >= 0)
+        {
+            _stepBudget -= _countdownStart - Countdown;
+            if (_stepBudget < 0)
+            {
+                _stepBudget = 0;
+                ResetCountdown();
+                throw new LuauTerminatedException("the script ran out of steps");
+            }
+        }
+        if (_gcPending)
+            CollectGarbage(thread);
+        ResetCountdown();
+        if (_cancellation.IsCancellationRequested)
+            throw new LuauTerminatedException("the script was cancelled");
+        return _interrupt is not null && _interrupt(thread);
+    }
+
+    /// <summary>Called by long-running library loops (pattern matching): enforces cancellation and the step budget.</summary>
+    internal Action PatternInterrupt => _patternInterrupt ??= PollLimits;
+
+    private void PollLimits()
+    {
+        if (_cancellation.IsCancellationRequested)
+            throw new LuauTerminatedException("the script was cancelled");
+        if (_stepBudget >= 0 && StepBudget <= 0)
+            throw new LuauTerminatedException("the script ran out of steps");
+        if (_stepBudget > 0)
+            _stepBudget--;
+    }
+}
