@@ -7,6 +7,7 @@ internal static class CommandList
 {
     public static IEnumerable<Command> All()
     {
+        yield return CheckCommand.Create();
         yield return DisasmCommand.Create();
     }
 }

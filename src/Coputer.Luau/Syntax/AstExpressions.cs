@@ -204,7 +204,10 @@ public sealed class FunctionExpr : AstExpr
     /// <summary>How many function bodies enclose this one (the main chunk's body is depth 0, so its children are 1).</summary>
     public int FunctionDepth { get; }
 
-    /// <summary>The name for tracebacks: <c>f</c> for <c>function a.b.f()</c>, empty for an anonymous function.</summary>
+    /// <summary>
+    /// The name for tracebacks: <c>f</c> for <c>function a.b.f()</c>, <c>local function f()</c> and a table field
+    /// <c>{ f = function() end }</c>; empty for other anonymous functions.
+    /// </summary>
     public string DebugName { get; internal set; }
 
     /// <summary>The span of the parameter list, including parentheses.</summary>

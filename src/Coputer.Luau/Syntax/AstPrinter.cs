@@ -196,7 +196,7 @@ public static class AstPrinter
             {
                 ExprStat e => e.Expr,
                 LocalStat { Values.Length: > 0 } l => l.Values[^1],
-                AssignStat a => a.Values[^1],
+                AssignStat { Values.Length: > 0 } a => a.Values[^1],
                 CompoundAssignStat c => c.Value,
                 ReturnStat { List.Length: > 0 } r => r.List[^1],
                 RepeatStat r => r.Condition,
@@ -228,7 +228,7 @@ public static class AstPrinter
             AstExpr? first = stat switch
             {
                 ExprStat e => e.Expr,
-                AssignStat a => a.Vars[0],
+                AssignStat { Vars.Length: > 0 } a => a.Vars[0],
                 CompoundAssignStat c => c.Var,
                 _ => null,
             };

@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace Coputer.Luau.Syntax;
 
 /// <summary>
@@ -13,6 +15,10 @@ internal sealed class Lexer
 {
     /// <summary>How many zero bytes must follow the source in the buffer.</summary>
     public const int Padding = 4;
+
+    // Bytes that end the fast scan through a quoted string.
+    private static readonly SearchValues<byte> s_doubleQuoteStops = SearchValues.Create("\"\\\n\r\0"u8);
+    private static readonly SearchValues<byte> s_singleQuoteStops = SearchValues.Create("'\\\n\r\0"u8);
 
     private readonly byte[] _src;
     private readonly NameTable _names;
@@ -39,8 +45,6 @@ internal sealed class Lexer
 
     /// <summary>The location of the last non-comment token before <see cref="Current"/>.</summary>
     public Location PreviousLocation => _previousLocation;
-
-    public NameTable Names => _names;
 
     /// <summary>
     /// Reads the next token. Comments are returned as tokens unless <paramref name="skipComments"/> is set.
@@ -86,6 +90,43 @@ internal sealed class Lexer
         return result;
     }
 
+    /// <summary>
+    /// The kind of the token after <see cref="Current"/>, like <c>Lookahead().Kind</c>. Common punctuation is decided
+    /// from the next bytes directly; anything else (including a comment in between) takes the full lookahead.
+    /// </summary>
+    public TokenKind PeekKind()
+    {
+        byte[] src = _src;
+        int i = _offset;
+        while (s_classes[src[i]] == SpaceClass)
+            i++;
+
+        // The padding guarantees two readable bytes after the terminating zero.
+        byte c = src[i];
+        byte d = src[i + 1];
+        switch (c)
+        {
+            case (byte)'=':
+                return d == '=' ? TokenKind.Equal : (TokenKind)'=';
+            case (byte)':':
+                return d == ':' ? TokenKind.DoubleColon : (TokenKind)':';
+            case (byte)'<':
+                return d == '=' ? TokenKind.LessEqual : (TokenKind)'<';
+            case (byte)',':
+            case (byte)';':
+            case (byte)'(':
+            case (byte)')':
+            case (byte)']':
+                return (TokenKind)c;
+            case (byte)'.':
+                if (d == '.')
+                    return src[i + 2] == '.' ? TokenKind.Dot3 : src[i + 2] == '=' ? TokenKind.ConcatAssign : TokenKind.Dot2;
+                return IsDigit(d) ? TokenKind.Number : (TokenKind)'.';
+            default:
+                return Lookahead().Kind;
+        }
+    }
+
     /// <summary>0 when no brace is open, 1 when the innermost one is an interpolation hole, 2 for a plain brace.</summary>
     public int BraceStackTop => _braces.Count == 0 ? 0 : _braces[^1] ? 1 : 2;
 
@@ -95,13 +136,32 @@ internal sealed class Lexer
 
     private byte Peek(int ahead) => _src[_offset + ahead];
 
-    private static bool IsSpace(byte c) => c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
+    private const byte SpaceClass = 1;
+    private const byte NameClass = 2;
+
+    // Character classes by byte value, so the scanning loops test one table entry per byte.
+    private static readonly byte[] s_classes = BuildClasses();
+
+    private static byte[] BuildClasses()
+    {
+        var classes = new byte[256];
+        foreach (char c in " \t\r\n\v\f")
+            classes[c] = SpaceClass;
+        for (int c = 0; c < 128; c++)
+        {
+            if (char.IsAsciiLetterOrDigit((char)c) || c == '_')
+                classes[c] = NameClass;
+        }
+        return classes;
+    }
+
+    private static bool IsSpace(byte c) => s_classes[c] == SpaceClass;
 
     private static bool IsAlpha(byte c) => (uint)((c | 0x20) - 'a') < 26;
 
     private static bool IsDigit(byte c) => (uint)(c - '0') < 10;
 
-    private static bool IsNameChar(byte c) => IsAlpha(c) || IsDigit(c) || c == '_';
+    private static bool IsNameChar(byte c) => s_classes[c] == NameClass;
 
     /// <summary>Moves past any byte, counting lines.</summary>
     private void Advance()
@@ -116,8 +176,22 @@ internal sealed class Lexer
 
     private void SkipWhitespace()
     {
-        while (IsSpace(_src[_offset]))
-            Advance();
+        byte[] src = _src;
+        byte[] classes = s_classes;
+        int offset = _offset;
+        while (true)
+        {
+            byte c = src[offset];
+            if (classes[c] != SpaceClass)
+                break;
+            offset++;
+            if (c == '\n')
+            {
+                _line++;
+                _lineStart = offset;
+            }
+        }
+        _offset = offset;
     }
 
     private static Location Span(Position begin, int length) => new(begin, new Position(begin.Line, begin.Column + length));
@@ -132,7 +206,6 @@ internal sealed class Lexer
     private void ReadToken(ref Token token)
     {
         Position begin = Here;
-        token.Name = null;
         token.Start = _offset;
         token.Length = 0;
         byte c = Peek();
@@ -306,7 +379,6 @@ internal sealed class Lexer
                     }
                     else
                     {
-                        token.Name = "";
                         token.NameId = -1;
                     }
                     token.Location = new Location(begin, Here);
@@ -346,14 +418,22 @@ internal sealed class Lexer
 
     private void ReadName(ref Token token)
     {
+        byte[] src = _src;
+        byte[] classes = s_classes;
         int start = _offset;
+        int offset = start;
+        uint hash = NameTable.HashSeed;
+        byte c = src[offset];
         do
-            _offset++;
-        while (IsNameChar(Peek()));
+        {
+            hash = NameTable.HashStep(hash, c);
+            c = src[++offset];
+        }
+        while (classes[c] == NameClass);
+        _offset = offset;
 
-        var (name, id, kind) = _names.GetOrAdd(_src.AsSpan(start, _offset - start));
+        var (id, kind) = _names.GetOrAdd(src.AsSpan(start, offset - start), hash);
         token.Kind = kind;
-        token.Name = name;
         token.NameId = id;
     }
 
@@ -397,8 +477,8 @@ internal sealed class Lexer
         }
 
         // A line comment runs to the end of the line; '\r' also ends it.
-        while (Peek() != 0 && Peek() != '\r' && Peek() != '\n')
-            _offset++;
+        int end = _src.AsSpan(_offset).IndexOfAny((byte)'\n', (byte)'\r', (byte)0);
+        _offset += end;
 
         token.Kind = TokenKind.Comment;
         token.Start = start;
@@ -430,6 +510,8 @@ internal sealed class Lexer
 
         while (true)
         {
+            // Jump to the next ']', newline or end; everything in between is content.
+            _offset += _src.AsSpan(_offset).IndexOfAny((byte)']', (byte)'\n', (byte)0);
             byte c = Peek();
             if (c == 0)
                 break;
@@ -486,24 +568,19 @@ internal sealed class Lexer
 
         while (true)
         {
+            // Jump to the next byte that needs a decision.
+            _offset += _src.AsSpan(_offset).IndexOfAny(quote == '"' ? s_doubleQuoteStops : s_singleQuoteStops);
             byte c = Peek();
             if (c == quote)
                 break;
-            switch (c)
+            if (c == '\\')
             {
-                case 0:
-                case (byte)'\r':
-                case (byte)'\n':
-                    token.Kind = TokenKind.BrokenString;
-                    token.Location = new Location(begin, Here);
-                    return;
-                case (byte)'\\':
-                    SkipEscape();
-                    break;
-                default:
-                    _offset++;
-                    break;
+                SkipEscape();
+                continue;
             }
+            token.Kind = TokenKind.BrokenString;
+            token.Location = new Location(begin, Here);
+            return;
         }
 
         token.Kind = TokenKind.QuotedString;

@@ -290,6 +290,20 @@ internal static class LiteralDecoder
     {
         value = 0;
 
+        // Fast path: up to 15 digits and nothing else is an integer that a double holds exactly.
+        if (text.Length <= 15)
+        {
+            long integer = 0;
+            int digits = 0;
+            while (digits < text.Length && IsDigit(text[digits]))
+                integer = integer * 10 + (text[digits++] - '0');
+            if (digits == text.Length && digits > 0)
+            {
+                value = integer;
+                return NumberParseStatus.Ok;
+            }
+        }
+
         // digits [ '.' digits ] [ ('e'|'E') [sign] digits ], with at least one mantissa digit.
         int i = 0;
         int mantissaDigits = 0;

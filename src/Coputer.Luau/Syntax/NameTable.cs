@@ -22,26 +22,45 @@ internal sealed class NameTable
     }
 
     // Open addressing with linear probing; slot value is entry index + 1, 0 means empty.
-    private int[] _slots = new int[256];
-    private Entry[] _entries = new Entry[128];
+    private int[] _slots;
+    private Entry[] _entries;
     private int _count;
 
-    public NameTable()
+    // A table holding just the reserved words, copied by every new table.
+    private static readonly NameTable s_template = CreateTemplate();
+
+    private NameTable(int[] slots, Entry[] entries, int count)
     {
+        _slots = slots;
+        _entries = entries;
+        _count = count;
+    }
+
+    public NameTable()
+        : this((int[])s_template._slots.Clone(), (Entry[])s_template._entries.Clone(), s_template._count)
+    {
+    }
+
+    private static NameTable CreateTemplate()
+    {
+        var table = new NameTable(new int[128], new Entry[64], 0);
         for (int i = 0; i < s_reserved.Length; i++)
-            Add(s_reserved[i], (TokenKind)((int)TokenKind.ReservedAnd + i));
+            table.Add(s_reserved[i], (TokenKind)((int)TokenKind.ReservedAnd + i));
+        return table;
     }
 
     /// <summary>The number of distinct names, which bounds every id handed out.</summary>
     public int Count => _count;
 
-    /// <summary>The name with the given id.</summary>
-    public string this[int id] => _entries[id].Name;
+    /// <summary>The name with the given id ("" for -1, the id of a missing attribute name).</summary>
+    public string this[int id] => id < 0 ? "" : _entries[id].Name;
 
     /// <summary>Finds or adds the name spelled by <paramref name="bytes"/>.</summary>
-    public (string Name, int Id, TokenKind Kind) GetOrAdd(ReadOnlySpan<byte> bytes)
+    public (int Id, TokenKind Kind) GetOrAdd(ReadOnlySpan<byte> bytes) => GetOrAdd(bytes, Hash(bytes));
+
+    /// <summary>Finds or adds a name whose <see cref="Hash"/> the caller computed while scanning it.</summary>
+    public (int Id, TokenKind Kind) GetOrAdd(ReadOnlySpan<byte> bytes, uint hash)
     {
-        uint hash = Hash(bytes);
         int mask = _slots.Length - 1;
         int slot = (int)hash & mask;
         while (true)
@@ -51,7 +70,7 @@ internal sealed class NameTable
                 break;
             ref Entry e = ref _entries[index];
             if (e.Hash == hash && Matches(e.Name, bytes))
-                return (e.Name, e.Id, e.Kind);
+                return (e.Id, e.Kind);
             slot = (slot + 1) & mask;
         }
 
@@ -61,7 +80,7 @@ internal sealed class NameTable
                 chars[i] = (char)b[i];
         });
         int id = Insert(name, hash, TokenKind.Name);
-        return (name, id, TokenKind.Name);
+        return (id, TokenKind.Name);
     }
 
     /// <summary>Finds or adds a name given as a string (used for names the parser needs up front, such as "self").</summary>
@@ -122,15 +141,16 @@ internal sealed class NameTable
         return true;
     }
 
-    private static uint Hash(ReadOnlySpan<byte> bytes)
+    // FNV-1a: cheap and good enough for identifiers, and computable a byte at a time by the lexer.
+    public const uint HashSeed = 2166136261;
+
+    public static uint HashStep(uint hash, byte b) => (hash ^ b) * 16777619;
+
+    public static uint Hash(ReadOnlySpan<byte> bytes)
     {
-        // FNV-1a: cheap and good enough for identifiers.
-        uint hash = 2166136261;
+        uint hash = HashSeed;
         foreach (byte b in bytes)
-        {
-            hash ^= b;
-            hash *= 16777619;
-        }
+            hash = HashStep(hash, b);
         return hash;
     }
 }

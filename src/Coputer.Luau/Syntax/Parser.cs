@@ -39,7 +39,7 @@ public sealed partial class Parser
     private int _functionCount;
 
     // The innermost visible local for each name id; declarations push, scope exits restore the shadowed entry.
-    private AstLocal?[] _localByName = new AstLocal?[256];
+    private AstLocal?[] _localByName = new AstLocal?[64];
     private readonly ScratchStack<(AstLocal Local, int NameId)> _localStack = new();
     private int _nextLocalId;
 
@@ -162,6 +162,14 @@ public sealed partial class Parser
 
     private Token Lookahead() => _lexer.Lookahead();
 
+    private TokenKind PeekKind() => _lexer.PeekKind();
+
+    /// <summary>The text of the current name, keyword or attribute token.</summary>
+    private string CurrentName => _names[Current.NameId];
+
+    /// <summary>True when the current token is the name <paramref name="name"/>.</summary>
+    private bool AtName(string name) => Kind == TokenKind.Name && _names[Current.NameId] == name;
+
     private ReadOnlySpan<byte> Payload(in Token t) => _source.AsSpan(t.Start, t.Length);
 
     // ----- Errors -----
@@ -207,7 +215,9 @@ public sealed partial class Parser
     private void IncrementRecursion(string context)
     {
         _recursion++;
-        if (_recursion > _options.RecursionLimit || !RuntimeHelpers.TryEnsureSufficientExecutionStack())
+
+        // The stack check runs every few levels: fewer frames than its safety margin come between two checks.
+        if (_recursion > _options.RecursionLimit || ((_recursion & 7) == 0 && !RuntimeHelpers.TryEnsureSufficientExecutionStack()))
         {
             throw new FatalParseException(new ParseError(
                 Current.Location, $"Exceeded allowed recursion depth; simplify your {context} to make the code compile"));
@@ -227,7 +237,7 @@ public sealed partial class Parser
             ExpectAndConsumeFail(kind, context);
 
             // An extra token before the expected one: skip both.
-            if (Lookahead().Kind == kind)
+            if (PeekKind() == kind)
             {
                 Next();
                 Next();
@@ -271,7 +281,7 @@ public sealed partial class Parser
                 return true;
             }
         }
-        else if (Lookahead().Kind == kind)
+        else if (PeekKind() == kind)
         {
             Next();
             Next();
@@ -297,7 +307,7 @@ public sealed partial class Parser
                 extra = $"; did you forget to close {DescribeKind(_endMismatchSuspect.Kind)} at line {_endMismatchSuspect.Position.Line + 1}?";
             ExpectMatchAndConsumeFail(kind, begin, extra);
 
-            if (Lookahead().Kind == kind)
+            if (PeekKind() == kind)
             {
                 Next();
                 Next();
@@ -350,7 +360,7 @@ public sealed partial class Parser
                 return "'" + Text(t) + "'";
             case TokenKind.Name:
             case TokenKind.Attribute:
-                return "'" + t.Name + "'";
+                return "'" + _names[t.NameId] + "'";
             case TokenKind.BrokenUnicode:
                 if (t.Codepoint == 0)
                     return "invalid UTF-8 sequence";
@@ -440,7 +450,7 @@ public sealed partial class Parser
             ReportNameError(context);
             return null;
         }
-        var name = new Name(Current.Name!, Current.NameId, Current.Location);
+        var name = new Name(_names[Current.NameId], Current.NameId, Current.Location);
         Next();
         return name;
     }
@@ -461,7 +471,7 @@ public sealed partial class Parser
 
         if (Current.IsReserved && Current.Location.Begin.Line == previous.Line)
         {
-            var keyword = new Name(Current.Name!, Current.NameId, Current.Location);
+            var keyword = new Name(_names[Current.NameId], Current.NameId, Current.Location);
             Next();
             return keyword;
         }

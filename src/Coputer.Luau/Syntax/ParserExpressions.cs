@@ -233,7 +233,7 @@ public sealed partial class Parser
             {
                 expr = ParseFunctionArgs(expr, self: false, []);
             }
-            else if (kind == (TokenKind)'<' && Lookahead().Kind == (TokenKind)'<')
+            else if (kind == (TokenKind)'<' && PeekKind() == (TokenKind)'<')
             {
                 AstTypeOrPack[] typeArguments = ParseTypeInstantiation(out Location end);
                 expr = new InstantiateExpr(new Location(start, end.End), expr, typeArguments);
@@ -273,7 +273,7 @@ public sealed partial class Parser
         var callee = new IndexNameExpr(new Location(start, method.Location.End), expr, method.Value, method.Location, ':');
 
         AstTypeOrPack[] typeArguments = [];
-        if (Kind == (TokenKind)'<' && Lookahead().Kind == (TokenKind)'<')
+        if (Kind == (TokenKind)'<' && PeekKind() == (TokenKind)'<')
             typeArguments = ParseTypeInstantiation(out _);
 
         return ParseFunctionArgs(callee, self: true, typeArguments);
@@ -284,7 +284,7 @@ public sealed partial class Parser
     {
         if (Kind == (TokenKind)'(')
         {
-            Position argStart = Current.Location.End;
+            Position argStart = Current.Location.Begin;
             if (function.Location.End.Line != Current.Location.Begin.Line)
                 ReportAmbiguousCall();
 
@@ -307,10 +307,8 @@ public sealed partial class Parser
 
         if (Kind == (TokenKind)'{')
         {
-            Position argStart = Current.Location.End;
             AstExpr table = ParseTableConstructor();
-            Position argEnd = _lexer.PreviousLocation.End;
-            return new CallExpr(new Location(function.Location, table.Location), function, [table], self, new Location(argStart, argEnd))
+            return new CallExpr(new Location(function.Location, table.Location), function, [table], self, table.Location)
             {
                 TypeArguments = typeArguments,
             };
@@ -584,7 +582,7 @@ public sealed partial class Parser
                 AstExpr value = ParseExpr();
                 _tableItems.Push(new TableItem(TableItemKind.General, key, value));
             }
-            else if (Kind == TokenKind.Name && Lookahead().Kind == (TokenKind)'=')
+            else if (Kind == TokenKind.Name && PeekKind() == (TokenKind)'=')
             {
                 Name name = ParseName("table field");
                 ExpectAndConsume('=', "table field");

@@ -115,7 +115,7 @@ public sealed partial class Parser
             case "type":
                 return ParseTypeAlias(expr.Location, exported: false);
             case "export":
-                if (Kind == TokenKind.Name && Current.Name == "type")
+                if (AtName("type"))
                 {
                     Next();
                     return ParseTypeAlias(expr.Location, exported: true);
@@ -373,7 +373,7 @@ public sealed partial class Parser
         Next(); // 'function'
 
         // funcname ::= Name {'.' Name} [':' Name]; the debug name is the last part.
-        string debugName = Kind == TokenKind.Name ? Current.Name! : "";
+        string debugName = Kind == TokenKind.Name ? CurrentName : "";
         AstExpr name = ParseNameExpr("function name");
 
         int saved = _recursion;
@@ -421,7 +421,7 @@ public sealed partial class Parser
                 return ParseFunctionStat(attributes);
             case TokenKind.ReservedLocal:
                 return ParseLocal(start, attributes, isConst: false);
-            case TokenKind.Name when Current.Name == "const":
+            case TokenKind.Name when CurrentName == "const":
                 Next();
                 return ParseLocal(start, attributes, isConst: true);
             default:
@@ -629,7 +629,7 @@ public sealed partial class Parser
     {
         Location location = Current.Location;
         start ??= location;
-        string name = Current.Name ?? "";
+        string name = CurrentName;
         AttributeKind? kind = ValidateAttribute(location, name, mark, []);
         Next();
 

@@ -8,7 +8,7 @@ public sealed partial class Parser
 
     /// <summary>True at '...' or at 'Name...': the start of a variadic or generic type pack.</summary>
     private bool AtTypePack() =>
-        Kind == TokenKind.Dot3 || (Kind == TokenKind.Name && Lookahead().Kind == TokenKind.Dot3);
+        Kind == TokenKind.Dot3 || (Kind == TokenKind.Name && PeekKind() == TokenKind.Dot3);
 
     private AstType? ParseOptionalType()
     {
@@ -29,13 +29,13 @@ public sealed partial class Parser
             if (AtTypePack())
                 return ParseTypePack();
 
-            if (Kind == TokenKind.Name && Lookahead().Kind == (TokenKind)':')
+            if (Kind == TokenKind.Name && PeekKind() == (TokenKind)':')
             {
                 // The first named entry: earlier ones get empty name slots.
                 while (_argNames.Mark - nameMark < _types.Mark - typeMark)
                     _argNames.Push(null);
 
-                _argNames.Push(new AstArgumentName(Current.Name!, Current.Location));
+                _argNames.Push(new AstArgumentName(CurrentName, Current.Location));
                 Next();
                 ExpectAndConsume(':', null);
             }
@@ -426,15 +426,15 @@ public sealed partial class Parser
             TableAccess access = TableAccess.ReadWrite;
             Location? accessLocation = null;
 
-            if (Kind == TokenKind.Name && Lookahead().Kind != (TokenKind)':')
+            if (Kind == TokenKind.Name && PeekKind() != (TokenKind)':')
             {
-                if (Current.Name == "read")
+                if (CurrentName == "read")
                 {
                     accessLocation = Current.Location;
                     access = TableAccess.Read;
                     Next();
                 }
-                else if (Current.Name == "write")
+                else if (CurrentName == "write")
                 {
                     accessLocation = Current.Location;
                     access = TableAccess.Write;
@@ -447,7 +447,7 @@ public sealed partial class Parser
                 Token begin = Current;
                 Next();
 
-                if ((Kind == TokenKind.RawString || Kind == TokenKind.QuotedString) && Lookahead().Kind == (TokenKind)']')
+                if ((Kind == TokenKind.RawString || Kind == TokenKind.QuotedString) && PeekKind() == (TokenKind)']')
                 {
                     // ["name"]: T is a property with any string as its name.
                     byte[]? chars = ReadStringValue();
@@ -470,7 +470,7 @@ public sealed partial class Parser
                     indexer = ParseTableIndexer(access, accessLocation, begin);
                 }
             }
-            else if (_tableProps.Mark == mark && indexer is null && !(Kind == TokenKind.Name && Lookahead().Kind == (TokenKind)':'))
+            else if (_tableProps.Mark == mark && indexer is null && !(Kind == TokenKind.Name && PeekKind() == (TokenKind)':'))
             {
                 // {T} is shorthand for {[number]: T}.
                 AstType type = ParseType();
@@ -566,7 +566,7 @@ public sealed partial class Parser
     /// <summary>After ':' on '...': a generic pack 'T...' or the variadic element type.</summary>
     private AstTypePack ParseVariadicArgumentTypePack()
     {
-        if (Kind == TokenKind.Name && Lookahead().Kind == TokenKind.Dot3)
+        if (Kind == TokenKind.Name && PeekKind() == TokenKind.Dot3)
             return ParseGenericTypePackName();
 
         AstType type = ParseType();

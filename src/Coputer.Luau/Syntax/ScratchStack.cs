@@ -7,7 +7,7 @@ namespace Coputer.Luau.Syntax;
 /// </summary>
 internal sealed class ScratchStack<T>
 {
-    private T[] _items = new T[32];
+    private T[] _items = [];
     private int _count;
 
     public int Mark => _count;
@@ -18,7 +18,7 @@ internal sealed class ScratchStack<T>
     public void Push(T item)
     {
         if (_count == _items.Length)
-            Array.Resize(ref _items, _items.Length * 2);
+            Array.Resize(ref _items, Math.Max(16, _items.Length * 2));
         _items[_count++] = item;
     }
 

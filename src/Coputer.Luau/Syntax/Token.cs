@@ -98,10 +98,10 @@ internal struct Token
     public int Start;
     public int Length;
 
-    /// <summary>The interned name of a name, keyword or attribute token.</summary>
-    public string? Name;
-
-    /// <summary>The name's index in the parse's <see cref="NameTable"/>.</summary>
+    /// <summary>
+    /// For a name, keyword or attribute: the name's index in the parse's <see cref="NameTable"/> (-1 for an attribute
+    /// '@' with no name). Tokens hold no references, so storing one needs no GC write barrier.
+    /// </summary>
     public int NameId;
 
     /// <summary>For <see cref="TokenKind.BrokenUnicode"/>: the decoded code point, or 0 for an invalid UTF-8 sequence.</summary>

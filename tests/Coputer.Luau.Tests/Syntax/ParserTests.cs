@@ -365,9 +365,11 @@ public class ParserTests
     [Fact]
     public void CallArgumentLocation()
     {
-        // The span of the arguments starts after '(' and includes ')'.
+        // The span of the arguments includes their parentheses, braces or quotes.
         var call = Assert.IsType<CallExpr>(Expr("f(1, 2)"));
-        Assert.Equal(At(0, 9, 0, 14), call.ArgumentLocation);
+        Assert.Equal(At(0, 8, 0, 14), call.ArgumentLocation);
+        var tableCall = Assert.IsType<CallExpr>(Expr("f { 1 }"));
+        Assert.Equal(At(0, 9, 0, 14), tableCall.ArgumentLocation);
         var stringCall = Assert.IsType<CallExpr>(Expr("f 'x'"));
         Assert.Equal(At(0, 9, 0, 12), stringCall.ArgumentLocation);
     }
