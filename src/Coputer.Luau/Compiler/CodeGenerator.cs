@@ -97,7 +97,6 @@ internal sealed partial class CodeGenerator
     /// <summary>Compiles <paramref name="func"/> and returns its function id in the builder.</summary>
     public int CompileFunction(FunctionExpr func, ProtoFlags flags, out ProtoFlags finalFlags)
     {
-        _currentFunction = func;
         int oldTop = _regTop;
 
         bool hasSelf = func.Self is not null;
@@ -174,11 +173,8 @@ internal sealed partial class CodeGenerator
         _stackSize = 0;
         _hasLoops = false;
         _regTop = oldTop;
-        _currentFunction = null;
         return id;
     }
-
-    private FunctionExpr? _currentFunction;
 
     /// <summary>Adds upvalues for constant locals of enclosing functions that the body reads (debug level 2).</summary>
     private void GatherConstantUpvalues(FunctionExpr func)

@@ -39,29 +39,25 @@ internal static class CostModel
         /// <summary>The constant mask of a literal: it folds with anything constant.</summary>
         public const ulong Literal = ulong.MaxValue;
 
-        public Cost(int baseline, ulong constant = 0)
+        private Cost(ulong model, ulong constant)
         {
-            Model = (ulong)Math.Min(baseline, 0x7F);
-            Constant = constant;
-        }
-
-        private Cost(ulong model, ulong constant, bool raw)
-        {
-            _ = raw;
             Model = model;
             Constant = constant;
         }
+
+        /// <summary>A cost with only a baseline (saturated at 127) and the given constant mask.</summary>
+        public static Cost Baseline(int baseline, ulong constant = 0) => new((ulong)Math.Min(baseline, 0x7F), constant);
 
         public ulong Model { get; }
 
         /// <summary>Which tracked variables the value depends on only (all ones for literals).</summary>
         public ulong Constant { get; }
 
-        public static Cost operator +(Cost a, Cost b) => new(AddSaturated(a.Model, b.Model), 0, true);
+        public static Cost operator +(Cost a, Cost b) => new(AddSaturated(a.Model, b.Model), 0);
 
-        public static Cost operator *(Cost a, int factor) => new(MultiplySaturated(a.Model, factor), 0, true);
+        public static Cost operator *(Cost a, int factor) => new(MultiplySaturated(a.Model, factor), 0);
 
-        public static implicit operator Cost(int baseline) => new(baseline);
+        public static implicit operator Cost(int baseline) => Baseline(baseline);
 
         /// <summary>
         /// The cost of an operation on two values: one instruction, discounted for the variables both depend on (or the
@@ -72,7 +68,7 @@ internal static class CostModel
             ulong model = AddSaturated(x.Model, y.Model);
             ulong constant = x.Constant & y.Constant;
             ulong extra = constant == Literal ? 0 : (1 | (0x0101010101010101UL & constant));
-            return new Cost(AddSaturated(model, extra), constant, true);
+            return new Cost(AddSaturated(model, extra), constant);
         }
     }
 
@@ -130,17 +126,17 @@ internal static class CostModel
 
             // Anything the folder has looked at counts as free, as in the reference (even entries it later unset).
             if (state.Constants.ContainsKey(node))
-                return new Cost(0, Cost.Literal);
+                return Cost.Baseline(0, Cost.Literal);
 
             switch (node)
             {
                 case GroupExpr group:
                     return ModelExpr(group.Expr);
                 case NilExpr or BooleanExpr or NumberExpr or StringExpr or IntegerExpr:
-                    return new Cost(0, Cost.Literal);
+                    return Cost.Baseline(0, Cost.Literal);
                 case LocalExpr local:
                     // Locals usually need no instruction to read.
-                    return new Cost(0, Variables.GetValueOrDefault(local.Local));
+                    return Cost.Baseline(0, Variables.GetValueOrDefault(local.Local));
                 case GlobalExpr:
                     return 1;
                 case VarargsExpr:
@@ -157,7 +153,7 @@ internal static class CostModel
                         foreach (var arg in call.Arguments)
                         {
                             var ac = ModelExpr(arg);
-                            cost += ac.Model == 0 && !shortForm ? new Cost(1) : ac;
+                            cost += ac.Model == 0 && !shortForm ? Cost.Baseline(1) : ac;
                         }
                         return cost;
                     }
@@ -180,7 +176,7 @@ internal static class CostModel
                         return cost;
                     }
                 case UnaryExpr unary:
-                    return Cost.Fold(ModelExpr(unary.Expr), new Cost(0, Cost.Literal));
+                    return Cost.Fold(ModelExpr(unary.Expr), Cost.Baseline(0, Cost.Literal));
                 case BinaryExpr binary:
                     return Cost.Fold(ModelExpr(binary.Left), ModelExpr(binary.Right));
                 case TypeAssertionExpr assertion:
@@ -318,7 +314,7 @@ internal static class CostModel
                 if (i < node.Values.Length)
                     c += ModelExpr(node.Values[i]);
                 // Moving a local or a constant into a local still takes an instruction.
-                Result += c.Model == 0 ? new Cost(1) : c;
+                Result += c.Model == 0 ? Cost.Baseline(1) : c;
             }
             return false;
         }
