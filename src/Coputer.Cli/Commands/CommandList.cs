@@ -9,5 +9,6 @@ internal static class CommandList
     {
         yield return RunCommand.Create();
         yield return CheckCommand.Create();
+        yield return DisasmCommand.Create();
     }
 }

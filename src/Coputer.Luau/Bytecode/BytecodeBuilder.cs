@@ -128,6 +128,8 @@ internal sealed class BytecodeBuilder
 
     public int AddConstantNumber(double value) => AddConstant(new ConstantEntry(ConstantKind.Number, (ulong)BitConverter.DoubleToInt64Bits(value)));
 
+    public int AddConstantInteger(long value) => AddConstant(new ConstantEntry(ConstantKind.Integer, (ulong)value));
+
     public int AddConstantVector(float x, float y, float z, float w)
     {
         ulong xy = BitConverter.SingleToUInt32Bits(x) | ((ulong)BitConverter.SingleToUInt32Bits(y) << 32);
@@ -485,6 +487,15 @@ internal sealed class BytecodeBuilder
                 w.Byte((byte)ConstantKind.Number);
                 w.Double(BitConverter.Int64BitsToDouble((long)c.Value));
                 break;
+            case ConstantKind.Integer:
+                {
+                    // Sign byte, then the magnitude (two's complement negation keeps long.MinValue right).
+                    long v = (long)c.Value;
+                    w.Byte((byte)ConstantKind.Integer);
+                    w.Byte(v < 0 ? (byte)1 : (byte)0);
+                    w.VarInt(v < 0 ? ~(ulong)v + 1 : (ulong)v);
+                    break;
+                }
             case ConstantKind.String:
                 w.Byte((byte)ConstantKind.String);
                 w.VarInt(c.Value);

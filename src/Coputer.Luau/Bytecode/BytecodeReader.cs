@@ -256,7 +256,7 @@ public static class BytecodeReader
                             int value = r.Int32();
                             if (value >= j || value < -1)
                                 throw new BytecodeException($"prototype {protoIndex} constant {j} has table value {value}, which is not an earlier constant");
-                            if (value >= 0 && previous[value].Kind is not (ConstantKind.Nil or ConstantKind.Boolean or ConstantKind.Number or ConstantKind.String or ConstantKind.Vector))
+                            if (value >= 0 && previous[value].Kind is not (ConstantKind.Nil or ConstantKind.Boolean or ConstantKind.Number or ConstantKind.String or ConstantKind.Vector or ConstantKind.Integer))
                                 throw new BytecodeException($"prototype {protoIndex} constant {j} has a table value of kind {previous[value].Kind}");
                             values[i] = value;
                         }

@@ -24,7 +24,7 @@ namespace Coputer.Luau.Bytecode;
 /// The VM must still provide stack beyond MaxStackSize for what grows at run time: multiple results and varargs,
 /// and the three call slots FORGLOOP uses above its block when it calls an iterator.</para>
 /// <para><b>Constants.</b> Constant operands are in range and of the kind the opcode needs: LOADK, LOADKX, ANDK, ORK
-/// and FASTCALL2K take a plain value (nil, boolean, number, vector or string); GETGLOBAL, SETGLOBAL, GETTABLEKS,
+/// and FASTCALL2K take a plain value (nil, boolean, number, vector, string or 64-bit integer); GETGLOBAL, SETGLOBAL, GETTABLEKS,
 /// SETTABLEKS, NAMECALL and JUMPXEQKS a string; the K-operand arithmetic (ADDK..IDIVK, SUBRK, DIVRK) and JUMPXEQKN a
 /// number; DUPTABLE a table template; DUPCLOSURE a closure; GETIMPORT an import whose path equals its AUX word.</para>
 /// <para><b>Upvalues and closures.</b> GETUPVAL/SETUPVAL index below NumUpvalues. NEWCLOSURE's D indexes the child
@@ -648,7 +648,8 @@ public static class BytecodeVerifier
         private readonly void ValueConstant(int pc, int index, OpCode op)
         {
             var kind = Constant(pc, index).Kind;
-            if (kind is not (ConstantKind.Nil or ConstantKind.Boolean or ConstantKind.Number or ConstantKind.Vector or ConstantKind.String))
+            if (kind is not (ConstantKind.Nil or ConstantKind.Boolean or ConstantKind.Number or ConstantKind.Vector or ConstantKind.String
+                or ConstantKind.Integer))
                 throw Fail(pc, $"{op} constant {index} is a {kind}, not a plain value");
         }
 
