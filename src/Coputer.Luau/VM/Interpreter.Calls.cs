@@ -234,10 +234,26 @@ internal static partial class Interpreter
                 CallHost(L, (HostFunction)fn!, func, argTop, nresults, FrameFlags.Return);
             }
         }
+        catch (Exception) when (NoteErrorDepth(L))
+        {
+            // Never entered: the filter only records the depth of the failing call before 'finally' unwinds it.
+            throw;
+        }
         finally
         {
             L.HostCallDepth--;
         }
+    }
+
+    /// <summary>
+    /// Exception filter (runs before any 'finally' unwinds the depth): remembers how deeply host-level calls were
+    /// nested where the error was raised, for xpcall handlers. Always false.
+    /// </summary>
+    private static bool NoteErrorDepth(LuauThread L)
+    {
+        if (L.PendingErrorDepth < 0)
+            L.PendingErrorDepth = L.HostCallDepth;
+        return false;
     }
 
     private static void CheckHostStack(LuauThread L)
@@ -322,6 +338,14 @@ internal static partial class Interpreter
     /// </summary>
     internal static ResumeStatus Resume(LuauThread co, LuauThread? from, int nargs, out int resultCount)
     {
+        if (from is not null && from.HostCallDepth >= LuauThread.MaxHostCalls)
+        {
+            co.EnsureStack(co.Top + 1);
+            co.Top -= nargs;
+            co.Stack[co.Top++] = LuauString.FromUtf8("C stack overflow");
+            resultCount = 1;
+            return ResumeStatus.Error;
+        }
         co.Status = CoroutineStatus.Running;
         co.ResumedBy = from;
         if (from is not null && from != co)
@@ -446,6 +470,15 @@ internal static partial class Interpreter
     /// </summary>
     internal static LuauRuntimeException Normalize(LuauThread L, Exception e)
     {
+        var error = NormalizeValue(L, e);
+        if (error.HostCallDepth < 0)
+            error.HostCallDepth = Math.Max(L.HostCallDepth, L.PendingErrorDepth);
+        L.PendingErrorDepth = -1;
+        return error;
+    }
+
+    private static LuauRuntimeException NormalizeValue(LuauThread L, Exception e)
+    {
         switch (e)
         {
             case LuauRuntimeException r:
@@ -502,7 +535,7 @@ internal static partial class Interpreter
             int func = L.Frames[i].Func;
             var value = error.Value;
             if ((L.Frames[i].Flags & FrameFlags.HasErrorHandler) != 0)
-                value = CallErrorHandler(L, L.Stack[func + 1], value, error.Kind);
+                value = CallErrorHandler(L, L.Stack[func + 1], value, error.Kind, error.HostCallDepth);
             else if (error.Kind == LuauErrorKind.ErrorInErrorHandling)
                 value = LuauString.FromUtf8("error in error handling");
             L.CloseUpvalues(func + 1);
@@ -538,13 +571,16 @@ internal static partial class Interpreter
 
     /// <summary>Runs an <c>xpcall</c> handler for an error caught by host code (the failing frames are still there).</summary>
     internal static LuauValue CallHandlerAtErrorPoint(LuauThread L, LuauValue handler, LuauRuntimeException error) =>
-        CallErrorHandler(L, handler, error.Value, error.Kind);
+        CallErrorHandler(L, handler, error.Value, error.Kind, error.HostCallDepth);
 
     /// <summary>Runs an <c>xpcall</c> handler at the error point (the failing frames are still on the stack).</summary>
-    private static LuauValue CallErrorHandler(LuauThread L, LuauValue handler, LuauValue error, LuauErrorKind kind)
+    private static LuauValue CallErrorHandler(LuauThread L, LuauValue handler, LuauValue error, LuauErrorKind kind, int errorDepth)
     {
         int func = Math.Max(L.Top, L.Frames[L.FrameIndex].Top);
         int savedFrame = L.FrameIndex;
+        // The handler runs as if at the error point: nested as deeply as the failing code was, as in the reference.
+        int savedDepth = L.HostCallDepth;
+        L.HostCallDepth = Math.Max(savedDepth, errorDepth);
         LuauRuntimeException inner;
         try
         {
@@ -558,6 +594,10 @@ internal static partial class Interpreter
         catch (Exception e) when (e is not LuauTerminatedException)
         {
             inner = Normalize(L, e);
+        }
+        finally
+        {
+            L.HostCallDepth = savedDepth;
         }
         for (int j = L.FrameIndex; j > savedFrame; j--)
             L.Frames[j] = default;

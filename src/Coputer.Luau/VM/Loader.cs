@@ -59,7 +59,9 @@ internal static class Loader
                 ConstantKind.Table or ConstantKind.TableWithConstants => new LuauValue(BuildTemplate(state, c, k)),
                 ConstantKind.Closure => new LuauValue(new LuauClosure(protos[c.Index], env) { Preload = protos[c.Index].NumUpvalues > 0 }),
                 ConstantKind.Vector => LuauValue.FromVector((float)c.X, (float)c.Y, (float)c.Z),
-                // 64-bit integer constants belong to the flagged integer type, which is not supported.
+                // Integer literals (123i) belong to the reference's flagged 64-bit integer type, which we do not
+                // implement: they load as the nearest number so that code using them still loads.
+                ConstantKind.Integer => new LuauValue((double)c.Integer),
                 _ => throw new BytecodeException($"prototype {index} constant {j} has unsupported kind {c.Kind}"),
             };
         }

@@ -37,6 +37,9 @@ public sealed class LuauRuntimeException : LuauException
 
     public LuauErrorKind Kind { get; }
 
+    /// <summary>How deep host-level calls were nested where the error was raised (-1 until known); xpcall handlers run at that depth.</summary>
+    internal int HostCallDepth { get; set; } = -1;
+
     /// <summary>The Luau call stack where the error was raised, as <c>debug.traceback</c> formats it; empty if unknown.</summary>
     public string LuauStackTrace { get; internal set; } = "";
 

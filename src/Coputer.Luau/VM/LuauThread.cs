@@ -40,6 +40,9 @@ public sealed class LuauThread : LuauObject
     /// <summary>Nested host-level calls in progress on this thread (the reference's nCcalls).</summary>
     internal int HostCallDepth;
 
+    /// <summary>The host-call depth where the error being propagated was raised, or -1 (see Interpreter.NoteErrorDepth).</summary>
+    internal int PendingErrorDepth = -1;
+
     /// <summary>Yields are allowed only while <see cref="HostCallDepth"/> equals this (the reference's baseCcalls).</summary>
     internal int YieldableDepth;
 
