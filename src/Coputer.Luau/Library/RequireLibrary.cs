@@ -55,13 +55,13 @@ internal static class RequireLibrary
             case Interpreter.ResumeStatus.Yielded:
                 throw new LuauError("module can not yield");
             case Interpreter.ResumeStatus.Error:
-            {
-                var error = moduleThread.Stack[moduleThread.Top - 1];
-                if (error.Type is not (LuauType.String or LuauType.Number))
-                    throw new LuauError("unknown error while running module");
-                var text = error.Type == LuauType.String ? error.AsString! : Interpreter.NumberToString(error.Number);
-                throw new LuauError($"error while running module: {text}");
-            }
+                {
+                    var error = moduleThread.Stack[moduleThread.Top - 1];
+                    if (error.Type is not (LuauType.String or LuauType.Number))
+                        throw new LuauError("unknown error while running module");
+                    var text = error.Type == LuauType.String ? error.AsString! : Interpreter.NumberToString(error.Number);
+                    throw new LuauError($"error while running module: {text}");
+                }
         }
         if (n != 1)
             throw new LuauError("module must return a single value");
