@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Coputer.Luau.Compiler;
 using Coputer.Luau.Syntax;
 using ParseResult = Coputer.Luau.Syntax.ParseResult;
 
@@ -15,10 +16,16 @@ internal static class CheckCommand
 
     /// <summary>
     /// The checks run on a file that parsed, in order; each sees the parse and adds what it finds. Syntax errors come
-    /// from the parser itself. This is where compilation joins once the compiler exists: a stage that compiles
-    /// <see cref="ParseResult.Root"/> and reports its errors, so that <c>check</c> catches everything but run-time errors.
+    /// from the parser itself; compiling then finds the rest that can be known without running (too many locals or
+    /// registers, <c>continue</c> over a local the <c>until</c> condition uses, ...).
     /// </summary>
-    private static readonly Func<ParseResult, IEnumerable<Diagnostic>>[] s_stagesAfterParsing = [];
+    private static readonly Func<ParseResult, IEnumerable<Diagnostic>>[] s_stagesAfterParsing = [Compile];
+
+    private static IEnumerable<Diagnostic> Compile(ParseResult parse)
+    {
+        foreach (var e in LuauCompiler.Compile(parse).Errors)
+            yield return new Diagnostic(e.Location.Begin, e.Message);
+    }
 
     public static Command Create()
     {

@@ -23,7 +23,7 @@ public static class LuauCompiler
     /// Compiles a syntax tree. Syntax errors in <paramref name="parse"/> are returned as they are; otherwise the result
     /// holds bytecode or the compile error. Never throws for any tree the parser produced.
     /// </summary>
-    internal static CompileResult Compile(ParseResult parse, CompileOptions? options = null)
+    public static CompileResult Compile(ParseResult parse, CompileOptions? options = null)
     {
         options ??= new CompileOptions();
         if (parse.HasErrors)

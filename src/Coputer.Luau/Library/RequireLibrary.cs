@@ -23,10 +23,16 @@ internal static class RequireLibrary
     {
         var path = c.CheckString(1).ToString();
         var thread = c.Thread;
-        // The requiring module is the Luau function that called require.
+        // The requiring module is the nearest Luau function below require (host functions such as pcall are skipped).
         string requirer = "";
-        if (thread.FrameIndex >= 2 && thread.Frames[thread.FrameIndex - 1].Closure is { } caller)
-            requirer = caller.Proto.Source.ToString();
+        for (int i = thread.FrameIndex - 1; i > 0; i--)
+        {
+            if (thread.Frames[i].Closure is { } caller)
+            {
+                requirer = caller.Proto.Source.ToString();
+                break;
+            }
+        }
         var resolved = resolver.Resolve(requirer, path);
         if (resolved.Error is not null)
             throw new LuauError(resolved.Error);

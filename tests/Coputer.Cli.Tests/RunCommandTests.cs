@@ -1,0 +1,190 @@
+using System.Diagnostics;
+using System.Text;
+using Coputer.Cli.Commands;
+
+namespace Coputer.Cli.Tests;
+
+public sealed class RunCommandTests : IDisposable
+{
+    private readonly string _root = Path.Combine(Path.GetTempPath(), "coputer-run-" + Guid.NewGuid().ToString("N"));
+
+    public RunCommandTests() => Directory.CreateDirectory(_root);
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    private string Write(string relativePath, string contents)
+    {
+        string path = Path.Combine(_root, relativePath);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, contents);
+        return path;
+    }
+
+    private static (int ExitCode, string Output, string Error) Run(string path, params string[] args)
+    {
+        using var stdout = new MemoryStream();
+        var stderr = new StringWriter();
+        int exitCode = RunCommand.Run(path, args, 1, 1, stdout, stderr);
+        return (exitCode, Encoding.UTF8.GetString(stdout.ToArray()), stderr.ToString());
+    }
+
+    [Fact]
+    public void PrintGoesToStandardOutputAndExitCodeIsZero()
+    {
+        var (code, output, error) = Run(Write("hello.luau", "print('hello', 1 + 1, nil, true)\nreturn 'ignored'"));
+        Assert.Equal(0, code);
+        Assert.Equal("hello\t2\tnil\ttrue\n", output);
+        Assert.Equal("", error);
+    }
+
+    [Fact]
+    public void ScriptArgumentsArriveAsVarargs()
+    {
+        var (code, output, _) = Run(Write("args.luau", "print(select('#', ...), ...)"), "a", "b c");
+        Assert.Equal(0, code);
+        Assert.Equal("2\ta\tb c\n", output);
+    }
+
+    [Fact]
+    public void UncaughtErrorPrintsMessageAndStackTraceAndExitsWithOne()
+    {
+        string path = Write("fail.luau", "local function inner()\n  error('boom')\nend\nlocal function outer() inner() end\nprint('before')\nouter()\n");
+        var (code, output, error) = Run(path);
+        Assert.Equal(1, code);
+        Assert.Equal("before\n", output);
+        var lines = error.Split('\n');
+        Assert.EndsWith("fail.luau:2: boom", lines[0]);
+        Assert.Equal("stacktrace:", lines[1]);
+        Assert.Contains(lines, l => l.EndsWith("fail.luau:2 function inner", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.EndsWith("fail.luau:4 function outer", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.EndsWith("fail.luau:6", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void NonStringErrorsAreDescribed()
+    {
+        var (code, _, error) = Run(Write("table.luau", "error({})"));
+        Assert.Equal(1, code);
+        Assert.StartsWith("(error object is a table value)", error);
+    }
+
+    [Fact]
+    public void SyntaxErrorIsReportedWithLineAndExitsWithOne()
+    {
+        string path = Write("syntax.luau", "local x = \n");
+        var (code, output, error) = Run(path);
+        Assert.Equal(1, code);
+        Assert.Equal("", output);
+        Assert.EndsWith("syntax.luau:2: Expected identifier when parsing expression, got <eof>", error.TrimEnd());
+    }
+
+    [Fact]
+    public void MissingFileIsAnError()
+    {
+        var (code, _, error) = Run(Path.Combine(_root, "absent.luau"));
+        Assert.Equal(1, code);
+        Assert.StartsWith("Error opening", error);
+    }
+
+    [Fact]
+    public void YieldingMainChunkIsAnError()
+    {
+        var (code, _, error) = Run(Write("yield.luau", "coroutine.yield(1)"));
+        Assert.Equal(1, code);
+        Assert.StartsWith("thread yielded unexpectedly", error);
+    }
+
+    [Fact]
+    public void ClockAndCollectGarbageWork()
+    {
+        string script = "local t0 = os.clock()\nlocal n = 0\nfor i = 1, 1000 do n += i end\n" +
+            "assert(os.clock() >= t0)\ncollectgarbage()\nprint(type(collectgarbage('count')))\n" +
+            "print(pcall(collectgarbage, 'step'))";
+        var (code, output, error) = Run(Write("clock.luau", script));
+        Assert.True(code == 0, error);
+        Assert.Equal("number\nfalse\tcollectgarbage must be called with 'count' or 'collect'\n", output);
+    }
+
+    [Fact]
+    public void RequireResolvesRelativePathsFoldersAndAliases()
+    {
+        Write("lib/util.luau", "return { twice = function(x) return 2 * x end }");
+        // In init.luau, './' names the folder that holds the package, as in the reference.
+        Write("lib/pkg/init.luau", "local util = require('./util')\nreturn { value = util.twice(21) }");
+        Write("shared/greet.lua", "return function(name) return 'hi ' .. name end");
+        Write(".luaurc", "{ \"aliases\": { \"shared\": \"./shared\" } }");
+        string main = Write("main.luau",
+            "local util = require('./lib/util')\nlocal pkg = require('./lib/pkg')\nlocal greet = require('@shared/greet')\n" +
+            "assert(require('./lib/util') == util, 'cached')\nprint(util.twice(4), pkg.value, greet('you'))\n" +
+            "print(pcall(require, 'lib/util'))\nprint(pcall(require, './missing'))");
+        var (code, output, error) = Run(main);
+        Assert.True(code == 0, error);
+        var lines = output.Split('\n');
+        Assert.Equal("8\t42\thi you", lines[0]);
+        Assert.EndsWith("require path must start with a valid prefix: ./, ../, or @", lines[1]);
+        Assert.Contains("error requiring module \"./missing\": could not resolve child component \"missing\"", lines[2]);
+    }
+
+    [Fact]
+    public void ModuleErrorsNameTheProblem()
+    {
+        Write("bad.luau", "error('inside module')");
+        Write("two.luau", "return 1, 2");
+        string main = Write("main.luau", "print(pcall(require, './bad'))\nprint(pcall(require, './two'))");
+        var (code, output, error) = Run(main);
+        Assert.True(code == 0, error);
+        var lines = output.Split('\n');
+        Assert.Contains("error while running module: ", lines[0]);
+        Assert.Contains("bad.luau:1: inside module", lines[0]);
+        Assert.Contains("module must return a single value", lines[1]);
+    }
+
+    /// <summary>
+    /// Iteration order must not depend on the process: tables keyed by strings, numbers, booleans and tables are
+    /// walked with pairs in two separate processes, which must print the same bytes.
+    /// </summary>
+    [Fact]
+    public void TableIterationIsTheSameInSeparateProcesses()
+    {
+        string script = Write("order.luau", """
+            local t = {}
+            for i = 1, 50 do t["key" .. i] = i end
+            for i = 1, 30 do t[i * 7.5] = i end
+            t[true] = "yes"; t[false] = "no"
+            local keys = {}
+            for i = 1, 20 do local k = {} keys[i] = k; t[k] = i end
+            t[-1] = "neg"; t[0] = "zero"; t[2^40] = "big"
+            local out = {}
+            for k, v in pairs(t) do
+              out[#out + 1] = (type(k) == "table" and "table" .. t[k] or tostring(k)) .. "=" .. tostring(v)
+            end
+            print(table.concat(out, " "))
+            local nested = {}
+            for i = 1, 20 do nested[keys[i]] = tostring(keys[i]) end
+            local seen = {}
+            for k, v in next, nested do seen[#seen + 1] = v end
+            print(table.concat(seen, " "))
+            """);
+        string first = RunInNewProcess(script);
+        string second = RunInNewProcess(script);
+        Assert.Contains("key1=", first);
+        Assert.Equal(first, second);
+    }
+
+    private static string RunInNewProcess(string script)
+    {
+        string cli = Path.Combine(AppContext.BaseDirectory, "coputer.dll");
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        psi.ArgumentList.Add(cli);
+        psi.ArgumentList.Add("run");
+        psi.ArgumentList.Add(script);
+        // Different hash seeds and heap layouts in each process must not matter.
+        psi.Environment["DOTNET_gcServer"] = "0";
+        using var p = Process.Start(psi)!;
+        string output = p.StandardOutput.ReadToEnd();
+        string error = p.StandardError.ReadToEnd();
+        p.WaitForExit();
+        Assert.True(p.ExitCode == 0, error);
+        return output;
+    }
+}
