@@ -2,7 +2,7 @@ namespace Coputer.Luau.VM;
 
 /// <summary>What the interpreter must do when a frame returns (or an error unwinds to it).</summary>
 [Flags]
-internal enum FrameFlags : byte
+internal enum FrameFlags : ushort
 {
     None = 0,
 
@@ -23,6 +23,12 @@ internal enum FrameFlags : byte
 
     /// <summary>A host function frame that has yielded; resuming finishes its call.</summary>
     Yielded = 1 << 5,
+
+    /// <summary>A function called for a host function's yieldable call: when it returns, the host's continuation runs.</summary>
+    ContinueHost = 1 << 6,
+
+    /// <summary>A host function frame waiting on a protected yieldable call: errors below it go to its continuation.</summary>
+    HostProtected = 1 << 7,
 }
 
 /// <summary>One active call. Stack positions are indices into the thread's stack, never references, so growth is safe.</summary>
@@ -50,6 +56,9 @@ internal struct CallFrame
     public HostFunction? Host;
 
     public FrameFlags Flags;
+
+    /// <summary>For a host frame waiting on a yieldable call: the stack index of the called function (where its results go).</summary>
+    public int AwaitFunc;
 
     public readonly bool IsLuau => Closure is not null;
 }

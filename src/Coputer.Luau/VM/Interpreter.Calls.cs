@@ -45,20 +45,72 @@ internal static partial class Interpreter
         f.Flags = flags;
         L.Top = argTop;
         int n = host.Callback(new LuauCallContext(L, func + 1, argTop - func - 1));
-        if (n < 0)
+        return HandleHostResult(L, n);
+    }
+
+    /// <summary>
+    /// Acts on what the host function on top returned: results (return them), a yield (flag the frame and report
+    /// false), or a yieldable call request (start the call). Returns false when the thread must yield.
+    /// </summary>
+    private static bool HandleHostResult(LuauThread L, int n)
+    {
+        if (n >= 0)
+            return ReturnFromHost(L, L.Top - n, L.Top);
+        if (n == YieldSignal)
         {
             L.Frames[L.FrameIndex].Flags |= FrameFlags.Yielded;
             return false;
         }
-        ReturnFromHost(L, L.Top - n, L.Top);
-        return true;
+        return StartHostCall(L);
+    }
+
+    /// <summary>
+    /// Starts the call a host function asked for with <see cref="LuauCallContext.CallYieldable"/>: the function and
+    /// its arguments are the top values of its frame. The callee runs as an ordinary frame (so it may yield); when it
+    /// returns, the host function's continuation runs. Returns false when the thread must yield.
+    /// </summary>
+    private static bool StartHostCall(LuauThread L)
+    {
+        int nargs = L.PendingCallArgs;
+        int nresults = L.PendingCallResults;
+        ref var h = ref L.Frames[L.FrameIndex];
+        int func = L.Top - nargs - 1;
+        h.AwaitFunc = func;
+        if (L.PendingCallProtected)
+            h.Flags |= FrameFlags.HostProtected;
+        int argTop = L.Top;
+        if (L.Stack[func].Type_ != LuauType.Function)
+            argTop = TryFuncTM(L, func, argTop);
+        var fn = L.Stack[func].O;
+        if (fn is LuauClosure cl)
+        {
+            EnterLuau(L, func, argTop, nresults, cl, FrameFlags.ContinueHost);
+            return true;
+        }
+        return CallHost(L, (HostFunction)fn!, func, argTop, nresults, FrameFlags.ContinueHost);
+    }
+
+    /// <summary>Runs the continuation of the host frame on top with <paramref name="status"/>; false when the thread must yield.</summary>
+    private static bool Continue(LuauThread L, LuauCallStatus status)
+    {
+        ref var h = ref L.Frames[L.FrameIndex];
+        h.Flags &= ~(FrameFlags.HostProtected | FrameFlags.Yielded);
+        var continuation = h.Host!.Continuation;
+        int bse = h.Base;
+        if (continuation is null)
+        {
+            // Without a continuation the values on top are the host function's results.
+            return ReturnFromHost(L, status == LuauCallStatus.Ok ? h.AwaitFunc : L.Top - 1, L.Top);
+        }
+        int n = continuation(new LuauCallContext(L, bse, L.Top - bse), status);
+        return HandleHostResult(L, n);
     }
 
     /// <summary>
     /// Returns from the host frame on top with the values in [<paramref name="first"/>, <paramref name="last"/>),
     /// adjusting them to the number of results the caller wants, then completes whatever the frame's flags ask.
     /// </summary>
-    internal static void ReturnFromHost(LuauThread L, int first, int last)
+    internal static bool ReturnFromHost(LuauThread L, int first, int last)
     {
         int ci = L.FrameIndex;
         ref var f = ref L.Frames[ci];
@@ -84,18 +136,28 @@ internal static partial class Interpreter
         }
         f.Host = null;
         L.FrameIndex = ci - 1;
-        if ((flags & (FrameFlags.ProtectedBody | FrameFlags.ForLoopIterator)) != 0)
-            FinishFlaggedReturn(L, flags, res);
+        if ((flags & (FrameFlags.ProtectedBody | FrameFlags.ForLoopIterator | FrameFlags.ContinueHost)) != 0)
+            return FinishFlaggedReturn(L, flags, res, nresults);
+        return true;
     }
 
-    /// <summary>Completes the operation that was waiting for a frame that just returned its results to <paramref name="res"/>.</summary>
-    private static bool FinishFlaggedReturn(LuauThread L, FrameFlags flags, int res)
+    /// <summary>
+    /// Completes the operation that was waiting for a frame that just returned its results (<paramref name="nresults"/>
+    /// of them, or all for -1) to <paramref name="res"/>. Returns false when the thread must yield.
+    /// </summary>
+    private static bool FinishFlaggedReturn(LuauThread L, FrameFlags flags, int res, int nresults)
     {
         if ((flags & FrameFlags.ProtectedBody) != 0)
         {
             // The body's results are at res..Top; the slot before them takes 'true'.
             L.Stack[res - 1] = LuauValue.True;
-            ReturnFromHost(L, res - 1, L.Top);
+            return ReturnFromHost(L, res - 1, L.Top);
+        }
+        if ((flags & FrameFlags.ContinueHost) != 0)
+        {
+            if (nresults >= 0)
+                L.Top = res + nresults;
+            return Continue(L, LuauCallStatus.Ok);
         }
         else if ((flags & FrameFlags.ForLoopIterator) != 0)
         {
@@ -231,7 +293,7 @@ internal static partial class Interpreter
             }
             else
             {
-                CallHost(L, (HostFunction)fn!, func, argTop, nresults, FrameFlags.Return);
+                Execute(L, ExecuteStart.CallHost, func, argTop, nresults);
             }
         }
         catch (Exception) when (NoteErrorDepth(L))
@@ -371,14 +433,12 @@ internal static partial class Interpreter
                 }
                 else
                 {
-                    done = CallHost(co, (HostFunction)fn!, func, co.Top, -1, FrameFlags.Return);
+                    done = Execute(co, ExecuteStart.CallHost, func, co.Top, -1);
                 }
             }
             else
             {
-                done = ContinueAfterYield(co, nargs);
-                if (done && co.FrameIndex > 0)
-                    done = Execute(co);
+                done = Execute(co, ExecuteStart.Resume, nargs, 0, 0);
             }
 
             if (done)
@@ -424,23 +484,12 @@ internal static partial class Interpreter
             co.Top -= nargs;
             return true;
         }
-        f.Flags &= ~FrameFlags.Yielded;
-        var host = f.Host!;
-        int first = co.Top - nargs;
-        if (host.Continuation is not null)
+        if (f.Host!.Continuation is null)
         {
-            int n = host.Continuation(new LuauCallContext(co, first, nargs));
-            if (n < 0)
-            {
-                co.Frames[co.FrameIndex].Flags |= FrameFlags.Yielded;
-                return false;
-            }
-            first = co.Top - n;
+            f.Flags &= ~FrameFlags.Yielded;
+            return ReturnFromHost(co, co.Top - nargs, co.Top);
         }
-        bool isBody = (co.Frames[co.FrameIndex].Flags & FrameFlags.Return) != 0;
-        ReturnFromHost(co, first, co.Top);
-        // A host function that was the coroutine's body has now finished the coroutine.
-        return !isBody || co.FrameIndex == 0;
+        return Continue(co, LuauCallStatus.Ok);
     }
 
     // ---- safepoints ----
@@ -525,34 +574,58 @@ internal static partial class Interpreter
         return $"{ChunkId(p.Source)}:{line}: ";
     }
 
-    /// <summary>Unwinds to the nearest protected frame above <paramref name="entry"/>, if any, and completes it with the error.</summary>
-    private static bool TryCatch(LuauThread L, int entry, LuauRuntimeException error)
+    /// <summary>What <see cref="TryCatch"/> did with an error.</summary>
+    internal enum CatchResult
     {
-        for (int i = L.FrameIndex; i > entry; i--)
+        /// <summary>No frame of this execution catches it: it propagates.</summary>
+        NotCaught,
+
+        /// <summary>Caught; execution continues.</summary>
+        Caught,
+
+        /// <summary>Caught by a host continuation that then yielded.</summary>
+        Yielded,
+    }
+
+    /// <summary>
+    /// Unwinds to the nearest frame of this execution that catches errors: a <c>pcall</c>/<c>xpcall</c> frame above
+    /// <paramref name="entry"/> (which then returns false and the error), or a host frame waiting on a protected
+    /// yieldable call (whose continuation then runs with the error).
+    /// </summary>
+    internal static CatchResult TryCatch(LuauThread L, int entry, LuauRuntimeException error)
+    {
+        for (int i = L.FrameIndex; i >= entry; i--)
         {
-            if ((L.Frames[i].Flags & FrameFlags.Protected) == 0)
+            var flags = L.Frames[i].Flags;
+            bool pcallFrame = (flags & FrameFlags.Protected) != 0 && i > entry;
+            if (!pcallFrame && (flags & FrameFlags.HostProtected) == 0)
                 continue;
-            int func = L.Frames[i].Func;
+            L.State.ProtectedErrorHook?.Invoke(L);
             var value = error.Value;
-            if ((L.Frames[i].Flags & FrameFlags.HasErrorHandler) != 0)
-                value = CallErrorHandler(L, L.Stack[func + 1], value, error.Kind, error.HostCallDepth);
+            if ((flags & FrameFlags.HasErrorHandler) != 0 && pcallFrame)
+                value = CallErrorHandler(L, L.Stack[L.Frames[i].Func + 1], value, error.Kind, error.HostCallDepth);
             else if (error.Kind == LuauErrorKind.ErrorInErrorHandling)
                 value = LuauString.FromUtf8("error in error handling");
-            L.CloseUpvalues(func + 1);
+            // The slot results go to: after the pcall frame's function, or where the host's callee was.
+            int level = pcallFrame ? L.Frames[i].Func + 1 : L.Frames[i].AwaitFunc;
+            L.CloseUpvalues(level);
             for (int j = L.FrameIndex; j > i; j--)
-            {
-                L.Frames[j].Closure = null;
-                L.Frames[j].Host = null;
-            }
+                L.Frames[j] = default;
             L.FrameIndex = i;
-            L.EnsureStack(func + 2);
-            L.Stack[func] = LuauValue.False;
-            L.Stack[func + 1] = value;
-            ReturnFromHost(L, func, func + 2);
             L.RecoverFromOverflow();
-            return true;
+            if (pcallFrame)
+            {
+                int func = L.Frames[i].Func;
+                L.EnsureStack(func + 2);
+                L.Stack[func] = LuauValue.False;
+                L.Stack[func + 1] = value;
+                return ReturnFromHost(L, func, func + 2) ? CatchResult.Caught : CatchResult.Yielded;
+            }
+            L.Top = level;
+            L.Push(in value);
+            return Continue(L, LuauCallStatus.Error) ? CatchResult.Caught : CatchResult.Yielded;
         }
-        return false;
+        return CatchResult.NotCaught;
     }
 
     /// <summary>

@@ -30,6 +30,9 @@ internal static partial class Interpreter
     /// <summary>What a host function returns to yield (see <see cref="LuauCallContext.Yield"/>).</summary>
     internal const int YieldSignal = -1;
 
+    /// <summary>What a host function returns to have the interpreter make a yieldable call (see <see cref="LuauCallContext.CallYieldable"/>).</summary>
+    internal const int CallSignal = -2;
+
     /// <summary>The light userdata tag of the hidden iteration index of in-place table loops.</summary>
     private const byte IteratorTag = 255;
 
@@ -37,26 +40,82 @@ internal static partial class Interpreter
     /// Runs the thread's frames until the frame that entered the interpreter (the nearest one flagged
     /// <see cref="FrameFlags.Return"/>) returns. Returns false if the thread yielded instead.
     /// </summary>
-    internal static bool Execute(LuauThread L)
+    internal static bool Execute(LuauThread L) => Execute(L, ExecuteStart.Run, 0, 0, 0);
+
+    /// <summary>What <see cref="Execute(LuauThread, ExecuteStart, int, int, int)"/> does before running the loop.</summary>
+    internal enum ExecuteStart
     {
-        int entry = L.FrameIndex;
-        while ((L.Frames[entry].Flags & FrameFlags.Return) == 0)
-            entry--;
+        /// <summary>Nothing: the frame on top is a Luau frame ready to run.</summary>
+        Run,
+
+        /// <summary>Finish the yield on top of a suspended coroutine with the resume arguments (count in <c>a</c>).</summary>
+        Resume,
+
+        /// <summary>Call the host function at stack[<c>a</c>] with arguments up to <c>b</c>, wanting <c>c</c> results, in a frame flagged Return.</summary>
+        CallHost,
+    }
+
+    /// <summary>
+    /// Like <see cref="Execute(LuauThread)"/>, first doing <paramref name="start"/> inside the same error handling, so
+    /// an error raised while finishing a yield or starting a host function's yieldable call reaches the frames that
+    /// catch it.
+    /// </summary>
+    internal static bool Execute(LuauThread L, ExecuteStart start, int a, int b, int c)
+    {
+        int entry;
+        if (start == ExecuteStart.CallHost)
+        {
+            // The frame about to be pushed is the entry.
+            entry = L.FrameIndex + 1;
+        }
+        else
+        {
+            entry = L.FrameIndex;
+            while ((L.Frames[entry].Flags & FrameFlags.Return) == 0)
+                entry--;
+        }
         while (true)
         {
-            LuauRuntimeException error;
+            Exception? failure;
             try
             {
+                if (start != ExecuteStart.Run)
+                {
+                    bool more = start == ExecuteStart.Resume
+                        ? ContinueAfterYield(L, a)
+                        : CallHost(L, (HostFunction)L.Stack[a].O!, a, b, c, FrameFlags.Return);
+                    start = ExecuteStart.Run;
+                    if (!more)
+                        return false;
+                }
                 return Run(L, entry);
             }
             catch (Exception e) when (e is not LuauTerminatedException)
             {
-                error = Normalize(L, e);
+                failure = e;
             }
             // Handle the error outside the catch block: .NET keeps the throwing frames on the stack until a catch
-            // block ends, and an xpcall handler must not start that deep.
-            if (!TryCatch(L, entry, error))
-                throw error;
+            // block ends, and an xpcall handler must not start that deep. A continuation that takes the error may
+            // fail in turn; that error is handled the same way.
+            while (failure is not null)
+            {
+                var error = Normalize(L, failure);
+                failure = null;
+                CatchResult result;
+                try
+                {
+                    result = TryCatch(L, entry, error);
+                }
+                catch (Exception e) when (e is not LuauTerminatedException)
+                {
+                    failure = e;
+                    continue;
+                }
+                if (result == CatchResult.NotCaught)
+                    throw error;
+                if (result == CatchResult.Yielded)
+                    return false;
+            }
         }
     }
 
@@ -65,11 +124,11 @@ internal static partial class Interpreter
         LuauState state = L.State;
     Reentry:
         int ci = L.FrameIndex;
-        if (L.Frames[ci].Closure is null)
-        {
-            // A host frame on top: only after an error was caught into a frame that then continued. Nothing to run.
+        // The frame that entered this loop has returned (a host continuation may have finished it).
+        if (ci < entry)
             return true;
-        }
+        if (L.Frames[ci].Closure is null)
+            throw new InvalidOperationException("internal error: a host frame is on top of a running thread");
         LuauClosure cl = L.Frames[ci].Closure!;
         Proto p = cl.Proto;
         uint[] code = p.Code;
@@ -499,6 +558,9 @@ internal static partial class Interpreter
                         }
                         if (!CallHost(L, host, func, argTop, nresults, FrameFlags.None))
                             return false;
+                        // A yieldable call from the host function leaves a new frame to run.
+                        if (L.FrameIndex != ci)
+                            goto Reentry;
                         stack = L.Stack;
                         break;
                     }
@@ -544,7 +606,7 @@ internal static partial class Interpreter
                                     L.Top = res + nresults;
                                 return true;
                             }
-                            if (!FinishFlaggedReturn(L, flags, res))
+                            if (!FinishFlaggedReturn(L, flags, res, nresults))
                                 return false;
                         }
                         goto Reentry;

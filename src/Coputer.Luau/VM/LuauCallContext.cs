@@ -121,6 +121,86 @@ public readonly ref struct LuauCallContext
             throw new LuauError($"stack overflow ({what})");
     }
 
+    // ---- the frame as a stack (the reference's C API, for host functions that continue after yields) ----
+
+    /// <summary>How many values the frame holds: the arguments and whatever was pushed since (the reference's lua_gettop).</summary>
+    public int Top => _thread.Top - _base;
+
+    /// <summary>Value <paramref name="index"/> of the frame: 1-based from the bottom, or negative from the top (-1 is the top). Nil outside.</summary>
+    public LuauValue Get(int index)
+    {
+        int i = index > 0 ? _base + index - 1 : _thread.Top + index;
+        return i >= _base && i < _thread.Top ? _thread.Stack[i] : default;
+    }
+
+    /// <summary>Sets value <paramref name="index"/> of the frame (1-based, or negative from the top).</summary>
+    public void Set(int index, LuauValue value)
+    {
+        int i = index > 0 ? _base + index - 1 : _thread.Top + index;
+        if (i < _base || i >= _thread.Top)
+            throw new ArgumentOutOfRangeException(nameof(index));
+        _thread.Stack[i] = value;
+    }
+
+    /// <summary>Grows (with nils) or shrinks the frame to <paramref name="count"/> values.</summary>
+    public void SetTop(int count)
+    {
+        int top = _base + count;
+        _thread.EnsureStack(top);
+        for (int i = _thread.Top; i < top; i++)
+            _thread.Stack[i] = default;
+        _thread.Top = top;
+    }
+
+    /// <summary>Pops the top value into <paramref name="index"/>.</summary>
+    public void Replace(int index)
+    {
+        var v = Get(-1);
+        _thread.Top--;
+        Set(index, v);
+    }
+
+    /// <summary>Moves the top value down to <paramref name="index"/>, shifting the values above it up.</summary>
+    public void Insert(int index)
+    {
+        int i = index > 0 ? _base + index - 1 : _thread.Top + index;
+        var v = _thread.Stack[_thread.Top - 1];
+        Array.Copy(_thread.Stack, i, _thread.Stack, i + 1, _thread.Top - 1 - i);
+        _thread.Stack[i] = v;
+    }
+
+    /// <summary>
+    /// Calls the function below the top <paramref name="argumentCount"/> values with them, as a call the running
+    /// coroutine may yield inside. Return its value from the host function: when the call returns, the function's
+    /// continuation runs with <paramref name="resultCount"/> results (or all, for -1) in place of the function and
+    /// its arguments.
+    /// </summary>
+    public int CallYieldable(int argumentCount, int resultCount)
+    {
+        _thread.PendingCallArgs = argumentCount;
+        _thread.PendingCallResults = resultCount;
+        _thread.PendingCallProtected = false;
+        return Interpreter.CallSignal;
+    }
+
+    /// <summary>
+    /// Like <see cref="CallYieldable"/>, but an error in the call does not propagate: the continuation runs with
+    /// <see cref="LuauCallStatus.Error"/> and the error value on top.
+    /// </summary>
+    public int PCallYieldable(int argumentCount, int resultCount)
+    {
+        _thread.PendingCallArgs = argumentCount;
+        _thread.PendingCallResults = resultCount;
+        _thread.PendingCallProtected = true;
+        return Interpreter.CallSignal;
+    }
+
+    /// <summary>For a <c>__namecall</c> host function: the name of the method being called (<c>obj:name()</c>).</summary>
+    public LuauString? NameCallMethod => _thread.NameCall;
+
+    /// <summary>Whether the running code may yield here (the reference's lua_isyieldable).</summary>
+    public bool IsYieldable => _thread.YieldableDepth > 0 && _thread.HostCallDepth <= _thread.YieldableDepth;
+
     // ---- calling back into Luau ----
 
     /// <summary>Calls <paramref name="function"/> with <paramref name="args"/> and returns all its results.</summary>

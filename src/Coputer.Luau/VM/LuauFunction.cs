@@ -39,12 +39,22 @@ internal sealed class LuauClosure : LuauFunction
 /// </summary>
 public delegate int LuauCallback(LuauCallContext context);
 
+/// <summary>How the operation a continuation waited for ended.</summary>
+public enum LuauCallStatus
+{
+    /// <summary>The call returned (its results are on top), or the coroutine was resumed (the resume values are on top).</summary>
+    Ok,
+
+    /// <summary>A protected call failed: the error value is on top.</summary>
+    Error,
+}
+
 /// <summary>
-/// Called when a coroutine suspended by a host function (through <see cref="LuauCallContext.Yield(int)"/>) is
-/// resumed: the values passed to <c>resume</c> are the context's arguments, and what it returns becomes the
-/// original call's results.
+/// Continues a host function after what it waited for: a yield (<see cref="LuauCallContext.Yield(int)"/>) or a
+/// yieldable call (<see cref="LuauCallContext.CallYieldable"/>). The context is the same frame as the original call:
+/// its arguments and whatever it pushed are still there, with the new values on top. Returns like a host function.
 /// </summary>
-public delegate int LuauContinuation(LuauCallContext context);
+public delegate int LuauContinuation(LuauCallContext context, LuauCallStatus status);
 
 /// <summary>Called at safepoints while set on <see cref="LuauState.Interrupt"/>; return true to yield the running coroutine.</summary>
 public delegate bool LuauInterruptHandler(LuauThread thread);

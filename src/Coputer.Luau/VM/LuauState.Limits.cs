@@ -94,7 +94,7 @@ public sealed partial class LuauState
         MemoryInUse += bytes;
         if (bytes > 0)
         {
-            if (MemoryLimit > 0 && MemoryInUse > MemoryLimit)
+            if ((MemoryLimit > 0 && MemoryInUse > MemoryLimit) || (MaxAllocationSize > 0 && bytes > MaxAllocationSize))
                 OutOfMemory(bytes);
             _allocatedSinceGc += bytes;
             if (_allocatedSinceGc > _gcThreshold && !_gcPending)
@@ -158,6 +158,15 @@ public sealed partial class LuauState
             throw new LuauTerminatedException("the script was cancelled");
         return _interrupt is not null && _interrupt(thread);
     }
+
+    /// <summary>
+    /// Called when <c>pcall</c>, <c>xpcall</c> or a protected host call catches an error, before the failing frames are
+    /// unwound (the reference's debugprotectederror callback): a debugger can inspect the failing stack here.
+    /// </summary>
+    public Action<LuauThread>? ProtectedErrorHook { get; set; }
+
+    /// <summary>When above zero, a single allocation larger than this fails with "not enough memory".</summary>
+    public long MaxAllocationSize { get; set; }
 
     /// <summary>Called by long-running library loops (pattern matching): enforces cancellation and the step budget.</summary>
     internal Action PatternInterrupt => _patternInterrupt ??= PollLimits;

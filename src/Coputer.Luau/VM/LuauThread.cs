@@ -40,6 +40,11 @@ public sealed class LuauThread : LuauObject
     /// <summary>Nested host-level calls in progress on this thread (the reference's nCcalls).</summary>
     internal int HostCallDepth;
 
+    /// <summary>A yieldable call a host function asked for: argument and result counts, and whether it is protected.</summary>
+    internal int PendingCallArgs;
+    internal int PendingCallResults;
+    internal bool PendingCallProtected;
+
     /// <summary>The host-call depth where the error being propagated was raised, or -1 (see Interpreter.NoteErrorDepth).</summary>
     internal int PendingErrorDepth = -1;
 
