@@ -155,17 +155,20 @@ internal sealed class GarbageCollector
     {
         _bytes += 256 + (long)th.Stack.Length * Unsafe.SizeOf<LuauValue>() + (long)th.Frames.Length * 48;
         MarkObject(th.Globals);
-        // Registers of the running frames may lie above the stack top.
-        int top = th.Top;
         for (int i = 0; i <= th.FrameIndex; i++)
         {
             ref var f = ref th.Frames[i];
-            top = Math.Max(top, f.Top);
             if (f.Closure is not null)
                 MarkObject(f.Closure);
             if (f.Host is not null)
                 MarkObject(f.Host);
         }
+        // Like the reference, mark up to the stack top. In a host function that is the top of its values (what the
+        // Luau frames below hold lies under the call); in a Luau frame the whole register window counts, since the
+        // top is not kept up to date while Luau code runs. Registers left over from earlier statements above the
+        // top are dead, so objects only they hold are collected (and leave weak tables).
+        ref var running = ref th.Frames[th.FrameIndex];
+        int top = running.Closure is not null ? Math.Max(th.Top, running.Top) : th.Top;
         top = Math.Min(top, th.Stack.Length);
         for (int i = 0; i < top; i++)
             Mark(in th.Stack[i]);

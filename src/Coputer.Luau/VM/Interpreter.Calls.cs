@@ -90,6 +90,23 @@ internal static partial class Interpreter
         return CallHost(L, (HostFunction)fn!, func, argTop, nresults, FrameFlags.ContinueHost);
     }
 
+    /// <summary>
+    /// Calls the host function at stack[<paramref name="func"/>] as the entry of an execution (a frame flagged
+    /// Return). <c>pcall</c> and <c>xpcall</c> become protected frames, so a coroutine whose body is one of them can
+    /// yield inside. Returns false when the thread must yield.
+    /// </summary>
+    private static bool EnterHostEntry(LuauThread L, int func, int argTop, int nresults)
+    {
+        var host = (HostFunction)L.Stack[func].O!;
+        if (host.Special != SpecialFunction.None)
+        {
+            int r = EnterSpecial(L, host, func, argTop, nresults, FrameFlags.Return);
+            if (r >= 0)
+                return r > 0;
+        }
+        return CallHost(L, host, func, argTop, nresults, FrameFlags.Return);
+    }
+
     /// <summary>Runs the continuation of the host frame on top with <paramref name="status"/>; false when the thread must yield.</summary>
     private static bool Continue(LuauThread L, LuauCallStatus status)
     {
@@ -398,7 +415,18 @@ internal static partial class Interpreter
     /// <paramref name="co"/>'s stack. On return the results (or yielded values, or the error value alone) are the top
     /// values of <paramref name="co"/>'s stack, counted by the returned count.
     /// </summary>
-    internal static ResumeStatus Resume(LuauThread co, LuauThread? from, int nargs, out int resultCount)
+    internal static ResumeStatus Resume(LuauThread co, LuauThread? from, int nargs, out int resultCount) =>
+        Resume(co, from, nargs, false, out resultCount);
+
+    /// <summary>
+    /// Resumes <paramref name="co"/> by raising the value on top of its stack as an error at the point where it
+    /// yielded (the reference's lua_resumeerror): a <c>pcall</c> inside the coroutine may catch it; otherwise the
+    /// coroutine dies with it.
+    /// </summary>
+    internal static ResumeStatus ResumeError(LuauThread co, LuauThread? from, out int resultCount) =>
+        Resume(co, from, 1, true, out resultCount);
+
+    private static ResumeStatus Resume(LuauThread co, LuauThread? from, int nargs, bool raise, out int resultCount)
     {
         if (from is not null && from.HostCallDepth >= LuauThread.MaxHostCalls)
         {
@@ -410,6 +438,8 @@ internal static partial class Interpreter
         }
         co.Status = CoroutineStatus.Running;
         co.ResumedBy = from;
+        var previousRunning = co.State.RunningThread;
+        co.State.RunningThread = co;
         if (from is not null && from != co)
             from.Status = CoroutineStatus.Normal;
         int savedDepth = co.HostCallDepth;
@@ -418,8 +448,6 @@ internal static partial class Interpreter
         co.YieldableDepth = co.HostCallDepth;
         try
         {
-            if (co.HostCallDepth >= LuauThread.MaxHostCalls)
-                CheckHostStack(co);
             bool done;
             if (co.FrameIndex == 0)
             {
@@ -438,7 +466,7 @@ internal static partial class Interpreter
             }
             else
             {
-                done = Execute(co, ExecuteStart.Resume, nargs, 0, 0);
+                done = Execute(co, raise ? ExecuteStart.ResumeError : ExecuteStart.Resume, nargs, 0, 0);
             }
 
             if (done)
@@ -466,6 +494,7 @@ internal static partial class Interpreter
             co.HostCallDepth = savedDepth;
             co.YieldableDepth = savedYieldable;
             co.ResumedBy = null;
+            co.State.RunningThread = previousRunning;
             if (from is not null && from != co)
                 from.Status = CoroutineStatus.Running;
         }
@@ -552,7 +581,9 @@ internal static partial class Interpreter
         var host = L.Frames[L.FrameIndex].Host;
         if (host is null)
             return null;
-        return host.Name == "__namecall" ? L.NameCall?.ToString() : host.Name;
+        if (host.Name == "__namecall")
+            return L.NameCall?.ToString();
+        return host.Name.Length == 0 ? null : host.Name;
     }
 
     /// <summary>
@@ -597,10 +628,12 @@ internal static partial class Interpreter
         for (int i = L.FrameIndex; i >= entry; i--)
         {
             var flags = L.Frames[i].Flags;
-            bool pcallFrame = (flags & FrameFlags.Protected) != 0 && i > entry;
+            bool pcallFrame = (flags & FrameFlags.Protected) != 0;
             if (!pcallFrame && (flags & FrameFlags.HostProtected) == 0)
                 continue;
-            L.State.ProtectedErrorHook?.Invoke(L);
+            // Like the reference, the hook only hears of errors raised where the thread could yield (not inside metamethods).
+            if (L.State.ProtectedErrorHook is { } hook && L.YieldableDepth > 0 && Math.Max(error.HostCallDepth, L.HostCallDepth) <= L.YieldableDepth)
+                hook(L);
             var value = error.Value;
             if ((flags & FrameFlags.HasErrorHandler) != 0 && pcallFrame)
                 value = CallErrorHandler(L, L.Stack[L.Frames[i].Func + 1], value, error.Kind, error.HostCallDepth);

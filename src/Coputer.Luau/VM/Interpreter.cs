@@ -53,6 +53,9 @@ internal static partial class Interpreter
 
         /// <summary>Call the host function at stack[<c>a</c>] with arguments up to <c>b</c>, wanting <c>c</c> results, in a frame flagged Return.</summary>
         CallHost,
+
+        /// <summary>Raise the value on top of a suspended coroutine as an error where it yielded.</summary>
+        ResumeError,
     }
 
     /// <summary>
@@ -79,12 +82,18 @@ internal static partial class Interpreter
             Exception? failure;
             try
             {
+                if (start == ExecuteStart.ResumeError)
+                {
+                    start = ExecuteStart.Run;
+                    var value = L.Stack[--L.Top];
+                    throw new LuauRuntimeException(value);
+                }
                 if (start != ExecuteStart.Run)
                 {
-                    bool more = start == ExecuteStart.Resume
-                        ? ContinueAfterYield(L, a)
-                        : CallHost(L, (HostFunction)L.Stack[a].O!, a, b, c, FrameFlags.Return);
+                    // Only once: after an error is caught, the loop just runs what is left.
+                    var first = start;
                     start = ExecuteStart.Run;
+                    bool more = first == ExecuteStart.Resume ? ContinueAfterYield(L, a) : EnterHostEntry(L, a, b, c);
                     if (!more)
                         return false;
                 }

@@ -39,18 +39,24 @@ public readonly ref struct LuauCallContext
     /// <summary>The stack index of argument 1, for library code working on the stack directly.</summary>
     internal int Base => _base;
 
-    /// <summary>The name of the running host function, for error messages.</summary>
-    internal string FunctionName
+    /// <summary>
+    /// The name of the running host function for error messages (the method name for a <c>__namecall</c> function),
+    /// or null for a function created without a name: messages then leave the name out, as the reference's do.
+    /// </summary>
+    internal string? FunctionName
     {
         get
         {
             ref var frame = ref _thread.Frames[_thread.FrameIndex];
             string? name = frame.Host?.Name;
             if (name == "__namecall")
-                return _thread.NameCall?.ToString() ?? "?";
-            return name ?? "?";
+                return _thread.NameCall?.ToString();
+            return string.IsNullOrEmpty(name) ? null : name;
         }
     }
+
+    /// <summary>" to 'name'" for argument errors, or nothing for an unnamed function.</summary>
+    private string ToFunction => FunctionName is { } name ? $" to '{name}'" : "";
 
     // ---- results ----
 
@@ -195,6 +201,12 @@ public readonly ref struct LuauCallContext
         return Interpreter.CallSignal;
     }
 
+    /// <summary>
+    /// Resumes the suspended coroutine <paramref name="thread"/> from this function by raising <paramref name="error"/>
+    /// where it yielded (see <see cref="LuauState.ResumeError(LuauThread, LuauValue)"/>).
+    /// </summary>
+    public LuauResumeResult ResumeError(LuauThread thread, LuauValue error) => _thread.State.ResumeError(thread, error, _thread);
+
     /// <summary>For a <c>__namecall</c> host function: the name of the method being called (<c>obj:name()</c>).</summary>
     public LuauString? NameCallMethod => _thread.NameCall;
 
@@ -217,14 +229,14 @@ public readonly ref struct LuauCallContext
 
     /// <summary>Fails with the reference's "invalid argument #n to 'f' (message)".</summary>
     public LuauError ArgumentError(int n, string message) =>
-        new($"invalid argument #{n} to '{FunctionName}' ({message})");
+        new($"invalid argument #{n}{ToFunction} ({message})");
 
     /// <summary>Fails with the reference's type mismatch message for argument <paramref name="n"/>.</summary>
     public LuauError TypeError(int n, string expected)
     {
         if (n > _count)
-            return new LuauError($"missing argument #{n} to '{FunctionName}' ({expected} expected)");
-        return new LuauError($"invalid argument #{n} to '{FunctionName}' ({expected} expected, got {Interpreter.ObjectTypeName(_thread.State, this[n])})");
+            return new LuauError($"missing argument #{n}{ToFunction} ({expected} expected)");
+        return new LuauError($"invalid argument #{n}{ToFunction} ({expected} expected, got {Interpreter.ObjectTypeName(_thread.State, this[n])})");
     }
 
     /// <summary>Argument <paramref name="n"/>, which must be present (any value, even nil).</summary>

@@ -23,6 +23,9 @@ public readonly record struct LuauResumeResult(LuauResumeStatus Status, LuauValu
 {
     /// <summary>The error value when <see cref="Status"/> is <see cref="LuauResumeStatus.Error"/>.</summary>
     public LuauValue Error => Status == LuauResumeStatus.Error ? Values[0] : LuauValue.Nil;
+
+    /// <summary>For an error: the Luau call stack where it was raised, as <c>debug.traceback</c> lines.</summary>
+    public string StackTrace { get; init; } = "";
 }
 
 public sealed partial class LuauState
@@ -58,6 +61,8 @@ public sealed partial class LuauState
 
     internal LuauValue[] CallOn(LuauThread thread, LuauValue function, ReadOnlySpan<LuauValue> args)
     {
+        if (thread.Status == CoroutineStatus.Suspended)
+            throw new InvalidOperationException("The thread is suspended in a yield: resume it instead of calling on it.");
         int savedFrame = thread.FrameIndex;
         int savedTop = thread.Top;
         try
@@ -95,21 +100,73 @@ public sealed partial class LuauState
     {
         if (thread.Status != CoroutineStatus.Suspended)
         {
-            string status = thread.Status == CoroutineStatus.Dead ? "dead" : "non-suspended";
-            return new(LuauResumeStatus.Error, [LuauString.FromUtf8($"cannot resume {status} coroutine")]);
+            string what = thread.Status == CoroutineStatus.Dead ? "dead" : "non-suspended";
+            return new(LuauResumeStatus.Error, [LuauString.FromUtf8($"cannot resume {what} coroutine")]);
         }
         thread.EnsureStack(thread.Top + args.Length);
         foreach (var a in args)
             thread.Stack[thread.Top++] = a;
-        var status2 = Interpreter.Resume(thread, null, args.Length, out int n);
+        // Resumed from a host function inside another coroutine, that coroutine is the resumer.
+        var status = Interpreter.Resume(thread, RunningThread, args.Length, out int n);
+        return FinishResume(thread, status, n);
+    }
+
+    /// <summary>
+    /// Resumes a suspended <paramref name="thread"/> by raising <paramref name="error"/> where it yielded (the
+    /// reference's lua_resumeerror): a <c>pcall</c> inside the thread may catch it and carry on; otherwise the
+    /// thread fails with it.
+    /// </summary>
+    public LuauResumeResult ResumeError(LuauThread thread, LuauValue error) => ResumeError(thread, error, RunningThread);
+
+    internal LuauResumeResult ResumeError(LuauThread thread, LuauValue error, LuauThread? from)
+    {
+        if (thread.Status != CoroutineStatus.Suspended || thread.FrameIndex == 0)
+            return new(LuauResumeStatus.Error, [LuauString.FromUtf8("cannot resume a coroutine that has not yielded")]);
+        thread.EnsureStack(thread.Top + 1);
+        thread.Stack[thread.Top++] = error;
+        var status = Interpreter.ResumeError(thread, from, out int n);
+        return FinishResume(thread, status, n);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="body"/> on the main thread as resumable code (the reference's lua_resume of the main
+    /// thread): it may yield, from Luau, host functions or interrupts; continue it with <see cref="Resume"/> or
+    /// <see cref="ResumeError"/> on <see cref="MainThread"/>. When it finishes or fails, the main thread is ready for
+    /// other calls again. <c>coroutine.running()</c> is nil inside, as for any main-thread code.
+    /// </summary>
+    public LuauResumeResult RunOnMainThread(LuauFunction body, params ReadOnlySpan<LuauValue> args)
+    {
+        var main = MainThread;
+        if (main.FrameIndex != 0 || main.Status != CoroutineStatus.Running)
+            throw new InvalidOperationException("The main thread is busy: finish what runs on it first.");
+        main.EnsureStack(main.Top + 1 + args.Length);
+        main.Stack[main.Top++] = new LuauValue(body);
+        foreach (var a in args)
+            main.Stack[main.Top++] = a;
+        main.Status = CoroutineStatus.Suspended;
+        var status = Interpreter.Resume(main, null, args.Length, out int n);
+        return FinishResume(main, status, n);
+    }
+
+    private LuauResumeResult FinishResume(LuauThread thread, Interpreter.ResumeStatus status, int n)
+    {
         var values = thread.Stack.AsSpan(thread.Top - n, n).ToArray();
         thread.Top -= n;
-        return new(status2 switch
+        string trace = status == Interpreter.ResumeStatus.Error ? Interpreter.Traceback(thread, 0) : "";
+        if (thread == MainThread && status != Interpreter.ResumeStatus.Yielded)
+        {
+            // The main thread outlives what ran on it: empty it and make it usable again.
+            Interpreter.UnwindTo(thread, 0, thread.Frames[0].Base);
+            thread.Status = CoroutineStatus.Running;
+            thread.DeathError = null;
+        }
+        var kind = status switch
         {
             Interpreter.ResumeStatus.Finished => LuauResumeStatus.Finished,
             Interpreter.ResumeStatus.Yielded => LuauResumeStatus.Yielded,
             _ => LuauResumeStatus.Error,
-        }, values);
+        };
+        return new(kind, values) { StackTrace = trace };
     }
 
     /// <summary>The Luau call stack of <paramref name="thread"/> as <c>debug.traceback</c> lines (useful after an error in <see cref="Resume"/>).</summary>

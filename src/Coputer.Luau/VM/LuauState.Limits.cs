@@ -24,9 +24,10 @@ public sealed partial class LuauState
     private const long MinGcThreshold = 4 << 20;
 
     /// <summary>
-    /// Called at every safepoint (calls, returns and loop back-edges) while set. It may throw a
-    /// <see cref="LuauError"/> to raise an error in the running code, or return true to make the running coroutine
-    /// yield (the instruction runs again when it is resumed).
+    /// Called at every safepoint (calls, returns and loop back-edges) while set, and every few hundred steps of
+    /// pattern matching. It may throw a <see cref="LuauError"/> to raise an error in the running code, or return
+    /// true to make the running coroutine yield (the instruction runs again when it is resumed); inside pattern
+    /// matching a yield is an error, as in the reference.
     /// </summary>
     public LuauInterruptHandler? Interrupt
     {
@@ -79,14 +80,65 @@ public sealed partial class LuauState
     /// <summary>A collection that also keeps what the running threads (from <paramref name="running"/> up its resumers) reach.</summary>
     internal void CollectGarbage(LuauThread? running)
     {
-        GarbageCollector.Collect(this, running);
+        GarbageCollector.Collect(this, running ?? RunningThread);
         _gcPending = false;
         _allocatedSinceGc = 0;
-        // The next automatic collection comes after allocating as much again as is live now.
-        _gcThreshold = Math.Max(MemoryInUse, MinGcThreshold);
+        _stepCredit = 0;
+        // With the default goal, the next automatic collection comes after allocating as much again as is live now.
+        _gcThreshold = Math.Max(MemoryInUse * (_collectorGoal - 100) / 100, MinGcThreshold);
     }
 
     internal void SetMemoryInUse(long bytes) => MemoryInUse = bytes;
+
+    /// <summary>
+    /// Whether collections run on their own as scripts allocate (<c>collectgarbage("stop"/"restart")</c>).
+    /// Explicit collections and steps run either way.
+    /// </summary>
+    public bool AutomaticCollection { get; set; } = true;
+
+    /// <summary>How large the heap may grow before the next automatic collection, in percent of what was live after the last one (at least 100).</summary>
+    public int CollectorGoal
+    {
+        get => _collectorGoal;
+        set => _collectorGoal = Math.Max(value, 100);
+    }
+
+    private int _collectorGoal = 200;
+
+    /// <summary>How much collection work a step does per kilobyte it is asked for, in percent.</summary>
+    public int CollectorStepMultiplier
+    {
+        get => _stepMultiplier;
+        set => _stepMultiplier = Math.Max(value, 1);
+    }
+
+    private int _stepMultiplier = 200;
+
+    /// <summary>The kilobytes a step with no size asks for.</summary>
+    public int CollectorStepSize
+    {
+        get => _stepSize;
+        set => _stepSize = Math.Max(value, 1);
+    }
+
+    private int _stepSize = 1;
+    private long _stepCredit;
+
+    /// <summary>
+    /// One step of collection work worth <paramref name="kilobytes"/> of allocation (<c>collectgarbage("step")</c>;
+    /// 0 asks for <see cref="CollectorStepSize"/>). The collector is not incremental: steps accumulate work until a
+    /// full cycle's worth (the heap's size) is reached, then a collection runs. Returns true when a cycle finished.
+    /// </summary>
+    public bool StepCollector(int kilobytes)
+    {
+        long amount = (kilobytes <= 0 ? _stepSize : kilobytes) * 1024L * _stepMultiplier / 100;
+        _stepCredit += amount;
+        if (_stepCredit < MemoryInUse)
+            return false;
+        _stepCredit = 0;
+        CollectGarbage();
+        return true;
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void ChargeMemory(long bytes)
@@ -97,7 +149,7 @@ public sealed partial class LuauState
             if ((MemoryLimit > 0 && MemoryInUse > MemoryLimit) || (MaxAllocationSize > 0 && bytes > MaxAllocationSize))
                 OutOfMemory(bytes);
             _allocatedSinceGc += bytes;
-            if (_allocatedSinceGc > _gcThreshold && !_gcPending)
+            if (_allocatedSinceGc > _gcThreshold && !_gcPending && AutomaticCollection)
                 RequestCollection();
         }
     }
@@ -168,7 +220,7 @@ public sealed partial class LuauState
     /// <summary>When above zero, a single allocation larger than this fails with "not enough memory".</summary>
     public long MaxAllocationSize { get; set; }
 
-    /// <summary>Called by long-running library loops (pattern matching): enforces cancellation and the step budget.</summary>
+    /// <summary>Called by long-running library loops (pattern matching): enforces cancellation and the step budget, and runs the interrupt handler.</summary>
     internal Action PatternInterrupt => _patternInterrupt ??= PollLimits;
 
     private void PollLimits()
@@ -179,5 +231,20 @@ public sealed partial class LuauState
             throw new LuauTerminatedException("the script ran out of steps");
         if (_stepBudget > 0)
             _stepBudget--;
+        if (_interrupt is { } interrupt)
+        {
+            // The reference calls the interrupt from pattern matching too, where the thread cannot yield.
+            var thread = RunningThread ?? MainThread;
+            thread.HostCallDepth++;
+            try
+            {
+                if (interrupt(thread))
+                    throw new RuntimeError("attempt to yield across metamethod/C-call boundary");
+            }
+            finally
+            {
+                thread.HostCallDepth--;
+            }
+        }
     }
 }

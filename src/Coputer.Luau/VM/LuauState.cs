@@ -29,6 +29,9 @@ public sealed partial class LuauState
     /// <summary>The thread the host runs code on.</summary>
     public LuauThread MainThread { get; }
 
+    /// <summary>The innermost thread being resumed, or null when only the main thread runs (through calls).</summary>
+    internal LuauThread? RunningThread;
+
     /// <summary>The global table of the main thread.</summary>
     public LuauTable Globals { get; }
 

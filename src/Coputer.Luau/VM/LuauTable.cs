@@ -77,8 +77,25 @@ public sealed class LuauTable : LuauObject
     /// <summary>The metatable, or null.</summary>
     public LuauTable? GetMetatable() => Metatable;
 
+    /// <summary>Sets or clears the metatable (like <c>setmetatable</c>, without its checks).</summary>
+    public void SetMetatable(LuauTable? metatable) => Metatable = metatable;
+
     /// <summary>True after <c>table.freeze</c>.</summary>
     public bool IsFrozen => IsReadOnly;
+
+    /// <summary>Makes the table read-only, as <c>table.freeze</c> does.</summary>
+    public void Freeze() => IsReadOnly = true;
+
+    /// <summary>
+    /// For a global table: whether code using it as its environment may call builtins directly and use imports
+    /// resolved at load time (the reference's safeenv). Set it to false when something may replace globals behind
+    /// the compiler's back (a host that loads code at run time, <c>getfenv</c>/<c>setfenv</c> do this themselves).
+    /// </summary>
+    public bool IsSafeEnvironment
+    {
+        get => SafeEnv;
+        set => SafeEnv = value;
+    }
 
     /// <summary>Reads without metamethods (like <c>rawget</c>).</summary>
     public LuauValue this[LuauValue key]

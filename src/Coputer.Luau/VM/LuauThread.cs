@@ -82,7 +82,11 @@ public sealed class LuauThread : LuauObject
     public LuauState Owner => State;
 
     /// <summary>The thread's global table: the environment code loaded for this thread normally gets.</summary>
-    public LuauTable Environment => Globals;
+    public LuauTable Environment
+    {
+        get => Globals;
+        set => Globals = value ?? throw new ArgumentNullException(nameof(value));
+    }
 
     /// <summary>The coroutine status of this thread.</summary>
     public CoroutineStatus CoroutineStatus => Status;

@@ -116,6 +116,9 @@ public readonly struct LuauValue : IEquatable<LuauValue>
     /// <summary>The components, when <see cref="Type"/> is <see cref="LuauType.Vector"/>.</summary>
     public (float X, float Y, float Z) Vector => (VectorX, VectorY, VectorZ);
 
+    /// <summary>The payload and tag, when <see cref="Type"/> is <see cref="LuauType.LightUserdata"/>.</summary>
+    public (long Payload, byte Tag) LightUserdata => (LightUserdataPayload, LightUserdataTag);
+
     internal long LightUserdataPayload => BitConverter.DoubleToInt64Bits(N);
     internal byte LightUserdataTag => (byte)Extra;
 

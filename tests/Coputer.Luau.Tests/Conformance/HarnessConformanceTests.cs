@@ -1,0 +1,283 @@
+using Coputer.Luau.Compiler;
+using Coputer.Luau.VM;
+
+namespace Coputer.Luau.Tests.Conformance;
+
+/// <summary>
+/// Luau's conformance suite under the reference harness (see <see cref="ConformanceHarness"/>): each file is a test
+/// case, with the host functions and options its reference test sets up. Files that need experimental features,
+/// native code generation or type checker data are not run: classes, integers, integers_regspill, native,
+/// native_types, native_userdata, udata_direct, debugger and types.
+/// </summary>
+public class HarnessConformanceTests
+{
+    /// <summary>Files whose reference test adds nothing to the common harness.</summary>
+    public static TheoryData<string> PlainFiles => new(
+    [
+        "assert", "attrib", "basic", "bitwise", "calls", "clear", "closure", "constructs", "coroutine", "datetime",
+        "debug", "errors", "events", "explicit_type_instantiations", "ifelseexpr", "iter_fenv", "jit_inliner",
+        "literals", "locals", "math", "move", "pm", "safeenv", "sort", "strconv", "stringinterp", "strings", "tpack",
+        "utf8", "vararg",
+    ]);
+
+    [Theory]
+    [MemberData(nameof(PlainFiles))]
+    public void Plain(string name) => ConformanceHarness.Run(name + ".luau");
+
+    public static TheoryData<int> OptimizationLevels => new([0, 1, 2]);
+
+    [Theory]
+    [MemberData(nameof(OptimizationLevels))]
+    public void NativeIntegerSpills(int level) =>
+        ConformanceHarness.Run("native_integer_spills.luau", new() { CompileOptions = new() { OptimizationLevel = level, DebugLevel = 1 } });
+
+    [Theory]
+    [MemberData(nameof(OptimizationLevels))]
+    public void Vector(int level) => ConformanceHarness.Run("vector.luau", new()
+    {
+        CompileOptions = new() { OptimizationLevel = level, DebugLevel = 1 },
+        Setup = state =>
+        {
+            HostTypes.RegisterVectorMetatable(state);
+            HostTypes.RegisterNativeHelpers(state);
+        },
+    });
+
+    [Theory]
+    [MemberData(nameof(OptimizationLevels))]
+    public void VectorLibrary(int level) => ConformanceHarness.Run("vector_library.luau", new()
+    {
+        CompileOptions = new() { OptimizationLevel = level, DebugLevel = 1 },
+        Setup = HostTypes.RegisterNativeHelpers,
+    });
+
+    [Fact]
+    public void Buffers() => ConformanceHarness.Run("buffers.luau", new() { Setup = HostTypes.RegisterNativeHelpers });
+
+    [Fact]
+    public void Userdata() => ConformanceHarness.Run("userdata.luau", new() { Setup = HostTypes.RegisterInt64 });
+
+    [Fact]
+    public void Iter() => ConformanceHarness.Run("iter.luau", new()
+    {
+        Setup = state =>
+        {
+            HostTypes.RegisterNativeHelpers(state);
+            ContinuationFunctions.Register(state.Globals);
+        },
+    });
+
+    [Fact]
+    public void CYield() => ConformanceHarness.Run("cyield.luau", new() { Setup = state => ContinuationFunctions.Register(state.Globals) });
+
+    [Fact]
+    public void Tables() => ConformanceHarness.Run("tables.luau", new()
+    {
+        Setup = state =>
+        {
+            // Light userdata from a number, or standing for a collectable object (one payload per object).
+            var ids = new System.Runtime.CompilerServices.ConditionalWeakTable<object, object>();
+            long next = 1L << 40;
+            state.Globals["makelud"] = new HostFunction("makelud", c =>
+            {
+                if (c[1].IsNumber)
+                    return c.Return(LuauValue.FromLightUserdata((uint)c.CheckInteger(1)));
+                object key = c[1].AsString ?? (object?)c[1].AsTable ?? c[1].AsFunction ?? throw c.TypeError(1, "collectable value");
+                long id = (long)ids.GetValue(key, _ => next++);
+                return c.Return(LuauValue.FromLightUserdata(id));
+            });
+        },
+    });
+
+    [Fact]
+    public void Gc() => ConformanceHarness.Run("gc.luau", new()
+    {
+        Setup = state => state.Globals["setblockallocations"] = new HostFunction("setblockallocations", c =>
+        {
+            c.CheckType(1, LuauType.Boolean);
+            // Every allocation fails while blocked, as with the reference test's failing allocator.
+            c.State.MemoryLimit = c[1].Boolean ? 1 : 0;
+            return 0;
+        }),
+    });
+
+    [Fact]
+    public void PCall() => ConformanceHarness.Run("pcall.luau", new()
+    {
+        Setup = state =>
+        {
+            // The reference runs this file with an allocator that refuses blocks over 8 MB.
+            state.MaxAllocationSize = 8 << 20;
+            state.Globals["cxxthrow"] = new HostFunction("cxxthrow", c => throw new InvalidOperationException("oops"));
+            state.Globals["resumeerror"] = new HostFunction("resumeerror", c =>
+            {
+                c.ResumeError(c.CheckThread(1), c[2]);
+                return 0;
+            });
+        },
+    });
+
+    [Fact]
+    public void Coverage() => ConformanceHarness.Run("coverage.luau", new()
+    {
+        CompileOptions = new() { OptimizationLevel = 1, DebugLevel = 1, CoverageLevel = 2 },
+        Setup = state => state.Globals["getcoverage"] = new HostFunction("getcoverage", c =>
+        {
+            if (c[1].AsFunction is not { } function || LuauState.GetCoverage(function).Count == 0)
+                throw c.TypeError(1, "function");
+            var list = c.State.CreateTable();
+            int i = 1;
+            foreach (var f in LuauState.GetCoverage(function))
+            {
+                var entry = c.State.CreateTable();
+                entry["name"] = f.Name;
+                entry["linedefined"] = f.LineDefined;
+                entry["depth"] = f.Depth;
+                for (int line = 0; line < f.Hits.Length; line++)
+                {
+                    if (f.Hits[line] != -1)
+                        entry.RawSet(line, f.Hits[line]);
+                }
+                list.RawSet(i++, entry);
+            }
+            return c.Return(list);
+        }),
+    });
+
+    [Fact]
+    public void NDebugUpvalues()
+    {
+        int checks = 0;
+        ConformanceHarness.Run("ndebug_upvalues.luau", new()
+        {
+            CompileOptions = new() { OptimizationLevel = 0, DebugLevel = 0 },
+            OnYield = state =>
+            {
+                // Level 0 is coroutine.yield; level 1 is the function that called it, with 'foo' as its upvalue.
+                var frame = state.GetFrameInfo(state.MainThread, 1);
+                Assert.NotNull(frame);
+                Assert.True(LuauState.TryGetUpvalue(frame.Value.Function, 1, out var name, out var value));
+                Assert.Equal("", name); // no debug information, no names
+                Assert.Equal(5, value.Number);
+                checks++;
+                return false;
+            },
+        });
+        Assert.Equal(1, checks);
+    }
+
+    [Fact]
+    public void TmError()
+    {
+        int[] expectedLines = [37, 54, 73];
+        var seen = new List<int>();
+        ConformanceHarness.Run("tmerror.luau", new()
+        {
+            Setup = state => state.ProtectedErrorHook = thread =>
+            {
+                // The line of the innermost Luau function where the caught error was raised.
+                for (int level = 0; state.GetFrameInfo(thread, level) is { } frame; level++)
+                {
+                    if (frame.What == "Lua")
+                    {
+                        seen.Add(frame.CurrentLine);
+                        return;
+                    }
+                }
+                seen.Add(-1);
+            },
+        });
+        Assert.Equal(expectedLines, seen);
+    }
+
+    [Fact]
+    public void Interrupt()
+    {
+        var state = ConformanceHarness.Run("interrupt.luau");
+        var globals = state.MainThread.Environment;
+        LuauThread NewThread(string function) => state.CreateThread(globals[function].AsFunction!, globals);
+
+        // Interrupts come at the lines the reference lists; one may yield.
+        int[] expectedLines = [11, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 8, 20, 15, 15, 15, 15, 18, 25, 23, 26];
+        var lines = new List<int>();
+        state.Interrupt = thread =>
+        {
+            lines.Add(state.GetFrameInfo(thread, 0)!.Value.CurrentLine);
+            return lines.Count == 4;
+        };
+        var test = NewThread("test");
+        Assert.Equal(LuauResumeStatus.Yielded, state.Resume(test).Status);
+        Assert.Equal(4, lines.Count);
+        Assert.Equal(LuauResumeStatus.Finished, state.Resume(test).Status);
+        Assert.Equal(expectedLines, lines);
+
+        // A loop that would never end yields at the interrupt that asks for it.
+        int index = 0;
+        state.Interrupt = thread => ++index == 11;
+        for (int i = 1; i <= 10; i++)
+        {
+            index = 0;
+            var result = state.Resume(NewThread("infloop" + i));
+            Assert.True(result.Status == LuauResumeStatus.Yielded, $"infloop{i}: {result.Status} {result.Error}");
+            Assert.Equal(11, index);
+        }
+
+        // An interrupt that raises an error stops code that would hang.
+        state.Interrupt = thread =>
+        {
+            if (++index == 1000)
+            {
+                index = 0;
+                throw new LuauError("timeout");
+            }
+            return false;
+        };
+        for (int i = 1; i <= 6; i++)
+        {
+            index = 0;
+            var result = state.Resume(NewThread("hang" + i));
+            Assert.Equal(LuauResumeStatus.Error, result.Status);
+            Assert.Contains("timeout", result.Error.ToString());
+        }
+        index = 0;
+        Assert.Equal(LuauResumeStatus.Finished, state.Resume(NewThread("hangpcall")).Status);
+    }
+
+    [Fact]
+    public void ApiCalls()
+    {
+        var state = ConformanceHarness.Run("apicalls.luau", new() { Setup = s => s.MaxAllocationSize = 8 << 20 });
+        var g = state.MainThread.Environment;
+        Assert.Equal(42, Assert.Single(state.Call(g["add"], 40, 2)).Number);
+        Assert.Equal(200, state.Call(g["getnresults"], 200).Length);
+
+        // The base library's pcall, called from the host, passes every result on.
+        var results = state.Call(state.Globals["pcall"], g["getnresults"], 200);
+        Assert.Equal(201, results.Length);
+        Assert.True(results[0].Boolean);
+
+        var oom = Assert.Throws<LuauRuntimeException>(() => state.Call(g["largealloc"]));
+        Assert.Equal(LuauErrorKind.Memory, oom.Kind);
+        Assert.Equal("not enough memory", oom.Value.ToString());
+
+        // Upvalues and globals still work after the failed call.
+        Assert.Equal(1, state.Call(g["incuv"])[0].Number);
+        Assert.Equal(2, state.Call(g["incuv"])[0].Number);
+        Assert.Equal(3.1415926, state.Call(g["getpi"])[0].Number);
+    }
+
+    [Fact]
+    public void Exceptions()
+    {
+        var state = ConformanceHarness.Run("exceptions.luau", new() { Setup = s => s.MaxAllocationSize = 8 << 20 });
+        var g = state.MainThread.Environment;
+        LuauRuntimeException Fails(string function) => LargeStack.Run(() => Assert.Throws<LuauRuntimeException>(() => state.Call(g[function])));
+
+        Assert.Empty(state.Call(g["empty_function"]));
+        Assert.EndsWith("42", Fails("pass_number_to_error").Message);
+        Assert.EndsWith("string argument", Fails("pass_string_to_error").Message);
+        Assert.Equal(LuauType.Table, Fails("pass_table_to_error").Value.Type);
+        Assert.Contains("stack overflow", Fails("infinite_recursion_error").Message);
+        Assert.Equal(LuauErrorKind.Memory, Fails("large_allocation_error").Kind);
+    }
+}
