@@ -38,6 +38,27 @@ public sealed class RunCommandTests : IDisposable
     }
 
     [Fact]
+    public void PrintResultsPrintsWhatTheChunkReturns()
+    {
+        using var stdout = new MemoryStream();
+        var stderr = new StringWriter();
+        int code = RunCommand.Run(Write("results.luau", "print('first')\nreturn 'OK', 2, nil"), [], 1, 1, stdout, stderr, printResults: true);
+        Assert.Equal(0, code);
+        Assert.Equal("first\nOK\t2\tnil\n", Encoding.UTF8.GetString(stdout.ToArray()));
+    }
+
+    [Fact]
+    public void PrintResultsReportsAFailingToString()
+    {
+        using var stdout = new MemoryStream();
+        var stderr = new StringWriter();
+        string path = Write("badresult.luau", "return setmetatable({}, { __tostring = function() error('no text') end })");
+        int code = RunCommand.Run(path, [], 1, 1, stdout, stderr, printResults: true);
+        Assert.Equal(1, code);
+        Assert.Contains("no text", stderr.ToString());
+    }
+
+    [Fact]
     public void ScriptArgumentsArriveAsVarargs()
     {
         var (code, output, _) = Run(Write("args.luau", "print(select('#', ...), ...)"), "a", "b c");

@@ -10,7 +10,7 @@ namespace Coputer.Cli.Commands;
 /// <summary>
 /// <c>coputer run FILE [args...]</c>: runs a Luau script the way the reference <c>luau</c> command does. Output of
 /// <c>print</c> goes to stdout; an uncaught error prints its message and a stack trace to stderr and exits 1; the
-/// script's return values are ignored. Scripts get <c>require</c> (relative to their file, with <c>.luaurc</c>
+/// script's return values are ignored unless <c>--print-results</c> asks to print them. Scripts get <c>require</c> (relative to their file, with <c>.luaurc</c>
 /// aliases), <c>loadstring</c>, the command line's <c>collectgarbage</c>, and the machine's real clock.
 /// </summary>
 internal static class RunCommand
@@ -21,19 +21,21 @@ internal static class RunCommand
         var args = new Argument<string[]>("args") { Description = "Arguments passed to the script as '...'.", Arity = ArgumentArity.ZeroOrMore };
         var optimize = new Option<int>("-O") { Description = "Optimisation level 0, 1 or 2.", DefaultValueFactory = _ => 1 };
         var debug = new Option<int>("-g") { Description = "Debug information level 0, 1 or 2.", DefaultValueFactory = _ => 1 };
-        var command = new Command("run", "Run a Luau script, as the reference 'luau' command does.") { file, args, optimize, debug };
+        var printResults = new Option<bool>("--print-results") { Description = "Print what the script returns, as print would." };
+        var command = new Command("run", "Run a Luau script, as the reference 'luau' command does.") { file, args, optimize, debug, printResults };
         command.SetAction(parse => Run(
             parse.GetValue(file)!,
             parse.GetValue(args) ?? [],
             parse.GetValue(optimize),
             parse.GetValue(debug),
             Console.OpenStandardOutput(),
-            Console.Error));
+            Console.Error,
+            parse.GetValue(printResults)));
         return command;
     }
 
     /// <summary>Runs <paramref name="path"/>; returns the process exit code.</summary>
-    internal static int Run(string path, string[] args, int optimizationLevel, int debugLevel, Stream stdout, TextWriter stderr)
+    internal static int Run(string path, string[] args, int optimizationLevel, int debugLevel, Stream stdout, TextWriter stderr, bool printResults = false)
     {
         byte[] source;
         try
@@ -64,9 +66,14 @@ internal static class RunCommand
             for (int i = 0; i < args.Length; i++)
                 arguments[i] = args[i];
             var (thread, result) = engine.Start(main, arguments);
-            output.Flush();
             if (result.Status == LuauResumeStatus.Finished)
+            {
+                if (printResults && result.Values.Length > 0)
+                    engine.Call(engine.State.Globals["print"], result.Values);
+                output.Flush();
                 return 0;
+            }
+            output.Flush();
             string message = result.Status == LuauResumeStatus.Yielded ? "thread yielded unexpectedly" : Describe(result.Error);
             stderr.Write($"{message}\nstacktrace:\n{engine.State.GetStackTrace(thread)}");
             return 1;
@@ -75,6 +82,13 @@ internal static class RunCommand
         {
             output.Flush();
             stderr.WriteLine(e.Message);
+            return 1;
+        }
+        catch (LuauRuntimeException e)
+        {
+            // Printing the results failed (a __tostring metamethod raised an error).
+            output.Flush();
+            stderr.WriteLine(Describe(e.Value));
             return 1;
         }
         catch (LuauTerminatedException e)
