@@ -157,6 +157,9 @@ public class HostileArgumentTests
     [InlineData("return pcall(table.unpack, {}, 1, 1e7)", "false\ttoo many results to unpack")]
     [InlineData("return pcall(table.unpack, {}, -2 ^ 31, 2 ^ 31 - 1)", "false\ttoo many results to unpack")]
     [InlineData("return pcall(table.unpack, {}, 1, 8001)", "false\ttoo many results to unpack")]
+    // unpack's own three arguments count against the 8000 host slots.
+    [InlineData("return pcall(table.unpack, {}, 1, 7999)", "false\ttoo many results to unpack")]
+    [InlineData("return select('#', table.unpack({}, 1, 7997)), select('#', table.unpack(table.create(7999, 1)))", "7997\t7999")]
     [InlineData("return select('#', table.unpack({}, 1, 2 ^ 31)), select('#', table.unpack({}, 1, math.huge)), select('#', table.unpack({}, 1, 7000))", "0\t0\t7000")]
     [InlineData("return pcall(table.move, {}, -2 ^ 31, 2 ^ 31 - 1, 1)", "false\tinvalid argument #3 to 'move' (too many elements to move)")]
     [InlineData("local t = table.move({1}, 1, 1, 2 ^ 31 - 1) return t[2 ^ 31 - 1], #table.move({}, 1, 2 ^ 31, 2)", "1\t0")]

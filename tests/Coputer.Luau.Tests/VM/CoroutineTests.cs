@@ -98,6 +98,27 @@ public class CoroutineTests
     [InlineData("return coroutine.resume(coroutine.create(function() return string.gsub('a', 'a', function() coroutine.yield() end) end))", "false\tattempt to yield across metamethod/C-call boundary")]
     public void YieldAcrossHostCallsFails(string source, string expected) => ScriptRunner.Expect(source, expected);
 
+    [Theory]
+    // resume needs room for its results plus the status in the caller's 8000 host slots (the thread argument uses one).
+    [InlineData("local t = table.create(7998, 1) return select('#', coroutine.resume(coroutine.create(function(...) return ... end), table.unpack(t)))", "7999")]
+    [InlineData("local t = table.create(7999, 1) return pcall(coroutine.resume, coroutine.create(function(...) return ... end), table.unpack(t))", "false\ttoo many results to resume")]
+    [InlineData("local t = table.create(7999, 1) return select('#', coroutine.wrap(function(...) return ... end)(table.unpack(t)))", "7999")]
+    [InlineData("""
+        local t = table.create(7999, 1)
+        local co = coroutine.create(function(...) coroutine.yield(...) return 'second' end)
+        local ok, e = pcall(coroutine.resume, co, table.unpack(t))
+        return ok, e, coroutine.status(co), coroutine.resume(co)
+        """, "false\ttoo many results to resume\tsuspended\ttrue\tsecond")]
+    public void ManyResults(string source, string expected) => ScriptRunner.Expect(source, expected);
+
+    [Fact]
+    public void YieldOutsideACoroutineFails()
+    {
+        // The host calls the chunk on the main thread, which is not a coroutine.
+        ScriptRunner.Expect("return pcall(coroutine.yield, 1)", "false\tattempt to yield across metamethod/C-call boundary");
+        ScriptRunner.Expect("return coroutine.isyieldable()", "false");
+    }
+
     [Fact]
     public void HostResumesAThreadThatYieldsValues()
     {
