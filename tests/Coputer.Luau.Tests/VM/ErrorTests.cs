@@ -32,6 +32,25 @@ public class ErrorTests
     public void ErrorValuesAndLevels(string source, string expected) => ScriptRunner.Expect(source, expected);
 
     [Theory]
+    [InlineData("return pcall(function() return ('x'):rep({}) end)", "false\tchunk:1: invalid argument #2 to 'rep' (number expected, got table)")]
+    [InlineData("return pcall(function() return ('%d'):format('x') end)", "false\tchunk:1: invalid argument #2 to 'format' (number expected, got string)")]
+    [InlineData("return pcall(function() local f = string.rep return f() end)", "false\tchunk:1: missing argument #1 to 'rep' (string expected)")]
+    [InlineData("return pcall(function() local s = 'x' return s:bad() end)", "false\tchunk:1: attempt to call missing method 'bad' of string")]
+    [InlineData("return pcall(function() return math.floor() end)", "false\tchunk:1: missing argument #1 to 'floor' (number expected)")]
+    [InlineData("return pcall(function() return tostring() end)", "false\tchunk:1: missing argument #1")]
+    [InlineData("return pcall(function() local t = {} t.x.y = 1 end)", "false\tchunk:1: attempt to index nil with 'y'")]
+    [InlineData("return pcall(function() return #nil end)", "false\tchunk:1: attempt to get length of a nil value")]
+    [InlineData("return pcall(function() return string.nope() end)", "false\tchunk:1: attempt to call a nil value")]
+    [InlineData("return pcall(function() local x = 'str' return x() end)", "false\tchunk:1: attempt to call a string value")]
+    [InlineData("return pcall(function() local v = vector.create(1, 2, 3) return v.w end)", "false\tchunk:1: attempt to index vector with 'w'")]
+    [InlineData("return pcall(function() local v = vector.create(1, 2, 3) return v.x, v.Y, v.z end)", "true\t1\t2\t3")]
+    [InlineData("return pcall(function() return buffer.create(1).x end)", "false\tchunk:1: attempt to index buffer with 'x'")]
+    [InlineData("return pcall(function() return print.x end)", "false\tchunk:1: attempt to index function with 'x'")]
+    [InlineData("return pcall(function() local t = setmetatable({}, {__index = function(t, k) error('idx ' .. k, 2) end}) return t.foo end)", "false\tchunk:1: idx foo")]
+    [InlineData("return pcall(function() local function g() error('lvl3', 3) end local function h() g() end h() end)", "false\tchunk:1: lvl3")]
+    public void MessagesNameTheValueAndTheFunction(string source, string expected) => ScriptRunner.Expect(source, expected);
+
+    [Theory]
     [InlineData("return pcall(assert, false)", "false\tassertion failed!")]
     [InlineData("return pcall(assert, nil, 'custom')", "false\tcustom")]
     [InlineData("return pcall(assert, 1 == 1, 'unused')", "true\ttrue\tunused")]
