@@ -83,7 +83,7 @@ public class LoaderFuzzTests
         LuauFunction main;
         try
         {
-            main = engine.LoadBytecode(blob, "=fuzz");
+            main = engine.State.Load(blob, "=fuzz", engine.Globals);
         }
         catch (LuauLoadException)
         {
