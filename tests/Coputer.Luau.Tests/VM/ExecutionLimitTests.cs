@@ -152,7 +152,7 @@ public class ExecutionLimitTests
         };
         var r = engine.DoString("local ok, e = pcall(function() while true do end end) return ok, e");
         Assert.False(r[0].Boolean);
-        Assert.Equal("interrupted", r[1].ToString().Split(": ")[^1]);
+        Assert.Equal("interrupted", r[1].ToString());
         Assert.True(calls > 1000);
         engine.State.Interrupt = null;
         Assert.Equal(6, engine.DoString("local n = 0 for i = 1, 3 do n += i end return n")[0].Number);
