@@ -37,8 +37,10 @@ internal static class CoroutineLibrary
     /// <summary>
     /// Resumes <paramref name="co"/> with the arguments from <paramref name="firstArg"/> on. Returns the number of
     /// values pushed onto the caller's stack (results or yielded values), or -1 after pushing an error value.
+    /// <paramref name="slotsInUse"/> is how many stack slots the calling host function keeps (the reference counts
+    /// them against its 8000-slot limit when it makes room for the results).
     /// </summary>
-    private static int AuxResume(LuauCallContext c, LuauThread co, int firstArg)
+    private static int AuxResume(LuauCallContext c, LuauThread co, int firstArg, int slotsInUse)
     {
         var caller = c.Thread;
         if (co.Status != CoroutineStatus.Suspended || co == caller)
@@ -52,6 +54,13 @@ internal static class CoroutineLibrary
             co.Stack[co.Top++] = c[firstArg + i];
         var status = Interpreter.Resume(co, caller, nargs, out int n);
         int from = co.Top - n;
+        // The results, plus the status boolean resume adds, must fit in the caller's host stack.
+        if (status != Interpreter.ResumeStatus.Error && slotsInUse + n + 1 > LuauThread.MaxHostStack)
+        {
+            co.Top = from;
+            Array.Clear(co.Stack, from, n);
+            throw new LuauError("too many results to resume");
+        }
         caller.EnsureStack(caller.Top + n + 1);
         for (int i = 0; i < n; i++)
             caller.Stack[caller.Top++] = co.Stack[from + i];
@@ -66,7 +75,7 @@ internal static class CoroutineLibrary
     {
         var co = c.CheckThread(1);
         var thread = c.Thread;
-        int n = AuxResume(c, co, 2);
+        int n = AuxResume(c, co, 2, slotsInUse: 1);
         if (n < 0)
         {
             var error = thread.Stack[thread.Top - 1];
@@ -87,7 +96,7 @@ internal static class CoroutineLibrary
         var co = NewCoroutine(c);
         return c.Return(new LuauValue(new HostFunction("wrap", wc =>
         {
-            int n = AuxResume(wc, co, 1);
+            int n = AuxResume(wc, co, 1, slotsInUse: 0);
             if (n >= 0)
                 return n;
             var thread = wc.Thread;

@@ -364,13 +364,10 @@ internal static class StringLibrary
 
         private LuauValue Get(int argument) => argument <= _count ? _thread.Stack[_base + argument - 1] : default;
 
-        private LuauError TypeError(int argument, string expected)
-        {
-            string got = argument > _count ? "" : TypeNames.Of(Get(argument).Type);
-            return argument > _count
-                ? new LuauError($"missing argument #{argument} to 'pack' ({expected} expected)")
-                : new LuauError($"invalid argument #{argument} to 'pack' ({expected} expected, got {got})");
-        }
+        // The reference pushes a nil after the arguments before packing, so the first missing argument reads as a
+        // nil one ("got nil"), never as "missing argument"; packing stops there, so no later argument is checked.
+        private LuauError TypeError(int argument, string expected) =>
+            new($"invalid argument #{argument} to 'pack' ({expected} expected, got {TypeNames.Of(Get(argument).Type)})");
 
         public double GetNumber(int argument)
         {
