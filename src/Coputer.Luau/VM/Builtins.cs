@@ -271,18 +271,19 @@ internal static class Builtins
                     t.SetNum(pos) = b;
                     return 0;
                 }
-            case BuiltinFunction.TableUnpack when nparams == 1 && a.Type_ == LuauType.Table && a.UnsafeTable.Metatable is null:
+            case BuiltinFunction.TableUnpack when nresults < 0 && a.Type_ == LuauType.Table:
                 {
+                    // As the reference: only the array part, only when the stack has room already, and never past
+                    // the host stack limit (then the library function reports "too many results to unpack").
                     var t = a.UnsafeTable;
-                    int n = t.Length();
-                    if (nresults >= 0 && n > nresults)
-                        n = nresults;
-                    if (n > 8000)
+                    int n = -1;
+                    if (nparams == 1)
+                        n = t.Length();
+                    else if (nparams == 3 && b.Type_ == LuauType.Number && c.Type_ == LuauType.Number && b.N == 1.0)
+                        n = (int)c.N;
+                    if (n < 0 || n > t.SizeArray || ra + n > stack.Length || n + nparams > LuauThread.MaxHostStack)
                         return -1;
-                    L.EnsureStack(ra + n);
-                    stack = L.Stack;
-                    for (int i = 0; i < n; i++)
-                        stack[ra + i] = t.GetNum(i + 1);
+                    Array.Copy(t.Array, 0, stack, ra, n);
                     return n;
                 }
 

@@ -489,6 +489,13 @@ internal static partial class Interpreter
             resultCount = 1;
             return ResumeStatus.Error;
         }
+        catch (LuauTerminatedException e)
+        {
+            // The script is being stopped (budget, cancellation): the coroutine can never continue.
+            co.Status = CoroutineStatus.Dead;
+            co.DeathError = LuauString.FromUtf8(e.Message);
+            throw;
+        }
         finally
         {
             co.HostCallDepth = savedDepth;

@@ -468,7 +468,8 @@ internal static partial class Interpreter
                 for (n = 1; n < total && stack[top - n - 1].Type_ is LuauType.String or LuauType.Number; n++)
                 {
                     length += StringLength(in stack[top - n - 1]);
-                    if (length > MaxStringLength)
+                    // The reference refuses a concatenation that reaches the limit.
+                    if (length >= MaxStringLength)
                         throw new RuntimeError("string length overflow");
                 }
                 var bytes = new byte[length];
@@ -498,8 +499,8 @@ internal static partial class Interpreter
         L.Top = savedTop;
     }
 
-    /// <summary>The largest string the engine creates (the reference's limit is just under 2^30 bytes).</summary>
-    internal const int MaxStringLength = (1 << 30) - 1;
+    /// <summary>The largest string the engine creates: 2^30 bytes, the reference's MAXSSIZE.</summary>
+    internal const int MaxStringLength = 1 << 30;
 
     private static long StringLength(in LuauValue v)
     {

@@ -1348,6 +1348,8 @@ internal static partial class Interpreter
                                         break;
                                     }
                             }
+                            // A builtin may grow the stack (table.unpack with many results).
+                            stack = L.Stack;
                             if (n >= 0)
                             {
                                 if (nresults < 0)
@@ -1355,7 +1357,6 @@ internal static partial class Interpreter
                                 pc = callPc + 1;
                                 break;
                             }
-                            stack = L.Stack;
                         }
                         if (op is OpCode.FastCall2 or OpCode.FastCall2K or OpCode.FastCall3)
                             pc++;

@@ -107,7 +107,17 @@ public sealed partial class LuauState
         foreach (var a in args)
             thread.Stack[thread.Top++] = a;
         // Resumed from a host function inside another coroutine, that coroutine is the resumer.
-        var status = Interpreter.Resume(thread, RunningThread, args.Length, out int n);
+        Interpreter.ResumeStatus status;
+        int n;
+        try
+        {
+            status = Interpreter.Resume(thread, RunningThread, args.Length, out n);
+        }
+        catch (LuauTerminatedException) when (thread == MainThread)
+        {
+            ResetMainThread();
+            throw;
+        }
         return FinishResume(thread, status, n);
     }
 
@@ -124,7 +134,17 @@ public sealed partial class LuauState
             return new(LuauResumeStatus.Error, [LuauString.FromUtf8("cannot resume a coroutine that has not yielded")]);
         thread.EnsureStack(thread.Top + 1);
         thread.Stack[thread.Top++] = error;
-        var status = Interpreter.ResumeError(thread, from, out int n);
+        Interpreter.ResumeStatus status;
+        int n;
+        try
+        {
+            status = Interpreter.ResumeError(thread, from, out n);
+        }
+        catch (LuauTerminatedException) when (thread == MainThread)
+        {
+            ResetMainThread();
+            throw;
+        }
         return FinishResume(thread, status, n);
     }
 
@@ -144,8 +164,27 @@ public sealed partial class LuauState
         foreach (var a in args)
             main.Stack[main.Top++] = a;
         main.Status = CoroutineStatus.Suspended;
-        var status = Interpreter.Resume(main, null, args.Length, out int n);
+        Interpreter.ResumeStatus status;
+        int n;
+        try
+        {
+            status = Interpreter.Resume(main, null, args.Length, out n);
+        }
+        catch (LuauTerminatedException) when (main == MainThread)
+        {
+            ResetMainThread();
+            throw;
+        }
         return FinishResume(main, status, n);
+    }
+
+    /// <summary>The main thread outlives what ran on it: empty it and make it usable again.</summary>
+    private void ResetMainThread()
+    {
+        var main = MainThread;
+        Interpreter.UnwindTo(main, 0, main.Frames[0].Base);
+        main.Status = CoroutineStatus.Running;
+        main.DeathError = null;
     }
 
     private LuauResumeResult FinishResume(LuauThread thread, Interpreter.ResumeStatus status, int n)
@@ -154,12 +193,7 @@ public sealed partial class LuauState
         thread.Top -= n;
         string trace = status == Interpreter.ResumeStatus.Error ? Interpreter.Traceback(thread, 0) : "";
         if (thread == MainThread && status != Interpreter.ResumeStatus.Yielded)
-        {
-            // The main thread outlives what ran on it: empty it and make it usable again.
-            Interpreter.UnwindTo(thread, 0, thread.Frames[0].Base);
-            thread.Status = CoroutineStatus.Running;
-            thread.DeathError = null;
-        }
+            ResetMainThread();
         var kind = status switch
         {
             Interpreter.ResumeStatus.Finished => LuauResumeStatus.Finished,

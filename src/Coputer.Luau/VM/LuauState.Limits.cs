@@ -39,7 +39,7 @@ public sealed partial class LuauState
         }
     }
 
-    /// <summary>When cancelled, the running script stops with a <see cref="LuauTerminatedException"/> at its next safepoint.</summary>
+    /// <summary>When cancelled, the running script stops with a <see cref="LuauTerminatedException"/> within 1024 safepoints (the token is polled at that interval to keep safepoints cheap).</summary>
     public CancellationToken Cancellation
     {
         get => _cancellation;

@@ -146,7 +146,7 @@ public class CoroutineTests
     {
         var engine = ScriptRunner.NewEngine();
         // A host function that suspends the script and, when resumed, returns what the host passed plus one.
-        engine.Globals["wait"] = new HostFunction("wait", c => c.Yield(0), c => c.Return(c.CheckNumber(1) + 1));
+        engine.Globals["wait"] = new HostFunction("wait", c => c.Yield(0), (c, _) => c.Return(c.CheckNumber(1) + 1));
         var (thread, first) = engine.Start(engine.Load("local a = wait() local b = wait() return a * b"));
         Assert.Equal(LuauResumeStatus.Yielded, first.Status);
         Assert.Equal(LuauResumeStatus.Yielded, engine.State.Resume(thread, 4).Status);
