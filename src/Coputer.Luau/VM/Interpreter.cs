@@ -1139,10 +1139,13 @@ internal static partial class Interpreter
                                 return false;
                             stack = L.Stack;
                         }
-                        int ra = bse + A(insn);
-                        double limit = stack[ra].N, step = stack[ra + 1].N;
-                        double idx = stack[ra + 2].N + step;
-                        stack[ra + 2] = new LuauValue(idx);
+                        // One bounds check on the highest register covers the two below it. FORNPREP made all
+                        // three numbers (the compiler copies a loop variable the body assigns), so only the
+                        // index's number changes.
+                        ref var index = ref stack[bse + A(insn) + 2];
+                        double limit = Unsafe.Subtract(ref index, 2).N, step = Unsafe.Subtract(ref index, 1).N;
+                        ref double idx = ref Unsafe.AsRef(in index.N);
+                        idx += step;
                         if (step > 0 ? idx <= limit : limit <= idx)
                             pc += D(insn);
                         break;
