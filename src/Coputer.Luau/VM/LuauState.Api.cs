@@ -61,8 +61,7 @@ public sealed partial class LuauState
 
     internal LuauValue[] CallOn(LuauThread thread, LuauValue function, ReadOnlySpan<LuauValue> args)
     {
-        if (thread.Status == CoroutineStatus.Suspended)
-            throw new InvalidOperationException("The thread is suspended in a yield: resume it instead of calling on it.");
+        CheckCallable(thread);
         int savedFrame = thread.FrameIndex;
         int savedTop = thread.Top;
         try
@@ -71,17 +70,92 @@ public sealed partial class LuauState
         }
         catch (Exception e) when (e is not LuauTerminatedException)
         {
-            var error = Interpreter.Normalize(thread, e);
-            if (error.LuauStackTrace.Length == 0)
-                error.LuauStackTrace = Interpreter.Traceback(thread, 0);
-            Interpreter.UnwindTo(thread, savedFrame, savedTop);
-            throw error;
+            throw FailedHostCall(thread, savedFrame, savedTop, e);
         }
         catch (LuauTerminatedException)
         {
             Interpreter.UnwindTo(thread, savedFrame, savedTop);
             throw;
         }
+    }
+
+    /// <summary>Luau's <c>a == b</c>, running <c>__eq</c> when tables or userdata have one (the reference's lua_equal).</summary>
+    public bool Equal(LuauValue a, LuauValue b) => RunOn(MainThread, t => Interpreter.ValuesEqual(t, in a, in b));
+
+    /// <summary>Luau's <c>a &lt; b</c>: numbers, strings, or <c>__lt</c>; other values raise the reference's error (lua_lessthan).</summary>
+    public bool LessThan(LuauValue a, LuauValue b) => RunOn(MainThread, t => Interpreter.LessThan(t, a, b));
+
+    /// <summary>Luau's <c>a &lt;= b</c>: numbers, strings, or <c>__le</c> (falling back to <c>__lt</c> as the reference does).</summary>
+    public bool LessOrEqual(LuauValue a, LuauValue b) => RunOn(MainThread, t => Interpreter.LessEqual(t, a, b));
+
+    /// <summary>
+    /// A new closure of the same Luau function (the reference's lua_clonefunction): it shares the original's upvalues,
+    /// and its environment is <paramref name="environment"/>, by default the main thread's globals.
+    /// </summary>
+    /// <exception cref="ArgumentException">The function is a host function.</exception>
+    public LuauFunction CloneFunction(LuauFunction function, LuauTable? environment = null)
+    {
+        if (function is not LuauClosure closure)
+            throw new ArgumentException("Only Luau functions can be cloned.", nameof(function));
+        var clone = new LuauClosure(closure.Proto, environment ?? MainThread.Globals);
+        closure.Upvalues.CopyTo(clone.Upvalues, 0);
+        return clone;
+    }
+
+    /// <summary>The environment (global table) a Luau function reads globals from, or null for a host function.</summary>
+    public static LuauTable? GetEnvironment(LuauFunction function) => (function as LuauClosure)?.Env;
+
+    /// <summary>
+    /// Changes the environment of a Luau function (the reference's lua_setfenv). The new table is not known to be safe,
+    /// so the function looks builtins up through it.
+    /// </summary>
+    /// <exception cref="ArgumentException">The function is a host function.</exception>
+    public static void SetEnvironment(LuauFunction function, LuauTable environment)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        if (function is not LuauClosure closure)
+            throw new ArgumentException("Host functions have no environment.", nameof(function));
+        closure.Env = environment;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="body"/> on <paramref name="thread"/> as a host call: Luau errors come out as
+    /// <see cref="LuauRuntimeException"/> with a traceback, and the thread is left as it was.
+    /// </summary>
+    private static T RunOn<T>(LuauThread thread, Func<LuauThread, T> body)
+    {
+        CheckCallable(thread);
+        int savedFrame = thread.FrameIndex;
+        int savedTop = thread.Top;
+        try
+        {
+            return body(thread);
+        }
+        catch (Exception e) when (e is not LuauTerminatedException)
+        {
+            throw FailedHostCall(thread, savedFrame, savedTop, e);
+        }
+        catch (LuauTerminatedException)
+        {
+            Interpreter.UnwindTo(thread, savedFrame, savedTop);
+            throw;
+        }
+    }
+
+    private static void CheckCallable(LuauThread thread)
+    {
+        if (thread.Status == CoroutineStatus.Suspended)
+            throw new InvalidOperationException("The thread is suspended in a yield: resume it instead of calling on it.");
+    }
+
+    /// <summary>The exception a failed host call raises, after unwinding the thread to where the call started.</summary>
+    private static LuauRuntimeException FailedHostCall(LuauThread thread, int savedFrame, int savedTop, Exception e)
+    {
+        var error = Interpreter.Normalize(thread, e);
+        if (error.LuauStackTrace.Length == 0)
+            error.LuauStackTrace = Interpreter.Traceback(thread, 0);
+        Interpreter.UnwindTo(thread, savedFrame, savedTop);
+        return error;
     }
 
     /// <summary>A new thread (coroutine) that will run <paramref name="body"/> when first resumed.</summary>

@@ -260,10 +260,37 @@ public class HarnessConformanceTests
         Assert.Equal(LuauErrorKind.Memory, oom.Kind);
         Assert.Equal("not enough memory", oom.Value.ToString());
 
-        // Upvalues and globals still work after the failed call.
-        Assert.Equal(1, state.Call(g["incuv"])[0].Number);
-        Assert.Equal(2, state.Call(g["incuv"])[0].Number);
-        Assert.Equal(3.1415926, state.Call(g["getpi"])[0].Number);
+        // Out of memory under xpcall, called from the host: the handler's value, or a failing handler's verdict.
+        var xpcall = state.Globals["xpcall"];
+        Assert.Equal("oops", state.Call(xpcall, g["largealloc"], g["oops"])[1].ToString());
+        Assert.Equal("error in error handling", state.Call(xpcall, g["largealloc"], state.Globals["error"])[1].ToString());
+        Assert.Equal("not enough memory", state.Call(xpcall, g["largealloc"], g["largealloc"])[1].ToString());
+        Assert.Equal("error in error handling", state.Call(xpcall, state.Globals["error"], g["largealloc"])[1].ToString());
+
+        // Equality from the host runs __eq, as lua_equal does.
+        var a = state.Call(g["create_with_tm"], 42)[0];
+        var b = state.Call(g["create_with_tm"], 42)[0];
+        Assert.True(state.Equal(a, b));
+        Assert.False(state.Equal(a, state.Call(g["create_with_tm"], 7)[0]));
+        Assert.False(a == b); // raw equality: two tables
+
+        // A clone with its own environment sees its own globals; the original keeps its own.
+        var getpi = g["getpi"].AsFunction!;
+        Assert.Equal(3.1415926, state.Call(getpi)[0].Number);
+        var env = state.CreateTable();
+        env["pi"] = 42;
+        var piClone = state.CloneFunction(getpi, env);
+        Assert.Equal(42, state.Call(piClone)[0].Number);
+        Assert.Equal(3.1415926, state.Call(getpi)[0].Number);
+
+        // Clones share upvalues with the original.
+        var incuv = g["incuv"].AsFunction!;
+        Assert.Equal(1, state.Call(incuv)[0].Number);
+        var first = state.CloneFunction(incuv, g);
+        var second = state.CloneFunction(incuv, g);
+        Assert.Equal(2, state.Call(first)[0].Number);
+        Assert.Equal(3, state.Call(second)[0].Number);
+        Assert.Equal(4, state.Call(incuv)[0].Number);
     }
 
     [Fact]
