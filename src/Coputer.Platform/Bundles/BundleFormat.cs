@@ -78,7 +78,7 @@ public static class BundleFormat
         if (nul < 0)
         {
             throw new BundleException(member.Length > limits.MaxPathLength
-                ? $"bad bundle: file {index + 1} has a name longer than {limits.MaxPathLength} bytes"
+                ? $"bad bundle: file {index + 1}: file name too long (more than {limits.MaxPathLength} bytes)"
                 : $"bad bundle: file {index + 1} has no name");
         }
         string path = Latin1.GetString(member[..nul]);
@@ -106,8 +106,8 @@ public static class BundleFormat
         var content = new byte[declared];
         try
         {
-            using var stream = new GZipStream(new MemoryStream(gzip, writable: false), CompressionMode.Decompress);
             int read = 0;
+            using var stream = new GZipStream(new MemoryStream(gzip, writable: false), CompressionMode.Decompress);
             while (read < content.Length)
             {
                 int got = stream.Read(content, read, content.Length - read);
@@ -119,9 +119,10 @@ public static class BundleFormat
             if (stream.Read(probe) != 0)
                 throw new BundleException($"bad bundle: file {shown} unpacks to more than the {declared} bytes it declares");
         }
-        catch (InvalidDataException e)
+        catch (InvalidDataException)
         {
-            throw new BundleException($"bad bundle: file {shown}: corrupt compressed data ({e.Message})");
+            // The gzip reader's own texts mislead here ("unsupported compression method" for a bad checksum).
+            throw new BundleException($"bad bundle: file {shown} is corrupt (its compressed data, size or checksum is wrong)");
         }
         if (Crc32.HashToUInt32(content) != crc)
             throw new BundleException($"bad bundle: file {shown}: checksum mismatch");
@@ -133,8 +134,16 @@ public static class BundleFormat
         var output = new MemoryStream();
         output.Write(Latin1.GetBytes(file.Path));
         output.WriteByte(0);
-        using (var deflate = new DeflateStream(output, CompressionLevel.Optimal, leaveOpen: true))
+        if (file.ContentBytes.Length == 0)
+        {
+            // .NET writes nothing at all for empty input; a DEFLATE stream needs at least one (empty, final) block.
+            output.Write([0x03, 0x00]);
+        }
+        else
+        {
+            using var deflate = new DeflateStream(output, CompressionLevel.Optimal, leaveOpen: true);
             deflate.Write(file.ContentBytes);
+        }
         Span<byte> trailer = stackalloc byte[8];
         BinaryPrimitives.WriteUInt32LittleEndian(trailer, Crc32.HashToUInt32(file.ContentBytes));
         BinaryPrimitives.WriteUInt32LittleEndian(trailer[4..], (uint)file.ContentBytes.Length);
