@@ -47,6 +47,13 @@ public static class AstPrinter
         return [.. Encoding.UTF8.GetBytes(header.ToString()), .. body];
     }
 
+    /// <summary>
+    /// True when <paramref name="next"/> starts with a parenthesis that, written after <paramref name="previous"/>,
+    /// would continue it as a call: the two then need a ';' between them.
+    /// </summary>
+    public static bool NeedsSemicolonBetween(AstStat previous, AstStat next) =>
+        Writer.EndsWithPrefixExpression(previous) && Writer.StartsWithParenthesis(next);
+
     private static byte[] Print(AstNode node, bool validUtf8Only)
     {
         var writer = new Writer(validUtf8Only);
@@ -168,7 +175,7 @@ public static class AstPrinter
                 Statement(body[i]);
 
                 // A statement starting with '(' would otherwise continue the one before it as a call.
-                bool separate = i + 1 < body.Length && EndsWithPrefixExpression(body[i]) && StartsWithParenthesis(body[i + 1]);
+                bool separate = i + 1 < body.Length && NeedsSemicolonBetween(body[i], body[i + 1]);
                 if (body[i].HasSemicolon || separate)
                     Byte((byte)';');
             }
@@ -190,7 +197,7 @@ public static class AstPrinter
         }
 
         /// <summary>True when the statement ends with a name, call, index or parenthesis, which a '(' could continue.</summary>
-        private static bool EndsWithPrefixExpression(AstStat stat)
+        internal static bool EndsWithPrefixExpression(AstStat stat)
         {
             AstExpr? last = stat switch
             {
@@ -223,7 +230,7 @@ public static class AstPrinter
             }
         }
 
-        private static bool StartsWithParenthesis(AstStat stat)
+        internal static bool StartsWithParenthesis(AstStat stat)
         {
             AstExpr? first = stat switch
             {
