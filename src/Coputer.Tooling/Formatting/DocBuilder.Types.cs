@@ -18,15 +18,15 @@ internal sealed partial class DocBuilder
         switch (type)
         {
             case ReferenceType reference:
-            {
-                var parts = new List<Doc>();
-                if (reference.PrefixLocation is { } prefix)
-                    parts.Add(D.Concat(Source(prefix), Text(".")));
-                parts.Add(Source(reference.NameLocation));
-                if (reference.HasParameterList || reference.Parameters.Length > 0)
-                    parts.Add(D.Concat(Text("<"), TypeOrPackList(reference.Parameters), Inline(BracketBefore(reference.Location.End)), Text(">")));
-                return D.Concat(parts);
-            }
+                {
+                    var parts = new List<Doc>();
+                    if (reference.PrefixLocation is { } prefix)
+                        parts.Add(D.Concat(Source(prefix), Text(".")));
+                    parts.Add(Source(reference.NameLocation));
+                    if (reference.HasParameterList || reference.Parameters.Length > 0)
+                        parts.Add(D.Concat(Text("<"), TypeOrPackList(reference.Parameters), Inline(BracketBefore(reference.Location.End)), Text(">")));
+                    return D.Concat(parts);
+                }
             case TableType table:
                 return TableType(table);
             case FunctionType function:
