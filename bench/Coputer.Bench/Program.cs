@@ -11,6 +11,8 @@ public static class Program
                 return ParseBenchmark.Run(args[1..]);
             case "scripts":
                 return ScriptBenchmark.Run(args[1..]);
+            case "runtime":
+                return RuntimeBenchmark.Run(args[1..]);
             case "run-script" when args.Length >= 2:
                 // One script in this process, as 'coputer run' runs it (used by 'scripts').
                 return Coputer.Cli.Commands.RunCommand.Run(args[1], args[2..], 1, 1, Console.OpenStandardOutput(), Console.Error);
@@ -19,6 +21,7 @@ public static class Program
                 Console.Error.WriteLine("benchmarks:");
                 Console.Error.WriteLine("  parse     lexer and parser throughput over the shared Luau corpus");
                 Console.Error.WriteLine("  scripts   the shared luau-bench scripts under our engine and lua5.4, with medians and ratios");
+                Console.Error.WriteLine("  runtime   the platform: uncached page, cache hit, 1 against 2 workers [rounds]");
                 return 2;
         }
     }

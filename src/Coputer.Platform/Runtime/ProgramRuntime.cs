@@ -64,6 +64,10 @@ public static class ProgramRuntime
             if (main is null)
                 return Finish(RunStatus.ProgramError, error: compileError);
             var results = state.Call(main);
+            // Tasks the program started finish before it answers (virtual time: waits cost nothing).
+            state.Tasks.RunUntilIdle();
+            foreach (var failed in state.Tasks.TakeUnobservedFailures())
+                log.Write(Encoding.UTF8.GetBytes($"[task failed] {failed.Error}\n"));
             var (response, returnError, limit) = ReturnValidation.ToResponse(results, limits);
             if (returnError is not null)
                 return limit is { } l ? Finish(RunStatus.LimitExceeded, error: returnError, limit: l) : Finish(RunStatus.ProgramError, error: returnError);

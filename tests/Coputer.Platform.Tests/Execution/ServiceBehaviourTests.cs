@@ -144,7 +144,8 @@ public class ServiceBehaviourTests
     [Fact]
     public async Task HostileProgramsDoNotStopOthersBeingServed()
     {
-        using var node = new TestNode(o => o with { Workers = 2, Limits = HostilePrograms.Limits });
+        // Generous wall clocks: on a loaded machine the memory bombs take seconds, and only the deterministic limits may stop them.
+        using var node = new TestNode(o => o with { Workers = 2, Limits = HostilePrograms.Limits with { WallClock = TimeSpan.FromMinutes(3) }, DefaultDeadline = TimeSpan.FromMinutes(3) });
         node.Publish("good", TestPrograms.Load("web2"));
         int i = 0;
         var hostile = new List<Task<RunResult>>();
@@ -162,6 +163,6 @@ public class ServiceBehaviourTests
             Assert.Equal("<p>hello page</p>", good.Response!.BodyText);
         }
         var results = await Task.WhenAll(hostile);
-        Assert.All(results, r => Assert.Equal(RunStatus.LimitExceeded, r.Status));
+        Assert.All(results, r => Assert.True(r.Status == RunStatus.LimitExceeded, r.ToString()));
     }
 }

@@ -221,4 +221,20 @@ public class ProgramContractTests
         Assert.Equal("nilnil", TestPrograms.Run(bundle).Response!.BodyText);
         Assert.Equal("nilnil", TestPrograms.Run(bundle).Response!.BodyText);
     }
+
+    [Fact]
+    public void TasksFinishBeforeTheAnswerOnVirtualTime()
+    {
+        var result = Run("""
+            local out = buffer.create(3)
+            task.spawn(function() task.wait(60) buffer.writeu8(out, 0, 65) end)
+            task.spawn(function() error('oops') end)
+            buffer.writeu8(out, 1, 66)
+            return { body = out }
+            """);
+        Assert.Equal(RunStatus.Ok, result.Status);
+        Assert.Equal("AB\0", result.Response!.BodyText);
+        Assert.Contains("[task failed] main.luau:3: oops", result.Info.Log);
+        Assert.True(result.Info.Duration < TimeSpan.FromSeconds(30));
+    }
 }
