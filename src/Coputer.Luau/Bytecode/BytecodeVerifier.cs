@@ -10,8 +10,9 @@ namespace Coputer.Luau.Bytecode;
 /// prototypes defined earlier in the list (checked by <see cref="BytecodeReader"/>), so the prototype graph and the
 /// constant graph (template values, import paths) are acyclic.</para>
 /// <para><b>Prototype.</b> <c>NumParams &lt;= MaxStackSize</c> (at most 255). The code is non-empty, decodes into whole
-/// instructions (no AUX word cut off at the end), and its last instruction is RETURN, JUMP, JUMPBACK or JUMPX, so
-/// execution cannot fall off the end. A vararg prototype starts with <c>PREPVARARGS NumParams</c>; PREPVARARGS
+/// instructions (no AUX word cut off at the end), and no path from pc 0 reaches a last instruction that continues to
+/// the next one, so execution cannot fall off the end (the reference compiler leaves unreachable instructions, such as
+/// a CLOSEUPVALS, after a function's final RETURN). A vararg prototype starts with <c>PREPVARARGS NumParams</c>; PREPVARARGS
 /// appears nowhere else, and GETVARARGS only in vararg prototypes. Debug locals name registers below MaxStackSize.
 /// Line information, when present, covers every instruction (checked by the reader).</para>
 /// <para><b>Opcodes.</b> Unknown opcodes and BREAK, NATIVECALL, GETUDATAKS, SETUDATAKS, NAMECALLUDATA,
@@ -110,9 +111,6 @@ public static class BytecodeVerifier
             }
 
             int last = MarkInstructions();
-            var lastOp = Instruction.Op(_code[last]);
-            if (lastOp is not (OpCode.Return or OpCode.Jump or OpCode.JumpBack or OpCode.JumpX))
-                throw Fail(last, $"the code ends with {lastOp}, so execution could fall off its end");
 
             if (p.IsVararg && Instruction.Op(_code[0]) != OpCode.PrepVarargs)
                 throw Fail(0, "a vararg function must start with PREPVARARGS");
@@ -120,6 +118,7 @@ public static class BytecodeVerifier
             for (int pc = 0; pc < _code.Length;)
                 pc = CheckInstruction(pc);
 
+            CheckEnd(last);
             CheckVariadicSequences();
         }
 
@@ -499,6 +498,104 @@ public static class BytecodeVerifier
                     throw Fail(pc, $"opcode {op} is not supported");
             }
             return next;
+        }
+
+        /// <summary>
+        /// Fails if the last instruction can be reached and continues to the next one, the only way execution could
+        /// run past the end of the code. The reference compiler leaves unreachable instructions after a function's
+        /// final RETURN (a CLOSEUPVALS for locals captured in a branch that returned), so the last instruction itself
+        /// need not end the code; what matters is that no path from pc 0 gets there and falls through.
+        /// </summary>
+        private readonly void CheckEnd(int last)
+        {
+            if (!FallsThrough(Instruction.Op(_code[last]), _code[last]))
+                return;
+
+            // Jump targets were checked by CheckInstruction, so every successor below is an instruction start.
+            var reached = new bool[_code.Length];
+            var work = new Stack<int>();
+            reached[0] = true;
+            work.Push(0);
+            while (work.Count > 0)
+            {
+                int pc = work.Pop();
+                if (pc == last)
+                    throw Fail(last, $"the code ends with {Instruction.Op(_code[last])}, so execution could fall off its end");
+                uint insn = _code[pc];
+                var op = Instruction.Op(insn);
+                int next = pc + Instruction.Length(op);
+                if (op is OpCode.NewClosure or OpCode.DupClosure)
+                {
+                    while (next < _code.Length && (_marks[next] & StartMark) == 0)
+                        next++;
+                }
+                if (FallsThrough(op, insn))
+                    Reach(reached, work, next);
+                int target = JumpTarget(pc, op, insn);
+                if (target >= 0)
+                    Reach(reached, work, target);
+            }
+        }
+
+        private static void Reach(bool[] reached, Stack<int> work, int pc)
+        {
+            if ((uint)pc < (uint)reached.Length && !reached[pc])
+            {
+                reached[pc] = true;
+                work.Push(pc);
+            }
+        }
+
+        /// <summary>Whether execution can continue with the instruction after this one.</summary>
+        private static bool FallsThrough(OpCode op, uint insn) => op switch
+        {
+            OpCode.Return or OpCode.Jump or OpCode.JumpBack or OpCode.JumpX => false,
+            // These always jump: the generic-for preparations go to their FORGLOOP.
+            OpCode.ForGPrep or OpCode.ForGPrepNext or OpCode.ForGPrepINext => false,
+            OpCode.LoadB => Instruction.C(insn) == 0,
+            _ => true,
+        };
+
+        /// <summary>Where this instruction can jump to, or -1.</summary>
+        private readonly int JumpTarget(int pc, OpCode op, uint insn)
+        {
+            switch (op)
+            {
+                case OpCode.LoadB:
+                    return Instruction.C(insn) != 0 ? pc + 1 + Instruction.C(insn) : -1;
+                case OpCode.JumpX:
+                    return pc + 1 + Instruction.E(insn);
+                case OpCode.Jump:
+                case OpCode.JumpBack:
+                case OpCode.JumpIf:
+                case OpCode.JumpIfNot:
+                case OpCode.JumpIfEq:
+                case OpCode.JumpIfLe:
+                case OpCode.JumpIfLt:
+                case OpCode.JumpIfNotEq:
+                case OpCode.JumpIfNotLe:
+                case OpCode.JumpIfNotLt:
+                case OpCode.JumpXEqKNil:
+                case OpCode.JumpXEqKB:
+                case OpCode.JumpXEqKN:
+                case OpCode.JumpXEqKS:
+                case OpCode.ForNPrep:
+                case OpCode.ForNLoop:
+                case OpCode.ForGPrep:
+                case OpCode.ForGPrepNext:
+                case OpCode.ForGPrepINext:
+                case OpCode.ForGLoop:
+                    return pc + 1 + Instruction.D(insn);
+                case OpCode.FastCall:
+                case OpCode.FastCall1:
+                case OpCode.FastCall2:
+                case OpCode.FastCall2K:
+                case OpCode.FastCall3:
+                    // A builtin that succeeds skips the fallback CALL (checked to be at pc + 1 + C).
+                    return pc + 2 + Instruction.C(insn);
+                default:
+                    return -1;
+            }
         }
 
         /// <summary>Checks the multiple-value producer/consumer pairing (see the class remarks).</summary>

@@ -2,8 +2,9 @@ namespace Coputer.Luau.Library;
 
 /// <summary>
 /// Everything the standard library reads from the world outside the script: clocks, the time zone, the initial
-/// random seed and the machine's C math library. Scripts see nothing else of the host. <see cref="System"/> is the machine's real clock (for the
-/// command line); <see cref="Deterministic"/> gives the same values on every run, as the sandbox needs.
+/// random seed, task time and the machine's C math library. Scripts see nothing else of the host.
+/// <see cref="System"/> is the machine's real clock (for the command line); <see cref="Deterministic"/> gives the
+/// same values on every run, as the sandbox needs.
 /// </summary>
 public sealed class LuauPlatform
 {
@@ -28,6 +29,12 @@ public sealed class LuauPlatform
     /// </summary>
     public bool DeterministicMath { get; init; } = true;
 
+    /// <summary>
+    /// The clock of <c>task.wait</c> and <c>task.delay</c>: real time from this provider, or, when null, a virtual
+    /// clock per state that starts at 0 and moves only when every task waits, so waiting takes no real time.
+    /// </summary>
+    public TimeProvider? TaskTime { get; init; }
+
     /// <summary>The real clocks of this machine, its local time zone, a seed from the clock and its C math library.</summary>
     public static LuauPlatform System { get; } = new()
     {
@@ -35,13 +42,14 @@ public sealed class LuauPlatform
         UnixTime = () => DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
         LocalTimeZone = TimeZoneInfo.Local,
         RandomSeed = (ulong)global::System.Diagnostics.Stopwatch.GetTimestamp(),
+        TaskTime = TimeProvider.System,
         DeterministicMath = false,
     };
 
     /// <summary>
-    /// Fixed values: <c>os.time()</c> is <paramref name="unixTime"/>, <c>os.clock()</c> is 0, local time is UTC and
-    /// the random seed is <paramref name="randomSeed"/>, and math is <see cref="DeterministicMath"/>. The same script
-    /// and input then give the same output on every machine.
+    /// Fixed values: <c>os.time()</c> is <paramref name="unixTime"/>, <c>os.clock()</c> is 0, local time is UTC, the
+    /// random seed is <paramref name="randomSeed"/>, tasks wait in virtual time and math is
+    /// <see cref="DeterministicMath"/>. The same script and input then give the same output on every machine.
     /// </summary>
     public static LuauPlatform Deterministic(long unixTime = 0, ulong randomSeed = 0) => new()
     {

@@ -19,8 +19,11 @@ public enum LuauLibraries
     Os = 1 << 9,
     Debug = 1 << 10,
 
-    /// <summary>Everything the reference's luaL_openlibs opens (Luau's libraries reach nothing outside the script).</summary>
-    All = Base | Coroutine | Table | String | Math | Bit32 | Utf8 | Buffer | Vector | Os | Debug,
+    /// <summary>The <c>task</c> library: tasks, futures, waits and timers (Roblox's and Lune's names, coop.nvim's semantics).</summary>
+    Task = 1 << 11,
+
+    /// <summary>Everything the reference's luaL_openlibs opens, and <c>task</c> (none of them reach outside the script).</summary>
+    All = Base | Coroutine | Table | String | Math | Bit32 | Utf8 | Buffer | Vector | Os | Debug | Task,
 }
 
 /// <summary>Opens standard libraries into a state's globals.</summary>
@@ -51,6 +54,8 @@ public static class StandardLibrary
             BufferLibrary.Open(state);
         if ((libraries & LuauLibraries.Vector) != 0)
             VectorLibrary.Open(state);
+        if ((libraries & LuauLibraries.Task) != 0)
+            TaskLibrary.Open(state, platform.TaskTime);
     }
 
     /// <summary>

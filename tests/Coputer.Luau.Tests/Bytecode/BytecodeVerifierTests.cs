@@ -63,6 +63,57 @@ public class BytecodeVerifierTests
     public void RefusesFallingOffTheEnd() =>
         Assert.Contains("fall off its end", Refused(Proto([Abc(OpCode.LoadNil, 0)])), StringComparison.Ordinal);
 
+    /// <summary>
+    /// The reference compiler ends this function's code with an unreachable CLOSEUPVALS after its last RETURN
+    /// (vibemark67/physics.lua has the same shape); the verifier must accept it at every level, and it runs.
+    /// </summary>
+    [Fact]
+    public void AcceptsUnreachableCodeAfterTheLastReturn()
+    {
+        const string source = """
+            local function f(c)
+                if c then
+                    return 1
+                else
+                    local x = 0
+                    local g = function() x += 1 return x end
+                    return g()
+                end
+            end
+            return f(false)
+            """;
+        for (int level = 0; level <= 2; level++)
+        {
+            var result = LuauCompiler.Compile(System.Text.Encoding.UTF8.GetBytes(source), new CompileOptions { OptimizationLevel = level });
+            var module = BytecodeReader.Read(result.Bytecode!);
+            BytecodeVerifier.Verify(module);
+            var engine = new LuauEngine(new LuauEngineOptions { CompileOptions = new CompileOptions { OptimizationLevel = level } });
+            Assert.Equal(1.0, engine.DoString(source)[0].Number);
+        }
+    }
+
+    [Fact]
+    public void AcceptsUnreachableInstructionsAtTheEnd() =>
+        BytecodeVerifier.Verify(Module(Proto([s_return, Abc(OpCode.CloseUpvals, 0), Abc(OpCode.LoadNil, 0)])));
+
+    [Fact]
+    public void RefusesReachableFallThroughPastUnreachableCode()
+    {
+        // JUMPIF R0 skips the RETURN and lands on the trailing CLOSEUPVALS, which falls off the end.
+        var jumped = Refused(Proto([Ad(OpCode.JumpIf, 0, 1), s_return, Abc(OpCode.CloseUpvals, 0)]));
+        Assert.Equal("invalid bytecode: prototype 0 pc 2: the code ends with CloseUpvals, so execution could fall off its end", jumped);
+        // A conditional jump as the last instruction falls through when its condition fails (here it loops back
+        // through a JUMPX safepoint).
+        Assert.Contains("fall off its end", Refused(Proto([Instruction.EncodeE(OpCode.JumpX, 0), Ad(OpCode.JumpIf, 0, -2)])),
+            StringComparison.Ordinal);
+        // LOADB's skip reaches the end too.
+        Assert.Contains("fall off its end", Refused(Proto([Abc(OpCode.LoadB, 0, 1, 1), s_return, Abc(OpCode.LoadNil, 0)])),
+            StringComparison.Ordinal);
+        // A loop exit that lands on the last instruction.
+        Assert.Contains("fall off its end",
+            Refused(Proto([Ad(OpCode.ForNPrep, 0, 1), Ad(OpCode.ForNLoop, 0, -1), Abc(OpCode.LoadNil, 0)])), StringComparison.Ordinal);
+    }
+
     [Fact]
     public void RefusesTruncatedAuxWord() =>
         Assert.Contains("cut off", Refused(Proto([s_return, Abc(OpCode.GetGlobal, 0)], constants: [Str(0)])), StringComparison.Ordinal);

@@ -15,6 +15,7 @@ public class DeterministicMathConformanceTests
         UnixTime = LuauPlatform.System.UnixTime,
         LocalTimeZone = LuauPlatform.System.LocalTimeZone,
         RandomSeed = LuauPlatform.System.RandomSeed,
+        TaskTime = LuauPlatform.System.TaskTime,
         DeterministicMath = true,
     };
 
