@@ -97,9 +97,9 @@ public static class ProgramRuntime
     }
 
     /// <summary>
-    /// The engine settings every run uses. This is the one place to switch on the engine's deterministic
-    /// mathematics once it exists (the detmath work): until then <c>math.sin</c> and friends use
-    /// <see cref="Math"/>, whose results may differ between machines.
+    /// The engine settings every run uses, in one place: the deterministic platform (fixed clocks, a seed from the
+    /// program and input, and the engine's managed deterministic mathematics, so <c>math.sin</c> and friends give
+    /// the same bits on every machine), the sandbox, the log and the limits.
     /// </summary>
     internal static LuauEngineOptions CreateEngineOptions(Hash256 program, Hash256 input, RunLimits limits, Stream log)
     {
@@ -111,7 +111,14 @@ public static class ProgramRuntime
         return new LuauEngineOptions
         {
             Libraries = LuauLibraries.All,
-            Platform = LuauPlatform.Deterministic(unixTime: 0, randomSeed: seed),
+            Platform = new LuauPlatform
+            {
+                Clock = static () => 0.0,
+                UnixTime = static () => 0,
+                LocalTimeZone = TimeZoneInfo.Utc,
+                RandomSeed = seed,
+                DeterministicMath = true,
+            },
             Sandbox = true,
             Output = log,
             MemoryLimit = limits.MemoryBytes,
