@@ -333,25 +333,30 @@ public sealed class NodeStore : IBytecodeCache, IDisposable
     {
         while (ResultBytes > MaxResultBytes)
         {
-            using var cmd = Command(c, """
-                DELETE FROM results WHERE (program, input, runtime) IN
-                    (SELECT program, input, runtime FROM results ORDER BY last_used LIMIT 64)
-                RETURNING size
-                """);
-            cmd.Transaction = tx;
-            using var reader = cmd.ExecuteReader();
-            long freed = 0;
-            int rows = 0;
-            while (reader.Read())
+            // The oldest entries, just enough of them to get back under the cap.
+            var victims = new List<(byte[] Program, byte[] Input, string Runtime, long Size)>();
+            long excess = ResultBytes - MaxResultBytes, freed = 0;
+            using (var select = Command(c, "SELECT program, input, runtime, size FROM results ORDER BY last_used LIMIT 256"))
             {
-                freed += reader.GetInt64(0);
-                rows++;
+                select.Transaction = tx;
+                using var reader = select.ExecuteReader();
+                while (freed < excess && reader.Read())
+                {
+                    victims.Add(((byte[])reader[0], (byte[])reader[1], reader.GetString(2), reader.GetInt64(3)));
+                    freed += reader.GetInt64(3);
+                }
             }
-            ResultBytes -= freed;
-            if (rows == 0)
+            if (victims.Count == 0)
             {
                 ResultBytes = 0;
                 break;
+            }
+            foreach (var (program, input, runtime, size) in victims)
+            {
+                using var delete = Command(c, "DELETE FROM results WHERE program = $p AND input = $i AND runtime = $r", ("$p", program), ("$i", input), ("$r", runtime));
+                delete.Transaction = tx;
+                delete.ExecuteNonQuery();
+                ResultBytes -= size;
             }
         }
     }
