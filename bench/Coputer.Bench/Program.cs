@@ -11,6 +11,10 @@ public static class Program
                 return ParseBenchmark.Run(args[1..]);
             case "scripts":
                 return ScriptBenchmark.Run(args[1..]);
+            case "compare":
+                return CompareBenchmark.Run(args[1..]);
+            case "verify":
+                return VerifyTree.Run(args[1..]);
             case "run-script" when args.Length >= 2:
                 // One script in this process, as 'coputer run' runs it (used by 'scripts').
                 return Coputer.Cli.Commands.RunCommand.Run(args[1], args[2..], 1, 1, Console.OpenStandardOutput(), Console.Error);
@@ -19,6 +23,8 @@ public static class Program
                 Console.Error.WriteLine("benchmarks:");
                 Console.Error.WriteLine("  parse     lexer and parser throughput over the shared Luau corpus");
                 Console.Error.WriteLine("  scripts   the shared luau-bench scripts under our engine and lua5.4, with medians and ratios");
+                Console.Error.WriteLine("  compare   every program of a folder under our engine and the reference luau: output differences, time ratios");
+                Console.Error.WriteLine("  verify    compile every file of a folder at -O0..-O2, verify it, optionally compare with luau-compile");
                 return 2;
         }
     }
