@@ -19,8 +19,17 @@ public enum LuauLibraries
     Os = 1 << 9,
     Debug = 1 << 10,
 
-    /// <summary>Everything the reference's luaL_openlibs opens (Luau's libraries reach nothing outside the script).</summary>
-    All = Base | Coroutine | Table | String | Math | Bit32 | Utf8 | Buffer | Vector | Os | Debug,
+    /// <summary>
+    /// The <c>integer</c> library and the 64-bit <c>buffer.readinteger</c>/<c>writeinteger</c> (the reference's
+    /// LuauIntegerLibrary flag, which its command line turns on). Integer literals (<c>1i</c>) work without it.
+    /// </summary>
+    Integer = 1 << 11,
+
+    /// <summary>
+    /// Everything the reference's luaL_openlibs opens with its command line's flags (Luau's libraries reach nothing
+    /// outside the script).
+    /// </summary>
+    All = Base | Coroutine | Table | String | Math | Bit32 | Utf8 | Buffer | Vector | Os | Debug | Integer,
 }
 
 /// <summary>Opens standard libraries into a state's globals.</summary>
@@ -47,9 +56,11 @@ public static class StandardLibrary
         if ((libraries & LuauLibraries.Bit32) != 0)
             Bit32Library.Open(state);
         if ((libraries & LuauLibraries.Buffer) != 0)
-            BufferLibrary.Open(state);
+            BufferLibrary.Open(state, (libraries & LuauLibraries.Integer) != 0);
         if ((libraries & LuauLibraries.Vector) != 0)
             VectorLibrary.Open(state);
+        if ((libraries & LuauLibraries.Integer) != 0)
+            IntegerLibrary.Open(state);
     }
 
     /// <summary>
