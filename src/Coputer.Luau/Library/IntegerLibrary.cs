@@ -96,8 +96,11 @@ internal static class IntegerLibrary
         return Int(c, a < min ? min : a > max ? max : a);
     }
 
-    /// <summary>Checks extract's and replace's field and width (arguments <paramref name="fieldArg"/> and the next).</summary>
-    private static (int Field, int Width) FieldAndWidth(LuauCallContext c, int fieldArg)
+    /// <summary>
+    /// Checks extract's and replace's field and width (arguments <paramref name="fieldArg"/> and the next). As in the
+    /// reference, field + width is computed with 64-bit wraparound, so a huge width passes the check.
+    /// </summary>
+    private static (int Field, long Width) FieldAndWidth(LuauCallContext c, int fieldArg)
     {
         long f = c.CheckInteger64(fieldArg);
         long w = c[fieldArg + 1].IsNil ? 1 : c.CheckInteger64(fieldArg + 1);
@@ -105,9 +108,9 @@ internal static class IntegerLibrary
             throw c.ArgumentError(fieldArg, "field cannot be negative");
         if (w <= 0)
             throw c.ArgumentError(fieldArg + 1, "width must be positive");
-        if (w > 64 - f)
+        if (unchecked(f + w) > 64)
             throw new LuauError("trying to access non-existent bits");
-        return ((int)f, (int)w);
+        return ((int)f, w);
     }
 
     private static int Extract(LuauCallContext c)
@@ -122,7 +125,7 @@ internal static class IntegerLibrary
         long n = c.CheckInteger64(1);
         long r = c.CheckInteger64(2);
         var (f, w) = FieldAndWidth(c, 3);
-        ulong mask = (ulong.MaxValue >> (64 - w)) << f;
+        ulong mask = IntegerOps.LowBits(w) << f;
         return Int(c, (long)(((ulong)n & ~mask) | (((ulong)r << f) & mask)));
     }
 
@@ -212,8 +215,14 @@ internal static class IntegerOps
 
     public static long RotateRight(long n, long s) => (long)BitOperations.RotateRight((ulong)n, (int)((ulong)s % 64));
 
-    /// <summary>Bits f..f+w-1 of <paramref name="n"/> (already checked: 0 &lt;= f, 0 &lt; w, f + w &lt;= 64).</summary>
-    public static long Extract(long n, int f, int w) => (long)(((ulong)n >> f) & (ulong.MaxValue >> (64 - w)));
+    /// <summary>Bits f..f+w-1 of <paramref name="n"/> (already checked: 0 &lt;= f &lt;= 63, 0 &lt; w, f + w &lt;= 64 with wraparound).</summary>
+    public static long Extract(long n, int f, long w) => (long)(((ulong)n >> f) & LowBits(w));
+
+    /// <summary>
+    /// A mask of the low <paramref name="w"/> bits for 1 &lt;= w &lt;= 64. For larger widths (which only pass the
+    /// check by wraparound) the shift count is taken modulo 64, as the reference's shift does on x64 and arm64.
+    /// </summary>
+    public static ulong LowBits(long w) => ulong.MaxValue >> (int)(unchecked(64 - w) & 63);
 
     /// <summary>
     /// integer.fromstring, as the reference's C conversion: in base 10 a signed decimal (clamped to the 64-bit range

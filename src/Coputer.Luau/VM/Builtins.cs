@@ -413,9 +413,9 @@ internal static class Builtins
                             return -1;
                         w = c.Integer;
                     }
-                    if (y2 < 0 || y2 > 63 || w <= 0 || w > 64 - y2)
+                    if (y2 < 0 || y2 > 63 || w <= 0 || unchecked(y2 + w) > 64)
                         return -1;
-                    return Integer(stack, ra, IntegerOps.Extract(x, (int)y2, (int)w));
+                    return Integer(stack, ra, IntegerOps.Extract(x, (int)y2, w));
                 }
             case BuiltinFunction.IntegerClamp when nparams >= 3 && c.Type_ == LuauType.Integer && y2 <= c.Integer:
                 return Integer(stack, ra, x < y2 ? y2 : x > c.Integer ? c.Integer : x);

@@ -185,12 +185,15 @@ public readonly struct LuauValue : IEquatable<LuauValue>
         }
     }
 
-    /// <summary>A short description for debugging; use the <c>tostring</c> library function for Luau's formatting.</summary>
+    /// <summary>
+    /// A short description: nil, booleans, numbers (formatted as Luau's <c>tostring</c> formats them), integers and
+    /// strings as their text; other values by their type. Use the <c>tostring</c> library function for metamethods.
+    /// </summary>
     public override string ToString() => Type_ switch
     {
         LuauType.Nil => "nil",
         LuauType.Boolean => Boolean ? "true" : "false",
-        LuauType.Number => N.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
+        LuauType.Number => Interpreter.NumberToString(N).ToString(),
         LuauType.Integer => Integer.ToString(System.Globalization.CultureInfo.InvariantCulture),
         LuauType.String => UnsafeString.ToString(),
         LuauType.Vector => $"{VectorX}, {VectorY}, {VectorZ}",
