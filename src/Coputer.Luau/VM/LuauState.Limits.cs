@@ -68,6 +68,9 @@ public sealed partial class LuauState
     /// <summary>Bytes charged to this state's heap: an estimate of tables, strings, stacks and closures, recomputed from what is reachable at each collection.</summary>
     public long MemoryInUse { get; private set; }
 
+    /// <summary>The highest <see cref="MemoryInUse"/> has been since the state was made.</summary>
+    public long PeakMemoryInUse { get; private set; }
+
     /// <summary>When above zero, allocations past this many bytes fail with "not enough memory".</summary>
     public long MemoryLimit { get; set; }
 
@@ -148,6 +151,8 @@ public sealed partial class LuauState
         {
             if ((MemoryLimit > 0 && MemoryInUse > MemoryLimit) || (MaxAllocationSize > 0 && bytes > MaxAllocationSize))
                 OutOfMemory(bytes);
+            if (MemoryInUse > PeakMemoryInUse)
+                PeakMemoryInUse = MemoryInUse;
             _allocatedSinceGc += bytes;
             if (_allocatedSinceGc > _gcThreshold && !_gcPending && AutomaticCollection)
                 RequestCollection();

@@ -1,0 +1,364 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Coputer.Platform.Bundles;
+using Coputer.Platform.Identity;
+using Coputer.Platform.Records;
+using Coputer.Platform.Runtime;
+using Coputer.Platform.Store;
+
+namespace Coputer.Platform.Execution;
+
+/// <summary>What a name or hash resolved to.</summary>
+public sealed record ResolvedProgram(Hash256 Program, ProgramVersion? Version);
+
+/// <summary>Counters of an <see cref="ExecutionService"/> since it started.</summary>
+public sealed record ExecutionStats(long Runs, long CacheHits, long SharedRuns, long Overloaded, int Queued, int Running);
+
+/// <summary>
+/// The node's execution service, the API the gateway, the command line and the network call. It publishes
+/// (verifying everything before storing), resolves names and hashes, and runs web programs on a bounded pool of
+/// worker threads:
+/// <list type="bullet">
+/// <item>a result already computed for the same program and input answers from the cache (memory, then disk);</item>
+/// <item>identical requests arriving while one runs share that run;</item>
+/// <item>when the queue is full a request is answered <see cref="RunStatus.Overloaded"/> at once, so memory stays bounded;</item>
+/// <item>deterministic outcomes (responses, program errors, limits hit) are cached; transient ones never are;</item>
+/// <item>each program keeps a ring of its recent runs with their output, errors and costs.</item>
+/// </list>
+/// Every method is thread-safe.
+/// </summary>
+/// <example>
+/// <code>
+/// using var node = ExecutionService.Open(new ExecutionOptions { DataDirectory = "data" });
+/// node.Publish(record.Encode(), bundle.Encode());
+/// var result = await node.RunAsync(ProgramRef.ByName(publisher.Key, "site"), WebRequest.Create("GET", "/"));
+/// if (result.Status == RunStatus.Ok) { /* result.Response.StatusCode, Headers, Body */ }
+/// </code>
+/// </example>
+public sealed class ExecutionService : IDisposable
+{
+    private readonly ExecutionOptions _options;
+    private readonly BlockingCollection<Job> _queue;
+    private readonly Thread[] _workers;
+    private readonly ConcurrentDictionary<(PublisherId, string), ProgramVersion> _names = new();
+    private readonly LruCache<(Hash256, Hash256), RunResult> _results;
+    private readonly LruCache<Hash256, CompiledProgram> _programs;
+    private readonly ConcurrentDictionary<(Hash256, Hash256, bool), Job> _inFlight = new();
+    private readonly ConcurrentDictionary<Hash256, RunLogRing> _recentRuns = new();
+    private long _runs, _cacheHits, _sharedRuns, _overloaded;
+    private int _running;
+    private volatile bool _disposed;
+
+    private ExecutionService(ExecutionOptions options, NodeStore store)
+    {
+        _options = options;
+        Store = store;
+        store.MaxResultBytes = options.ResultCacheBytes;
+        _results = new(options.ResultMemoryBytes, ResultCodec.SizeOf);
+        _programs = new(Math.Max(options.LoadedPrograms, 1), _ => 1);
+        _queue = new BlockingCollection<Job>(Math.Max(options.QueueCapacity, 1));
+        _workers = new Thread[Math.Max(options.Workers, 1)];
+        for (int i = 0; i < _workers.Length; i++)
+        {
+            // A generous stack: the engine bounds recursion itself, this only keeps deep but legal programs safe.
+            _workers[i] = new Thread(Work, 16 << 20) { IsBackground = true, Name = $"coputer worker {i + 1}" };
+            _workers[i].Start();
+        }
+    }
+
+    /// <summary>Opens the node's store in <see cref="ExecutionOptions.DataDirectory"/> and starts the workers.</summary>
+    /// <exception cref="StoreException">The store cannot be opened.</exception>
+    public static ExecutionService Open(ExecutionOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return new ExecutionService(options, NodeStore.Open(options.DataDirectory, options.BundleLimits));
+    }
+
+    /// <summary>The node's store (bundles, records, caches).</summary>
+    public NodeStore Store { get; }
+
+    /// <summary>The limits every run gets.</summary>
+    public RunLimits Limits => _options.Limits;
+
+    /// <summary>Counters since the service started.</summary>
+    public ExecutionStats Stats => new(Interlocked.Read(ref _runs), Interlocked.Read(ref _cacheHits), Interlocked.Read(ref _sharedRuns),
+        Interlocked.Read(ref _overloaded), _queue.Count, Volatile.Read(ref _running));
+
+    // ---- publishing and resolving ----
+
+    /// <summary>
+    /// Publishes a signed record (wire form) with the bundle it names (original format; may be empty when the node
+    /// already has that program, as for a rollback). Everything is verified before anything is stored.
+    /// </summary>
+    public PublishResult Publish(ReadOnlySpan<byte> signedRecord, ReadOnlySpan<byte> bundle) => AfterPublish(Store.Publish(signedRecord, bundle));
+
+    /// <summary>Publishes a signed record with its bundle (or null when the node has the program).</summary>
+    public PublishResult Publish(SignedRecord record, Bundle? bundle) =>
+        AfterPublish(Store.Publish(record, bundle is null ? default : (ReadOnlySpan<byte>)bundle.Encode()));
+
+    private PublishResult AfterPublish(PublishResult result)
+    {
+        if (result.Status == PublishStatus.Published && ProgramLabel.TryParse(result.Label, out var label))
+            _names.TryRemove((label.Publisher, label.Name), out _);
+        return result;
+    }
+
+    /// <summary>What <paramref name="target"/> names now, or null when this node has no such program.</summary>
+    public ResolvedProgram? Resolve(ProgramRef target)
+    {
+        if (target.IsHash)
+            return _programs.TryGet(target.Hash, out _) || Store.HasProgram(target.Hash) ? new ResolvedProgram(target.Hash, null) : null;
+        var key = (target.Publisher, target.Name!);
+        if (!_names.TryGetValue(key, out var version))
+        {
+            version = Store.Resolve(target.Publisher, target.Name!);
+            if (version is null)
+                return null;
+            _names[key] = version;
+        }
+        return new ResolvedProgram(version.Program, version);
+    }
+
+    /// <summary>The publisher's programs at their current versions (by id; empty when the node knows no such publisher).</summary>
+    public IReadOnlyList<ProgramVersion> ListPrograms(PublisherId publisher) =>
+        Store.FindPublisher(publisher) is { } key ? Store.ListPrograms(key) : [];
+
+    /// <summary>Every version of a program the node has accepted, newest first (each stays runnable by its hash).</summary>
+    public IReadOnlyList<ProgramVersion> ListVersions(PublisherId publisher, string name) =>
+        Store.FindPublisher(publisher) is { } key ? Store.History(key, name) : [];
+
+    /// <summary>A file of the program, for serving assets such as <c>public/style.css</c>; null if there is none.</summary>
+    public BundleFile? GetFile(ProgramRef target, string path)
+    {
+        var resolved = Resolve(target);
+        return resolved is null ? null : LoadProgram(resolved.Program)?.Bundle.Find(path);
+    }
+
+    /// <summary>The program's most recent runs, newest first (empty if it has not run since the service started).</summary>
+    public IReadOnlyList<RunLogEntry> RecentRuns(Hash256 program) =>
+        _recentRuns.TryGetValue(program, out var ring) ? ring.Snapshot() : [];
+
+    // ---- running ----
+
+    /// <summary>
+    /// Runs the web program <paramref name="target"/> for <paramref name="request"/>. Never throws for a failed run:
+    /// the result's <see cref="RunResult.Status"/> tells a response from a program error, a limit hit, a missing
+    /// program, an overloaded node, a timeout or a cancellation.
+    /// </summary>
+    public Task<RunResult> RunAsync(ProgramRef target, WebRequest request, RunOptions? options = null, CancellationToken cancellation = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        options ??= RunOptions.Default;
+        long start = Stopwatch.GetTimestamp();
+        var resolved = Resolve(target);
+        if (resolved is null)
+            return Task.FromResult(Failure(RunStatus.NotFound, $"no program {target} on this node", default, request));
+        var program = resolved.Program;
+        var input = request.InputHash;
+        var key = (program, input);
+        if (options.UseCache && TryGetCached(key, start) is { } cached)
+            return Task.FromResult(cached);
+
+        // Identical requests share one run; a run without the cache is shared only with others that skip it.
+        var flightKey = (program, input, options.UseCache);
+        while (true)
+        {
+            if (_inFlight.TryGetValue(flightKey, out var running))
+            {
+                if (running.TryJoin())
+                {
+                    Interlocked.Increment(ref _sharedRuns);
+                    return Wait(running, options, cancellation, shared: true);
+                }
+                // Everyone waiting for that run gave up, so it is being cancelled: start afresh.
+                _inFlight.TryRemove(new(flightKey, running));
+                continue;
+            }
+            var job = new Job(program, request, options.UseCache);
+            if (!_inFlight.TryAdd(flightKey, job))
+                continue;
+            if (!_queue.TryAdd(job))
+            {
+                _inFlight.TryRemove(new(flightKey, job));
+                Interlocked.Increment(ref _overloaded);
+                return Task.FromResult(Failure(RunStatus.Overloaded, "the node is busy; try again shortly", program, request));
+            }
+            return Wait(job, options, cancellation, shared: false);
+        }
+    }
+
+    private RunResult? TryGetCached((Hash256 Program, Hash256 Input) key, long start)
+    {
+        if (!_results.TryGet(key, out var result))
+        {
+            if (Store.TryGetResult(key.Program, key.Input, ProgramRuntime.Version) is not { } bytes || ResultCodec.Decode(bytes, key.Program, key.Input) is not { } decoded)
+                return null;
+            _results.Set(key, decoded);
+            result = decoded;
+        }
+        else
+        {
+            Store.TouchResult(key.Program, key.Input, ProgramRuntime.Version);
+        }
+        Interlocked.Increment(ref _cacheHits);
+        return new RunResult
+        {
+            Status = result.Status,
+            Response = result.Response,
+            Error = result.Error,
+            Traceback = result.Traceback,
+            Limit = result.Limit,
+            Info = result.Info with { Duration = Stopwatch.GetElapsedTime(start) },
+        };
+    }
+
+    private async Task<RunResult> Wait(Job job, RunOptions options, CancellationToken cancellation, bool shared)
+    {
+        var deadline = options.Deadline ?? _options.DefaultDeadline;
+        try
+        {
+            var result = await job.Completion.Task.WaitAsync(deadline, cancellation).ConfigureAwait(false);
+            return shared ? WithInfo(result, result.Info with { Shared = true }) : result;
+        }
+        catch (TimeoutException)
+        {
+            job.Leave();
+            return Failure(RunStatus.Timeout, $"no answer within {deadline.TotalSeconds:0.###} s", job.Program, job.Request);
+        }
+        catch (OperationCanceledException)
+        {
+            job.Leave();
+            return Failure(RunStatus.Cancelled, "the request was cancelled", job.Program, job.Request);
+        }
+    }
+
+    private static RunResult WithInfo(RunResult r, RunInfo info) => new()
+    {
+        Status = r.Status,
+        Response = r.Response,
+        Error = r.Error,
+        Traceback = r.Traceback,
+        Limit = r.Limit,
+        Info = info,
+    };
+
+    private static RunResult Failure(RunStatus status, string message, Hash256 program, WebRequest request) => new()
+    {
+        Status = status,
+        Error = message,
+        Info = new RunInfo { Program = program, Input = request.InputHash },
+    };
+
+    private void Work()
+    {
+        foreach (var job in _queue.GetConsumingEnumerable())
+        {
+            var key = (job.Program, job.Request.InputHash, job.UseCache);
+            RunResult result;
+            Interlocked.Increment(ref _running);
+            try
+            {
+                result = job.Abandoned.IsCancellationRequested
+                    ? Failure(RunStatus.Cancelled, "every caller gave up before the run started", job.Program, job.Request)
+                    : Execute(job);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                Trace.TraceError($"coputer: run of {job.Program} failed inside the node: {e}");
+                result = Failure(RunStatus.InternalError, "the node failed to run the program", job.Program, job.Request);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _running);
+            }
+            _inFlight.TryRemove(new(key, job));
+            job.Completion.TrySetResult(result);
+        }
+    }
+
+    private RunResult Execute(Job job)
+    {
+        var program = LoadProgram(job.Program);
+        if (program is null)
+            return Failure(RunStatus.NotFound, $"no program {job.Program} on this node", job.Program, job.Request);
+        Interlocked.Increment(ref _runs);
+        var result = ProgramRuntime.Run(program, job.Request, _options.Limits, job.Abandoned.Token);
+        if (result.IsDeterministic && job.UseCache)
+        {
+            var key = (job.Program, job.Request.InputHash);
+            var stored = WithInfo(result, result.Info with { Log = "", Cached = true });
+            _results.Set(key, stored);
+            Store.PutResult(job.Program, job.Request.InputHash, ProgramRuntime.Version, ResultCodec.Encode(result));
+        }
+        _recentRuns.GetOrAdd(job.Program, _ => new RunLogRing(_options.RecentRunsPerProgram)).Add(new RunLogEntry
+        {
+            Time = DateTimeOffset.UtcNow,
+            Request = job.Request.ToString(),
+            Status = result.Status,
+            StatusCode = result.Response?.StatusCode,
+            Error = result.Error,
+            Traceback = result.Traceback,
+            Limit = result.Limit,
+            Info = result.Info,
+        });
+        return result;
+    }
+
+    private CompiledProgram? LoadProgram(Hash256 hash)
+    {
+        if (_programs.TryGet(hash, out var program))
+            return program;
+        var bundle = Store.GetBundle(hash);
+        if (bundle is null)
+            return null;
+        program = new CompiledProgram(bundle, Store);
+        _programs.Set(hash, program);
+        return program;
+    }
+
+    /// <summary>Stops the workers (runs in progress finish first) and closes the store.</summary>
+    public void Dispose()
+    {
+        if (_disposed)
+            return;
+        _disposed = true;
+        _queue.CompleteAdding();
+        foreach (var w in _workers)
+            w.Join();
+        _queue.Dispose();
+        Store.Dispose();
+    }
+
+    /// <summary>A queued or running run, and the callers waiting for it.</summary>
+    private sealed class Job(Hash256 program, WebRequest request, bool useCache)
+    {
+        private int _waiters = 1;
+
+        public Hash256 Program { get; } = program;
+        public WebRequest Request { get; } = request;
+        public bool UseCache { get; } = useCache;
+        public TaskCompletionSource<RunResult> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        /// <summary>Cancelled when every waiter has left: the run stops (a transient outcome, not cached).</summary>
+        public CancellationTokenSource Abandoned { get; } = new();
+
+        /// <summary>Adds a waiter, unless everyone already left.</summary>
+        public bool TryJoin()
+        {
+            while (true)
+            {
+                int n = Volatile.Read(ref _waiters);
+                if (n == 0)
+                    return false;
+                if (Interlocked.CompareExchange(ref _waiters, n + 1, n) == n)
+                    return true;
+            }
+        }
+
+        public void Leave()
+        {
+            if (Interlocked.Decrement(ref _waiters) == 0)
+                Abandoned.Cancel();
+        }
+    }
+}

@@ -1,0 +1,75 @@
+using System.Collections.Concurrent;
+using Coputer.Luau.Compiler;
+using Coputer.Platform.Bundles;
+
+namespace Coputer.Platform.Runtime;
+
+/// <summary>Where compiled modules are kept between runs and restarts (the store implements it).</summary>
+public interface IBytecodeCache
+{
+    /// <summary>The bytecode compiled from source with this hash by this compiler version, or null.</summary>
+    byte[]? TryGetBytecode(Hash256 sourceHash, string compilerVersion);
+
+    /// <summary>Keeps bytecode (may be done in the background).</summary>
+    void PutBytecode(Hash256 sourceHash, string compilerVersion, byte[] bytecode);
+}
+
+/// <summary>
+/// A program ready to run: its bundle and the bytecode of its modules, compiled from the signed source by our
+/// compiler on first use (never bytecode from elsewhere) and kept for later runs. Thread-safe.
+/// </summary>
+public sealed class CompiledProgram
+{
+    /// <summary>How modules are compiled: the original server's <c>-O1</c>, with line info for error positions.</summary>
+    internal static readonly CompileOptions CompileOptions = new() { OptimizationLevel = 1, DebugLevel = 1 };
+
+    /// <summary>Identifies the compiler's output: bytecode cached under another version is never used.</summary>
+    public static string CompilerVersion { get; } = "luau-o1-" + typeof(LuauCompiler).Assembly.ManifestModule.ModuleVersionId.ToString("N");
+
+    private readonly ConcurrentDictionary<string, Compiled> _modules = new(StringComparer.Ordinal);
+    private readonly IBytecodeCache? _cache;
+
+    /// <summary>A program over <paramref name="bundle"/>, keeping compiled modules in <paramref name="cache"/> if given.</summary>
+    public CompiledProgram(Bundle bundle, IBytecodeCache? cache = null)
+    {
+        Bundle = bundle;
+        _cache = cache;
+    }
+
+    /// <summary>The program's files.</summary>
+    public Bundle Bundle { get; }
+
+    /// <summary>The program's identity.</summary>
+    public Hash256 Hash => Bundle.Hash;
+
+    /// <summary>Compiles every module now (useful before serving, or to report all syntax errors).</summary>
+    public IReadOnlyList<string> CompileAll()
+    {
+        var errors = new List<string>();
+        foreach (var f in Bundle.Files)
+        {
+            if (f.IsModule && GetModule(f).Error is { } e)
+                errors.Add(e);
+        }
+        return errors;
+    }
+
+    /// <summary>The bytecode of a module, or the compile error (<c>path:line: message</c>).</summary>
+    internal Compiled GetModule(BundleFile file) => _modules.GetOrAdd(file.Path, static (_, arg) => arg.Self.Compile(arg.File), (Self: this, File: file));
+
+    private Compiled Compile(BundleFile file)
+    {
+        if (_cache?.TryGetBytecode(file.ContentHash, CompilerVersion) is { } cached)
+            return new Compiled(cached, null);
+        var result = LuauCompiler.Compile(file.ContentBytes, CompileOptions);
+        if (result.Bytecode is { } bytecode)
+        {
+            _cache?.PutBytecode(file.ContentHash, CompilerVersion, bytecode);
+            return new Compiled(bytecode, null);
+        }
+        var first = result.Errors[0];
+        return new Compiled(null, $"{file.Path}:{first.Line}: {first.Message}");
+    }
+
+    internal sealed record Compiled(byte[]? Bytecode, string? Error);
+}

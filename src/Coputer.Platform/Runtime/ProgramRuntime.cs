@@ -1,0 +1,241 @@
+using System.Diagnostics;
+using System.Text;
+using Coputer.Luau;
+using Coputer.Luau.Library;
+using Coputer.Luau.VM;
+using Coputer.Platform.Bundles;
+
+namespace Coputer.Platform.Runtime;
+
+/// <summary>
+/// Runs web programs: each run gets a fresh sandboxed Luau state with the standard libraries, <c>args</c> and a
+/// <c>require</c> confined to the program's bundle, runs <c>main.luau</c> from cached bytecode, and validates
+/// what it returns exactly as the original does (section 2.3 of the spec: same checks, same order, same
+/// messages). Nothing of the host reaches the program: <c>print</c> goes to the run's log, and <c>os.time</c>,
+/// <c>os.clock</c> and <c>math.random</c> are deterministic (the random seed comes from the program and input
+/// hashes). Thread-safe: runs share nothing.
+/// </summary>
+public static class ProgramRuntime
+{
+    /// <summary>
+    /// Identifies what a run computes from a program and input (the engine and this runtime's build): cached
+    /// results under another version are never used.
+    /// </summary>
+    public static string Version { get; } = "web-1-" + typeof(LuauEngine).Assembly.ManifestModule.ModuleVersionId.ToString("N")[..12]
+        + "-" + typeof(ProgramRuntime).Assembly.ManifestModule.ModuleVersionId.ToString("N")[..12];
+
+    /// <summary>Runs <paramref name="program"/> for <paramref name="request"/> under <paramref name="limits"/>.</summary>
+    /// <param name="program">The program.</param>
+    /// <param name="request">The request <c>args.web()</c> describes.</param>
+    /// <param name="limits">The deterministic limits, and the wall-clock backstop.</param>
+    /// <param name="cancellation">Stops the run (a transient failure, reported as <see cref="RunStatus.Cancelled"/>).</param>
+    public static RunResult Run(CompiledProgram program, WebRequest request, RunLimits? limits = null, CancellationToken cancellation = default)
+    {
+        limits ??= RunLimits.Default;
+        var clock = Stopwatch.StartNew();
+        using var watchdog = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        watchdog.CancelAfter(limits.WallClock);
+        var log = new RunLog(limits.LogBytes);
+        var run = new ModuleLoader(program, request, limits);
+        var engine = new LuauEngine(CreateEngineOptions(program.Hash, request.InputHash, limits, log));
+        var state = engine.State;
+        state.Cancellation = watchdog.Token;
+        RunResult Finish(RunStatus status, WebResponse? response = null, string? error = null, string? traceback = null, RunLimit? limit = null) => new()
+        {
+            Status = status,
+            Response = response,
+            Error = error,
+            Traceback = traceback,
+            Limit = limit,
+            Info = new RunInfo
+            {
+                Program = program.Hash,
+                Input = request.InputHash,
+                Instructions = limits.Instructions - Math.Max(state.StepBudget, 0),
+                PeakMemory = state.PeakMemoryInUse,
+                Duration = clock.Elapsed,
+                Log = log.Text,
+            },
+        };
+
+        try
+        {
+            var main = run.LoadModule(state, program.Bundle.Main, out var compileError);
+            if (main is null)
+                return Finish(RunStatus.ProgramError, error: compileError);
+            var results = state.Call(main);
+            var (response, returnError, limit) = ReturnValidation.ToResponse(results, limits);
+            if (returnError is not null)
+                return limit is { } l ? Finish(RunStatus.LimitExceeded, error: returnError, limit: l) : Finish(RunStatus.ProgramError, error: returnError);
+            return Finish(RunStatus.Ok, response);
+        }
+        catch (LuauTerminatedException)
+        {
+            if (state.StepBudget == 0)
+                return Finish(RunStatus.LimitExceeded, error: $"instruction limit exceeded ({limits.Instructions} instructions)", limit: RunLimit.Instructions);
+            return cancellation.IsCancellationRequested
+                ? Finish(RunStatus.Cancelled, error: "the run was cancelled")
+                : Finish(RunStatus.Timeout, error: $"the run took longer than {limits.WallClock.TotalSeconds:0.###} s");
+        }
+        catch (LuauRuntimeException e)
+        {
+            if (e.Kind == LuauErrorKind.Memory)
+                return Finish(RunStatus.LimitExceeded, error: $"memory limit exceeded ({limits.MemoryBytes} bytes)", traceback: e.LuauStackTrace, limit: RunLimit.Memory);
+            string message = e.Message;
+            if (message.EndsWith("stack overflow", StringComparison.Ordinal))
+                return Finish(RunStatus.LimitExceeded, error: message + " (call depth limit)", traceback: e.LuauStackTrace, limit: RunLimit.CallDepth);
+            return Finish(RunStatus.ProgramError, error: message, traceback: e.LuauStackTrace);
+        }
+        catch (LuauException e)
+        {
+            return Finish(RunStatus.ProgramError, error: e.Message);
+        }
+    }
+
+    /// <summary>
+    /// The engine settings every run uses. This is the one place to switch on the engine's deterministic
+    /// mathematics once it exists (the detmath work): until then <c>math.sin</c> and friends use
+    /// <see cref="Math"/>, whose results may differ between machines.
+    /// </summary>
+    internal static LuauEngineOptions CreateEngineOptions(Hash256 program, Hash256 input, RunLimits limits, Stream log)
+    {
+        Span<byte> p = stackalloc byte[Hash256.Size];
+        Span<byte> i = stackalloc byte[Hash256.Size];
+        program.CopyTo(p);
+        input.CopyTo(i);
+        ulong seed = BitConverter.ToUInt64(p) ^ BitConverter.ToUInt64(i);
+        return new LuauEngineOptions
+        {
+            Libraries = LuauLibraries.All,
+            Platform = LuauPlatform.Deterministic(unixTime: 0, randomSeed: seed),
+            Sandbox = true,
+            Output = log,
+            MemoryLimit = limits.MemoryBytes,
+            StepBudget = limits.Instructions,
+        };
+    }
+
+    /// <summary>One run's modules: the require cache, the chain being loaded, and the <c>args</c> table.</summary>
+    private sealed class ModuleLoader(CompiledProgram program, WebRequest request, RunLimits limits)
+    {
+        private readonly Dictionary<string, LuauValue> _loaded = new(StringComparer.Ordinal);
+        private readonly List<string> _loading = [];
+        private LuauTable? _args;
+
+        public LuauFunction? LoadModule(LuauState state, BundleFile file, out string? error)
+        {
+            var compiled = program.GetModule(file);
+            if (compiled.Bytecode is null)
+            {
+                error = compiled.Error;
+                return null;
+            }
+            var env = state.CreateSandboxedGlobals();
+            env["args"] = _args ??= WebArgs.CreateArgsTable(state, request);
+            env["require"] = new HostFunction("require", c => Require(c, file.Path));
+            error = null;
+            return state.Load(compiled.Bytecode, "@" + file.Path, env);
+        }
+
+        private int Require(LuauCallContext c, string requirer)
+        {
+            var arg = c[1];
+            if (arg.Type != LuauType.String)
+                throw c.TypeError(1, "string");
+            string path = arg.AsString!.ToString().Replace('\\', '/');
+            if (!path.StartsWith("./", StringComparison.Ordinal) && !path.StartsWith("../", StringComparison.Ordinal))
+                throw new LuauError("require path must start with a valid prefix: ./ or ../");
+            if (path.EndsWith(".luau", StringComparison.Ordinal))
+                throw new LuauError("error requiring module: consider removing the file extension");
+            var file = Resolve(requirer, path, out string? resolveError) ?? throw new LuauError("error requiring module: " + resolveError);
+            if (file.Path == requirer)
+                throw new LuauError("cyclic module dependency: file requires itself");
+            if (_loading.Contains(file.Path))
+                throw new LuauError("cyclic module dependency: file requires itself indirectly");
+            if (_loaded.TryGetValue(file.Path, out var cached))
+                return c.Return(cached);
+            if (_loading.Count >= limits.RequireDepth)
+                throw new LuauError($"error requiring module: modules nest more than {limits.RequireDepth} deep");
+
+            var state = c.State;
+            var module = LoadModule(state, file, out string? compileError) ?? throw new LuauError("error requiring module: " + compileError);
+            _loading.Add(file.Path);
+            LuauValue[] results;
+            try
+            {
+                results = c.Call(module);
+            }
+            finally
+            {
+                _loading.RemoveAt(_loading.Count - 1);
+            }
+            if (results.Length != 1)
+                throw new LuauError("module must return a single value");
+            var value = results[0];
+            if (value.Type is not (LuauType.Table or LuauType.Function))
+                throw new LuauError("module must return a table or function");
+            _loaded[file.Path] = value;
+            return c.Return(value);
+        }
+
+        /// <summary><c>X.luau</c>, then <c>X/main.luau</c>, relative to the requiring file's directory and never outside the bundle.</summary>
+        private BundleFile? Resolve(string requirer, string path, out string? error)
+        {
+            var parts = new List<string>(requirer.Split('/'));
+            parts.RemoveAt(parts.Count - 1);
+            foreach (var part in path.Split('/'))
+            {
+                if (part is "" or ".")
+                    continue;
+                if (part == "..")
+                {
+                    if (parts.Count == 0)
+                    {
+                        error = $"'{path}' is outside the program";
+                        return null;
+                    }
+                    parts.RemoveAt(parts.Count - 1);
+                    continue;
+                }
+                parts.Add(part);
+            }
+            error = "error finding file";
+            if (parts.Count == 0)
+                return null;
+            string joined = string.Join('/', parts);
+            return program.Bundle.Find(joined + ".luau") ?? program.Bundle.Find(joined + "/main.luau");
+        }
+    }
+
+    /// <summary>Collects <c>print</c> output up to a cap, then notes that the rest was dropped.</summary>
+    private sealed class RunLog(int capacity) : Stream
+    {
+        private readonly MemoryStream _buffer = new();
+        private bool _truncated;
+
+        public string Text => Encoding.UTF8.GetString(_buffer.GetBuffer(), 0, (int)_buffer.Length) + (_truncated ? "\n[log truncated]\n" : "");
+
+        public override void Write(ReadOnlySpan<byte> buffer)
+        {
+            long room = capacity - _buffer.Length;
+            if (buffer.Length > room)
+            {
+                _truncated = true;
+                buffer = buffer[..(int)Math.Max(room, 0)];
+            }
+            _buffer.Write(buffer);
+        }
+
+        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+        public override bool CanRead => false;
+        public override bool CanSeek => false;
+        public override bool CanWrite => true;
+        public override long Length => _buffer.Length;
+        public override long Position { get => _buffer.Length; set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+    }
+}
