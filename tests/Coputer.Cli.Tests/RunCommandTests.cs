@@ -96,8 +96,8 @@ public sealed class RunCommandTests : IDisposable
         var (code, _, error) = Run(Write("table.luau", "error({})"));
         Assert.Equal(1, code);
         Assert.StartsWith("\nstacktrace:\n", error);
-        var (_, _, number) = Run(Write("number.luau", "error(1e20)"));
-        Assert.StartsWith("1e+20\nstacktrace:\n", number);
+        var (_, _, number) = Run(Write("number.luau", "error(1e20, 0)"));
+        Assert.StartsWith("100000000000000000000\nstacktrace:\n", number);
         var (_, _, integer) = Run(Write("integer.luau", "error(5i)"));
         Assert.StartsWith("\nstacktrace:\n", integer);
     }
