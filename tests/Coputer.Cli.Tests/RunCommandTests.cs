@@ -38,6 +38,36 @@ public sealed class RunCommandTests : IDisposable
     }
 
     [Fact]
+    public void TasksWaitInRealTimeAndTheScriptEndsWhenTheyDo()
+    {
+        var watch = Stopwatch.StartNew();
+        var (code, output, error) = Run(Write("tasks.luau", """
+            task.delay(0.2, function() print("delayed") end)
+            local t = task.spawn(function() local waited = task.wait(0.1) print("waited", waited >= 0.09) return "result" end)
+            print("main", t:status())
+            print(t:await())
+            """));
+        Assert.Equal("", error);
+        Assert.Equal(0, code);
+        Assert.Equal("main\tsuspended\nwaited\ttrue\nresult\ndelayed\n", output);
+        Assert.True(watch.Elapsed >= TimeSpan.FromSeconds(0.19), watch.Elapsed.ToString());
+    }
+
+    [Fact]
+    public void AnErrorNoTaskAwaitedIsReportedAndFailsTheRun()
+    {
+        var (code, output, error) = Run(Write("lost.luau", """
+            task.spawn(function() task.wait(0.01) error("nobody awaited this") end)
+            print("main done")
+            """));
+        Assert.Equal(1, code);
+        Assert.Equal("main done\n", output);
+        Assert.Contains("error in task: ", error);
+        Assert.Contains("lost.luau:1: nobody awaited this", error);
+        Assert.Contains("stacktrace:", error);
+    }
+
+    [Fact]
     public void PrintResultsPrintsWhatTheChunkReturns()
     {
         using var stdout = new MemoryStream();

@@ -70,8 +70,13 @@ internal static class RunCommand
             {
                 if (printResults && result.Values.Length > 0)
                     engine.Call(engine.State.Globals["print"], result.Values);
+                // Like Lune, the script ends when its tasks do; an error no task awaited is reported, not lost.
+                engine.State.Tasks.RunUntilIdle();
                 output.Flush();
-                return 0;
+                var failures = engine.State.Tasks.TakeUnobservedFailures();
+                foreach (var failed in failures)
+                    stderr.Write($"error in task: {Describe(failed.Error)}\nstacktrace:\n{failed.StackTrace}");
+                return failures.Count == 0 ? 0 : 1;
             }
             output.Flush();
             string message = result.Status == LuauResumeStatus.Yielded ? "thread yielded unexpectedly" : Describe(result.Error);

@@ -19,6 +19,12 @@ public sealed class LuauPlatform
     /// <summary>The seed of <c>math.random</c> before any <c>math.randomseed</c>.</summary>
     public ulong RandomSeed { get; init; }
 
+    /// <summary>
+    /// The clock of <c>task.wait</c> and <c>task.delay</c>: real time from this provider, or, when null, a virtual
+    /// clock per state that starts at 0 and moves only when every task waits, so waiting takes no real time.
+    /// </summary>
+    public TimeProvider? TaskTime { get; init; }
+
     /// <summary>The real clocks of this machine, its local time zone, and a seed from the clock.</summary>
     public static LuauPlatform System { get; } = new()
     {
@@ -26,11 +32,13 @@ public sealed class LuauPlatform
         UnixTime = () => DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
         LocalTimeZone = TimeZoneInfo.Local,
         RandomSeed = (ulong)global::System.Diagnostics.Stopwatch.GetTimestamp(),
+        TaskTime = TimeProvider.System,
     };
 
     /// <summary>
-    /// Fixed values: <c>os.time()</c> is <paramref name="unixTime"/>, <c>os.clock()</c> is 0, local time is UTC and
-    /// the random seed is <paramref name="randomSeed"/>. The same script and input then give the same output.
+    /// Fixed values: <c>os.time()</c> is <paramref name="unixTime"/>, <c>os.clock()</c> is 0, local time is UTC, the
+    /// random seed is <paramref name="randomSeed"/> and tasks wait in virtual time. The same script and input then
+    /// give the same output.
     /// </summary>
     public static LuauPlatform Deterministic(long unixTime = 0, ulong randomSeed = 0) => new()
     {

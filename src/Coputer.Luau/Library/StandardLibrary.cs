@@ -19,17 +19,20 @@ public enum LuauLibraries
     Os = 1 << 9,
     Debug = 1 << 10,
 
+    /// <summary>The <c>task</c> library: tasks, futures, waits and timers (Roblox's and Lune's names, coop.nvim's semantics).</summary>
+    Task = 1 << 11,
+
     /// <summary>
     /// The <c>integer</c> library and the 64-bit <c>buffer.readinteger</c>/<c>writeinteger</c> (the reference's
     /// LuauIntegerLibrary flag, which its command line turns on). Integer literals (<c>1i</c>) work without it.
     /// </summary>
-    Integer = 1 << 11,
+    Integer = 1 << 12,
 
     /// <summary>
-    /// Everything the reference's luaL_openlibs opens with its command line's flags (Luau's libraries reach nothing
-    /// outside the script).
+    /// Everything the reference's luaL_openlibs opens with its command line's flags, and <c>task</c> (none of them
+    /// reach outside the script).
     /// </summary>
-    All = Base | Coroutine | Table | String | Math | Bit32 | Utf8 | Buffer | Vector | Os | Debug | Integer,
+    All = Base | Coroutine | Table | String | Math | Bit32 | Utf8 | Buffer | Vector | Os | Debug | Integer | Task,
 }
 
 /// <summary>Opens standard libraries into a state's globals.</summary>
@@ -61,6 +64,8 @@ public static class StandardLibrary
             VectorLibrary.Open(state);
         if ((libraries & LuauLibraries.Integer) != 0)
             IntegerLibrary.Open(state);
+        if ((libraries & LuauLibraries.Task) != 0)
+            TaskLibrary.Open(state, platform.TaskTime);
     }
 
     /// <summary>

@@ -36,6 +36,7 @@ internal sealed class GarbageCollector
         }
         for (var t = running; t is not null; t = t.ResumedBy)
             gc.MarkObject(t);
+        state.TaskSchedulerIfCreated?.MarkRoots(gc.MarkValue);
         gc.Propagate();
         gc.ClearWeakEntries();
         state.SetMemoryInUse(gc._bytes);
@@ -59,6 +60,10 @@ internal sealed class GarbageCollector
                 break;
         }
     }
+
+    private Action<LuauValue>? _markValue;
+
+    private void MarkValue(LuauValue v) => Mark(in v);
 
     private void MarkObject(object o)
     {
@@ -96,6 +101,9 @@ internal sealed class GarbageCollector
                     _bytes += 48;
                     if (u.Metatable is not null)
                         MarkObject(u.Metatable);
+                    // Host objects such as tasks hold Luau values the collector would not see otherwise.
+                    if (u.Payload is IHostReferences references)
+                        references.MarkReferences(_markValue ??= MarkValue);
                     break;
                 case LuauBuffer b:
                     _bytes += 32 + b.Length;

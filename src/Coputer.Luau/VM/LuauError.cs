@@ -9,6 +9,9 @@ public class LuauError : Exception
 {
     public LuauError(string message) : base(message) { }
 
+    /// <summary>An error with this message, caused by <paramref name="innerException"/> (kept for the host to inspect).</summary>
+    public LuauError(string message, Exception? innerException) : base(message, innerException) { }
+
     /// <summary>The message once the name of the host function that raised it is known.</summary>
     internal virtual string MessageFor(string? functionName) => Message;
 }

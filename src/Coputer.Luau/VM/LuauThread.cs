@@ -66,6 +66,9 @@ public sealed class LuauThread : LuauObject
     /// <summary>The thread that resumed this one while it runs.</summary>
     internal LuauThread? ResumedBy;
 
+    /// <summary>The task this thread is the coroutine of, while the task has not completed.</summary>
+    internal LuauTask? Task;
+
     internal LuauThread(LuauState state, LuauTable globals)
     {
         State = state;
