@@ -32,6 +32,18 @@ public static class SharedCorpus
         return data;
     }
 
+    /// <summary>
+    /// Files written in the experimental class syntax, which the reference only accepts behind a debug flag: the
+    /// conformance suite's classes.luau, and benchmarks whose "--bench-args" line turns that flag on.
+    /// </summary>
+    public static bool NeedsClassSyntax(string path)
+    {
+        if (Path.GetFileName(path) == "classes.luau")
+            return true;
+        string firstLine = File.ReadLines(path).FirstOrDefault() ?? "";
+        return firstLine.StartsWith("-- --bench-args:", StringComparison.Ordinal) && firstLine.Contains("DebugLuauUserDefinedClasses", StringComparison.Ordinal);
+    }
+
     private static string FindRoot()
     {
         // Walk up from the test binary until a folder has a sibling "shared" with the conformance suite in it.

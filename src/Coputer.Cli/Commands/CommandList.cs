@@ -10,5 +10,6 @@ internal static class CommandList
         yield return RunCommand.Create();
         yield return CheckCommand.Create();
         yield return DisasmCommand.Create();
+        yield return FmtCommand.Create();
     }
 }

@@ -30,6 +30,12 @@ public static class AstPrinter
     public static byte[] PrintUtf8(AstNode node) => Print(node, validUtf8Only: false);
 
     /// <summary>
+    /// Like <see cref="PrintUtf8(AstNode)"/>, but writes ';' only where one is needed, so two trees that differ only in
+    /// their optional semicolons print the same (a formatter compares its result with its input this way).
+    /// </summary>
+    public static byte[] PrintUtf8WithoutOptionalSemicolons(AstNode node) => Print(node, validUtf8Only: false, keepSemicolons: false);
+
+    /// <summary>
     /// Prints a parsed chunk as UTF-8 source, starting with its header hot comments (<c>--!strict</c>,
     /// <c>--!optimize 2</c>), which change how the chunk is checked and compiled. Other comments are not reproduced.
     /// </summary>
@@ -47,9 +53,16 @@ public static class AstPrinter
         return [.. Encoding.UTF8.GetBytes(header.ToString()), .. body];
     }
 
-    private static byte[] Print(AstNode node, bool validUtf8Only)
+    /// <summary>
+    /// True when <paramref name="next"/> starts with a parenthesis that, written after <paramref name="previous"/>,
+    /// would continue it as a call: the two then need a ';' between them.
+    /// </summary>
+    public static bool NeedsSemicolonBetween(AstStat previous, AstStat next) =>
+        Writer.EndsWithPrefixExpression(previous) && Writer.StartsWithParenthesis(next);
+
+    private static byte[] Print(AstNode node, bool validUtf8Only, bool keepSemicolons = true)
     {
-        var writer = new Writer(validUtf8Only);
+        var writer = new Writer(validUtf8Only, keepSemicolons);
         switch (node)
         {
             case BlockStat root:
@@ -74,7 +87,7 @@ public static class AstPrinter
         return writer.ToArray();
     }
 
-    private sealed class Writer(bool validUtf8Only)
+    private sealed class Writer(bool validUtf8Only, bool keepSemicolons)
     {
         private const int UnaryPriority = 8;
 
@@ -168,8 +181,8 @@ public static class AstPrinter
                 Statement(body[i]);
 
                 // A statement starting with '(' would otherwise continue the one before it as a call.
-                bool separate = i + 1 < body.Length && EndsWithPrefixExpression(body[i]) && StartsWithParenthesis(body[i + 1]);
-                if (body[i].HasSemicolon || separate)
+                bool separate = i + 1 < body.Length && NeedsSemicolonBetween(body[i], body[i + 1]);
+                if ((keepSemicolons && body[i].HasSemicolon) || separate)
                     Byte((byte)';');
             }
         }
@@ -190,7 +203,7 @@ public static class AstPrinter
         }
 
         /// <summary>True when the statement ends with a name, call, index or parenthesis, which a '(' could continue.</summary>
-        private static bool EndsWithPrefixExpression(AstStat stat)
+        internal static bool EndsWithPrefixExpression(AstStat stat)
         {
             AstExpr? last = stat switch
             {
@@ -223,7 +236,7 @@ public static class AstPrinter
             }
         }
 
-        private static bool StartsWithParenthesis(AstStat stat)
+        internal static bool StartsWithParenthesis(AstStat stat)
         {
             AstExpr? first = stat switch
             {

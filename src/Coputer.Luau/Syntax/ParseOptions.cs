@@ -26,4 +26,10 @@ public sealed class ParseOptions
 
     /// <summary>Record the location of every comment in <see cref="ParseResult.Comments"/>.</summary>
     public bool CaptureComments { get; init; } = true;
+
+    /// <summary>
+    /// Record every token other than comments, in source order, in <see cref="ParseResult.Tokens"/> (for tools
+    /// such as a formatter or an editor's highlighting; off by default).
+    /// </summary>
+    public bool CaptureTokens { get; init; }
 }

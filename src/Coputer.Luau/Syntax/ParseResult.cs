@@ -35,5 +35,8 @@ public sealed class ParseResult(BlockStat root, int lines, IReadOnlyList<HotComm
     public IReadOnlyList<ParseError> Errors { get; } = errors;
     public IReadOnlyList<Comment> Comments { get; } = comments;
 
+    /// <summary>Every token but comments, in source order, ending with the end of file; empty unless <see cref="ParseOptions.CaptureTokens"/> was set.</summary>
+    public IReadOnlyList<SyntaxToken> Tokens { get; internal init; } = [];
+
     public bool HasErrors => Errors.Count > 0;
 }

@@ -24,6 +24,7 @@ public sealed partial class Parser
     private readonly List<ParseError> _errors = new();
     private readonly List<HotComment> _hotComments = new();
     private readonly List<Comment> _comments = new();
+    private readonly List<SyntaxToken>? _tokens;
     private bool _hotCommentHeader = true;
 
     private int _recursion;
@@ -69,6 +70,8 @@ public sealed partial class Parser
         _source = source;
         _names = new NameTable();
         _lexer = new Lexer(source, _names);
+        if (options.CaptureTokens)
+            _tokens = new List<SyntaxToken>();
 
         _functions[0] = new FunctionState { Vararg = true };
         _functionCount = 1;
@@ -101,14 +104,14 @@ public sealed partial class Parser
         {
             BlockStat root = ParseChunk();
             int lines = _lexer.Current.Location.End.Line + (endsWithoutNewline ? 1 : 0);
-            return new ParseResult(root, lines, _hotComments, _errors, _comments);
+            return new ParseResult(root, lines, _hotComments, _errors, _comments) { Tokens = _tokens ?? [] };
         }
         catch (FatalParseException fatal)
         {
             // Recursion or error limits end the parse; the tree is then empty.
             _errors.Add(fatal.Error);
             var empty = new BlockStat(new Location(default, _lexer.Current.Location.End), [], hasEnd: false);
-            return new ParseResult(empty, _lexer.Current.Location.End.Line + 1, _hotComments, _errors, _comments);
+            return new ParseResult(empty, _lexer.Current.Location.End.Line + 1, _hotComments, _errors, _comments) { Tokens = _tokens ?? [] };
         }
     }
 
@@ -133,7 +136,10 @@ public sealed partial class Parser
             else if (t.Kind == TokenKind.BrokenComment)
                 kind = CommentKind.BrokenBlock;
             else
+            {
+                _tokens?.Add(new SyntaxToken(Classify(t.Kind), t.Location));
                 return;
+            }
 
             if (_options.CaptureComments)
                 _comments.Add(new Comment(kind, t.Location));
@@ -148,6 +154,19 @@ public sealed partial class Parser
             _lexer.Next(skipComments: false, updatePrevious: false);
         }
     }
+
+    private static SyntaxTokenKind Classify(TokenKind kind) => kind switch
+    {
+        TokenKind.Eof => SyntaxTokenKind.EndOfFile,
+        TokenKind.Name => SyntaxTokenKind.Name,
+        TokenKind.Number => SyntaxTokenKind.Number,
+        TokenKind.QuotedString or TokenKind.RawString => SyntaxTokenKind.String,
+        TokenKind.InterpStringBegin or TokenKind.InterpStringMid or TokenKind.InterpStringEnd or TokenKind.InterpStringSimple => SyntaxTokenKind.InterpolatedString,
+        TokenKind.Attribute or TokenKind.AttributeOpen => SyntaxTokenKind.Attribute,
+        TokenKind.BrokenString or TokenKind.BrokenComment or TokenKind.BrokenUnicode or TokenKind.BrokenInterpDoubleBrace => SyntaxTokenKind.Broken,
+        >= TokenKind.ReservedAnd and <= TokenKind.ReservedWhile => SyntaxTokenKind.Keyword,
+        _ => SyntaxTokenKind.Symbol,
+    };
 
     private void AddHotComment(in Token t)
     {

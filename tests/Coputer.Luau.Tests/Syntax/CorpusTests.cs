@@ -8,17 +8,7 @@ namespace Coputer.Luau.Tests.Syntax;
 /// </summary>
 public class CorpusTests
 {
-    /// <summary>
-    /// Files written in the experimental class syntax, which the reference only accepts behind a debug flag: the
-    /// conformance suite's classes.luau, and benchmarks whose "--bench-args" line turns that flag on.
-    /// </summary>
-    internal static bool NeedsClassSyntax(string path)
-    {
-        if (Path.GetFileName(path) == "classes.luau")
-            return true;
-        string firstLine = File.ReadLines(path).FirstOrDefault() ?? "";
-        return firstLine.StartsWith("-- --bench-args:", StringComparison.Ordinal) && firstLine.Contains("DebugLuauUserDefinedClasses", StringComparison.Ordinal);
-    }
+    internal static bool NeedsClassSyntax(string path) => SharedCorpus.NeedsClassSyntax(path);
 
     public static TheoryData<string> ConformanceFiles()
     {
