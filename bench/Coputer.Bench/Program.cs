@@ -15,6 +15,13 @@ public static class Program
                 return CompareBenchmark.Run(args[1..]);
             case "verify":
                 return VerifyTree.Run(args[1..]);
+            case "math":
+                return MathBenchmark.RunSpeed(args[1..]);
+            case "math-accuracy":
+                return MathBenchmark.RunAccuracy(args[1..]);
+            case "math-tables":
+                Console.Out.Write(Coputer.Luau.Tests.Library.MathTables.GenerateSource());
+                return 0;
             case "run-script" when args.Length >= 2:
                 // One script in this process, as 'coputer run' runs it (used by 'scripts').
                 return Coputer.Cli.Commands.RunCommand.Run(args[1], args[2..], 1, 1, Console.OpenStandardOutput(), Console.Error);
@@ -25,6 +32,9 @@ public static class Program
                 Console.Error.WriteLine("  scripts   the shared luau-bench scripts under our engine and lua5.4, with medians and ratios");
                 Console.Error.WriteLine("  compare   every program of a folder under our engine and the reference luau: output differences, time ratios");
                 Console.Error.WriteLine("  verify    compile every file of a folder at -O0..-O2, verify it, optionally compare with luau-compile");
+                Console.Error.WriteLine("  math      deterministic math against System.Math, ns per call [--runs N] [--functions sin,exp,...]");
+                Console.Error.WriteLine("  math-accuracy  deterministic math against the BigInteger reference [--count N] [--seed S] [--threads T] [--functions ...]");
+                Console.Error.WriteLine("  math-tables  print DeterministicMath.Tables.cs, computed from the BigInteger reference");
                 return 2;
         }
     }

@@ -114,7 +114,7 @@ internal static class BufferLibrary
     {
         var b = c.CheckBuffer(1);
         int offset = c.CheckInteger(2);
-        double value = c.CheckNumber(3);
+        double value = LuauMath.Observable(c.State, c.CheckNumber(3));
         if (IsOutOfBounds(offset, b.Length, 4))
             throw OutOfBounds();
         BinaryPrimitives.WriteSingleLittleEndian(b.Data.AsSpan(offset, 4), (float)value);
@@ -125,7 +125,7 @@ internal static class BufferLibrary
     {
         var b = c.CheckBuffer(1);
         int offset = c.CheckInteger(2);
-        double value = c.CheckNumber(3);
+        double value = LuauMath.Observable(c.State, c.CheckNumber(3));
         if (IsOutOfBounds(offset, b.Length, 8))
             throw OutOfBounds();
         BinaryPrimitives.WriteDoubleLittleEndian(b.Data.AsSpan(offset, 8), value);

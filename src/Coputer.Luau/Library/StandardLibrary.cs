@@ -40,6 +40,7 @@ public static class StandardLibrary
 {
     public static void Open(LuauState state, LuauLibraries libraries, LuauPlatform platform)
     {
+        state.DeterministicMath = platform.DeterministicMath;
         if ((libraries & LuauLibraries.Base) != 0)
             BaseLibrary.Open(state);
         if ((libraries & LuauLibraries.Coroutine) != 0)

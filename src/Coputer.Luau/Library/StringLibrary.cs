@@ -351,7 +351,7 @@ internal static class StringLibrary
                     StringFormat.AppendString(b, in spec, c.CheckString(arg).Span);
                     break;
                 default:
-                    StringFormat.AppendNumber(b, in spec, c.CheckNumber(arg));
+                    StringFormat.AppendNumber(b, in spec, LuauMath.Observable(c.State, c.CheckNumber(arg)));
                     break;
             }
             if (b.Length > Interpreter.MaxStringLength)
@@ -379,7 +379,7 @@ internal static class StringLibrary
         {
             var v = Get(argument);
             if (Interpreter.ToNumber(in v, out double d) && argument <= _count)
-                return d;
+                return LuauMath.Observable(_thread.State, d);
             throw TypeError(argument, "number");
         }
 

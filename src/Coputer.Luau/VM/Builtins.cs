@@ -50,6 +50,7 @@ internal static class Builtins
         bool num1 = nparams >= 1 && a.Type_ == LuauType.Number;
         bool num2 = num1 && nparams >= 2 && b.Type_ == LuauType.Number;
         double x = a.N, y = b.N;
+        bool det = L.State.DeterministicMath;
         switch (id)
         {
             case BuiltinFunction.Assert:
@@ -61,28 +62,28 @@ internal static class Builtins
                 return -1;
 
             case BuiltinFunction.MathAbs when num1 && nparams == 1: return Number(stack, ra, Math.Abs(x));
-            case BuiltinFunction.MathAcos when num1 && nparams == 1: return Number(stack, ra, Math.Acos(x));
-            case BuiltinFunction.MathAsin when num1 && nparams == 1: return Number(stack, ra, Math.Asin(x));
-            case BuiltinFunction.MathAtan2 when num2 && nparams == 2: return Number(stack, ra, Math.Atan2(x, y));
-            case BuiltinFunction.MathAtan when num1 && nparams == 1: return Number(stack, ra, Math.Atan(x));
+            case BuiltinFunction.MathAcos when num1 && nparams == 1: return Number(stack, ra, LuauMath.Acos(det, x));
+            case BuiltinFunction.MathAsin when num1 && nparams == 1: return Number(stack, ra, LuauMath.Asin(det, x));
+            case BuiltinFunction.MathAtan2 when num2 && nparams == 2: return Number(stack, ra, LuauMath.Atan2(det, x, y));
+            case BuiltinFunction.MathAtan when num1 && nparams == 1: return Number(stack, ra, LuauMath.Atan(det, x));
             case BuiltinFunction.MathCeil when num1 && nparams == 1: return Number(stack, ra, Math.Ceiling(x));
-            case BuiltinFunction.MathCosh when num1 && nparams == 1: return Number(stack, ra, Math.Cosh(x));
-            case BuiltinFunction.MathCos when num1 && nparams == 1: return Number(stack, ra, Math.Cos(x));
+            case BuiltinFunction.MathCosh when num1 && nparams == 1: return Number(stack, ra, LuauMath.Cosh(det, x));
+            case BuiltinFunction.MathCos when num1 && nparams == 1: return Number(stack, ra, LuauMath.Cos(det, x));
             case BuiltinFunction.MathDeg when num1 && nparams == 1: return Number(stack, ra, x / (Math.PI / 180.0));
-            case BuiltinFunction.MathExp when num1 && nparams == 1: return Number(stack, ra, Math.Exp(x));
+            case BuiltinFunction.MathExp when num1 && nparams == 1: return Number(stack, ra, LuauMath.Exp(det, x));
             case BuiltinFunction.MathFloor when num1 && nparams == 1: return Number(stack, ra, Math.Floor(x));
-            case BuiltinFunction.MathFmod when num2 && nparams == 2: return Number(stack, ra, CFmod(x, y));
-            case BuiltinFunction.MathLog10 when num1 && nparams == 1: return Number(stack, ra, Math.Log10(x));
-            case BuiltinFunction.MathLog when num1 && nparams == 1: return Number(stack, ra, Math.Log(x));
+            case BuiltinFunction.MathFmod when num2 && nparams == 2: return Number(stack, ra, LuauMath.Fmod(det, x, y));
+            case BuiltinFunction.MathLog10 when num1 && nparams == 1: return Number(stack, ra, LuauMath.Log10(det, x));
+            case BuiltinFunction.MathLog when num1 && nparams == 1: return Number(stack, ra, LuauMath.Log(det, x));
             case BuiltinFunction.MathLog when num2 && nparams == 2:
-                return Number(stack, ra, y == 2 ? Math.Log2(x) : y == 10 ? Math.Log10(x) : Math.Log(x) / Math.Log(y));
-            case BuiltinFunction.MathPow when num2 && nparams == 2: return Number(stack, ra, Math.Pow(x, y));
+                return Number(stack, ra, LuauMath.Log(det, x, y));
+            case BuiltinFunction.MathPow when num2 && nparams == 2: return Number(stack, ra, LuauMath.Pow(det, x, y));
             case BuiltinFunction.MathRad when num1 && nparams == 1: return Number(stack, ra, x * (Math.PI / 180.0));
-            case BuiltinFunction.MathSinh when num1 && nparams == 1: return Number(stack, ra, Math.Sinh(x));
-            case BuiltinFunction.MathSin when num1 && nparams == 1: return Number(stack, ra, Math.Sin(x));
+            case BuiltinFunction.MathSinh when num1 && nparams == 1: return Number(stack, ra, LuauMath.Sinh(det, x));
+            case BuiltinFunction.MathSin when num1 && nparams == 1: return Number(stack, ra, LuauMath.Sin(det, x));
             case BuiltinFunction.MathSqrt when num1 && nparams == 1: return Number(stack, ra, Math.Sqrt(x));
-            case BuiltinFunction.MathTanh when num1 && nparams == 1: return Number(stack, ra, Math.Tanh(x));
-            case BuiltinFunction.MathTan when num1 && nparams == 1: return Number(stack, ra, Math.Tan(x));
+            case BuiltinFunction.MathTanh when num1 && nparams == 1: return Number(stack, ra, LuauMath.Tanh(det, x));
+            case BuiltinFunction.MathTan when num1 && nparams == 1: return Number(stack, ra, LuauMath.Tan(det, x));
             case BuiltinFunction.MathSign when num1 && nparams == 1: return Number(stack, ra, x > 0 ? 1 : x < 0 ? -1 : 0);
             case BuiltinFunction.MathRound when num1 && nparams == 1: return Number(stack, ra, Round(x));
             case BuiltinFunction.MathIsNan when num1 && nparams == 1: return Bool(stack, ra, double.IsNaN(x));

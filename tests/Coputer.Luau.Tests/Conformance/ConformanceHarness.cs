@@ -10,6 +10,9 @@ internal sealed class ConformanceSetup
     /// <summary>The harness default: O1 with line information.</summary>
     public CompileOptions CompileOptions { get; init; } = new() { OptimizationLevel = 1, DebugLevel = 1 };
 
+    /// <summary>What the libraries read from the host (default: the real one, host math included, as the reference harness).</summary>
+    public LuauPlatform Platform { get; init; } = LuauPlatform.System;
+
     /// <summary>Runs after the libraries are open and before sandboxing: add globals, type metatables, hooks.</summary>
     public Action<LuauState>? Setup { get; init; }
 
@@ -42,7 +45,7 @@ internal static class ConformanceHarness
         string? failure = null;
         var (status, values, trace) = LargeStack.Run(() =>
         {
-            StandardLibrary.Open(state, LuauLibraries.All, LuauPlatform.System);
+            StandardLibrary.Open(state, LuauLibraries.All, setup.Platform);
             var g = state.Globals;
             g["collectgarbage"] = new HostFunction("collectgarbage", CollectGarbage);
             g["loadstring"] = new HostFunction("loadstring", LoadString);
