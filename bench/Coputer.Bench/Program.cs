@@ -11,6 +11,17 @@ public static class Program
                 return ParseBenchmark.Run(args[1..]);
             case "scripts":
                 return ScriptBenchmark.Run(args[1..]);
+            case "compare":
+                return CompareBenchmark.Run(args[1..]);
+            case "verify":
+                return VerifyTree.Run(args[1..]);
+            case "math":
+                return MathBenchmark.RunSpeed(args[1..]);
+            case "math-accuracy":
+                return MathBenchmark.RunAccuracy(args[1..]);
+            case "math-tables":
+                Console.Out.Write(Coputer.Luau.Tests.Library.MathTables.GenerateSource());
+                return 0;
             case "run-script" when args.Length >= 2:
                 // One script in this process, as 'coputer run' runs it (used by 'scripts').
                 return Coputer.Cli.Commands.RunCommand.Run(args[1], args[2..], 1, 1, Console.OpenStandardOutput(), Console.Error);
@@ -19,6 +30,11 @@ public static class Program
                 Console.Error.WriteLine("benchmarks:");
                 Console.Error.WriteLine("  parse     lexer and parser throughput over the shared Luau corpus");
                 Console.Error.WriteLine("  scripts   the shared luau-bench scripts under our engine and lua5.4, with medians and ratios");
+                Console.Error.WriteLine("  compare   every program of a folder under our engine and the reference luau: output differences, time ratios");
+                Console.Error.WriteLine("  verify    compile every file of a folder at -O0..-O2, verify it, optionally compare with luau-compile");
+                Console.Error.WriteLine("  math      deterministic math against System.Math, ns per call [--runs N] [--functions sin,exp,...]");
+                Console.Error.WriteLine("  math-accuracy  deterministic math against the BigInteger reference [--count N] [--seed S] [--threads T] [--functions ...]");
+                Console.Error.WriteLine("  math-tables  print DeterministicMath.Tables.cs, computed from the BigInteger reference");
                 return 2;
         }
     }

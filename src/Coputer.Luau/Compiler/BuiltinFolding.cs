@@ -1,10 +1,13 @@
 using Coputer.Luau.Bytecode;
+using Coputer.Luau.Library;
 
 namespace Coputer.Luau.Compiler;
 
 /// <summary>
 /// Evaluates calls to pure builtins with constant arguments at compile time (O2 only: once folded, a call cannot fall
-/// back to a replaced global). The results must equal what the library computes at run time.
+/// back to a replaced global). The results must equal what the library computes at run time. Transcendental
+/// functions fold with <see cref="DeterministicMath"/>, so that bytecode depends only on the source and the
+/// compiler, never on the C library of the machine that compiled it.
 /// </summary>
 internal static class BuiltinFolding
 {
@@ -42,22 +45,22 @@ internal static class BuiltinFolding
         switch (id)
         {
             case BuiltinFunction.MathAbs when count == 1 && Num(0): return Number(Math.Abs(N(0)));
-            case BuiltinFunction.MathAcos when count == 1 && Num(0): return Number(Math.Acos(N(0)));
-            case BuiltinFunction.MathAsin when count == 1 && Num(0): return Number(Math.Asin(N(0)));
-            case BuiltinFunction.MathAtan2 when count == 2 && Num(0) && Num(1): return Number(Math.Atan2(N(0), N(1)));
-            case BuiltinFunction.MathAtan when count == 1 && Num(0): return Number(Math.Atan(N(0)));
+            case BuiltinFunction.MathAcos when count == 1 && Num(0): return Number(DeterministicMath.Acos(N(0)));
+            case BuiltinFunction.MathAsin when count == 1 && Num(0): return Number(DeterministicMath.Asin(N(0)));
+            case BuiltinFunction.MathAtan2 when count == 2 && Num(0) && Num(1): return Number(DeterministicMath.Atan2(N(0), N(1)));
+            case BuiltinFunction.MathAtan when count == 1 && Num(0): return Number(DeterministicMath.Atan(N(0)));
             case BuiltinFunction.MathCeil when count == 1 && Num(0): return Number(Math.Ceiling(N(0)));
-            case BuiltinFunction.MathCosh when count == 1 && Num(0): return Number(Math.Cosh(N(0)));
-            case BuiltinFunction.MathCos when count == 1 && Num(0): return Number(Math.Cos(N(0)));
+            case BuiltinFunction.MathCosh when count == 1 && Num(0): return Number(DeterministicMath.Cosh(N(0)));
+            case BuiltinFunction.MathCos when count == 1 && Num(0): return Number(DeterministicMath.Cos(N(0)));
             case BuiltinFunction.MathDeg when count == 1 && Num(0): return Number(N(0) / RadiansPerDegree);
-            case BuiltinFunction.MathExp when count == 1 && Num(0): return Number(Math.Exp(N(0)));
+            case BuiltinFunction.MathExp when count == 1 && Num(0): return Number(DeterministicMath.Exp(N(0)));
             case BuiltinFunction.MathFloor when count == 1 && Num(0): return Number(Math.Floor(N(0)));
-            case BuiltinFunction.MathFmod when count == 2 && Num(0) && Num(1): return Number(N(0) % N(1));
-            case BuiltinFunction.MathLdexp when count == 2 && Num(0) && Num(1): return Number(Math.ScaleB(N(0), CInt(N(1))));
-            case BuiltinFunction.MathLog10 when count == 1 && Num(0): return Number(Math.Log10(N(0)));
-            case BuiltinFunction.MathLog when count == 1 && Num(0): return Number(Math.Log(N(0)));
+            case BuiltinFunction.MathFmod when count == 2 && Num(0) && Num(1): return Number(DeterministicMath.Fmod(N(0), N(1)));
+            case BuiltinFunction.MathLdexp when count == 2 && Num(0) && Num(1): return Number(DeterministicMath.Ldexp(N(0), CInt(N(1))));
+            case BuiltinFunction.MathLog10 when count == 1 && Num(0): return Number(DeterministicMath.Log10(N(0)));
+            case BuiltinFunction.MathLog when count == 1 && Num(0): return Number(DeterministicMath.Log(N(0)));
             case BuiltinFunction.MathLog when count == 2 && Num(0) && Num(1):
-                return Number(N(1) == 2.0 ? Math.Log2(N(0)) : N(1) == 10.0 ? Math.Log10(N(0)) : Math.Log(N(0)) / Math.Log(N(1)));
+                return Number(LuauMath.Log(deterministic: true, N(0), N(1)));
             case BuiltinFunction.MathMax when count >= 1 && AllNumbers():
                 {
                     double r = N(0);
@@ -74,11 +77,11 @@ internal static class BuiltinFolding
                 }
             case BuiltinFunction.MathPow when count == 2 && Num(0) && Num(1): return Number(NumberMath.Pow(N(0), N(1)));
             case BuiltinFunction.MathRad when count == 1 && Num(0): return Number(N(0) * RadiansPerDegree);
-            case BuiltinFunction.MathSinh when count == 1 && Num(0): return Number(Math.Sinh(N(0)));
-            case BuiltinFunction.MathSin when count == 1 && Num(0): return Number(Math.Sin(N(0)));
+            case BuiltinFunction.MathSinh when count == 1 && Num(0): return Number(DeterministicMath.Sinh(N(0)));
+            case BuiltinFunction.MathSin when count == 1 && Num(0): return Number(DeterministicMath.Sin(N(0)));
             case BuiltinFunction.MathSqrt when count == 1 && Num(0): return Number(Math.Sqrt(N(0)));
-            case BuiltinFunction.MathTanh when count == 1 && Num(0): return Number(Math.Tanh(N(0)));
-            case BuiltinFunction.MathTan when count == 1 && Num(0): return Number(Math.Tan(N(0)));
+            case BuiltinFunction.MathTanh when count == 1 && Num(0): return Number(DeterministicMath.Tanh(N(0)));
+            case BuiltinFunction.MathTan when count == 1 && Num(0): return Number(DeterministicMath.Tan(N(0)));
 
             case BuiltinFunction.Bit32Arshift when count == 2 && Num(0) && Num(1):
                 {

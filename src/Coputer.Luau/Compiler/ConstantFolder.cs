@@ -496,13 +496,9 @@ internal sealed class ConstantFolder : AstVisitor
 /// <summary>Numeric helpers with C semantics where .NET differs.</summary>
 internal static class NumberMath
 {
-    /// <summary>C's <c>pow</c>: unlike <see cref="Math.Pow"/>, <c>pow(1, nan)</c> and <c>pow(-1, ±inf)</c> are 1.</summary>
-    public static double Pow(double x, double y)
-    {
-        if (x == 1.0 || y == 0.0)
-            return 1.0;
-        if (x == -1.0 && double.IsInfinity(y))
-            return 1.0;
-        return Math.Pow(x, y);
-    }
+    /// <summary>
+    /// C's <c>pow</c> (so <c>pow(1, nan)</c> and <c>pow(-1, ±inf)</c> are 1), computed by the deterministic managed
+    /// implementation so that folded constants do not depend on the compiling machine's C library.
+    /// </summary>
+    public static double Pow(double x, double y) => Library.DeterministicMath.Pow(x, y);
 }

@@ -21,31 +21,31 @@ internal static class MathLibrary
         ),
             ("noise", c => c.Return(MathNoise.Noise(c.CheckNumber(1), c.OptNumber(2, 0), c.OptNumber(3, 0)))),
             ("abs", c => c.Return(Math.Abs(c.CheckNumber(1)))),
-            ("acos", c => c.Return(Math.Acos(c.CheckNumber(1)))),
-            ("asin", c => c.Return(Math.Asin(c.CheckNumber(1)))),
-            ("atan2", c => c.Return(Math.Atan2(c.CheckNumber(1), c.CheckNumber(2)))),
-            ("atan", c => c.Return(Math.Atan(c.CheckNumber(1)))),
+            ("acos", c => c.Return(LuauMath.Acos(c.State.DeterministicMath, c.CheckNumber(1)))),
+            ("asin", c => c.Return(LuauMath.Asin(c.State.DeterministicMath, c.CheckNumber(1)))),
+            ("atan2", c => c.Return(LuauMath.Atan2(c.State.DeterministicMath, c.CheckNumber(1), c.CheckNumber(2)))),
+            ("atan", c => c.Return(LuauMath.Atan(c.State.DeterministicMath, c.CheckNumber(1)))),
             ("ceil", c => c.Return(Math.Ceiling(c.CheckNumber(1)))),
-            ("cosh", c => c.Return(Math.Cosh(c.CheckNumber(1)))),
-            ("cos", c => c.Return(Math.Cos(c.CheckNumber(1)))),
+            ("cosh", c => c.Return(LuauMath.Cosh(c.State.DeterministicMath, c.CheckNumber(1)))),
+            ("cos", c => c.Return(LuauMath.Cos(c.State.DeterministicMath, c.CheckNumber(1)))),
             ("deg", c => c.Return(c.CheckNumber(1) / RadiansPerDegree)),
-            ("exp", c => c.Return(Math.Exp(c.CheckNumber(1)))),
+            ("exp", c => c.Return(LuauMath.Exp(c.State.DeterministicMath, c.CheckNumber(1)))),
             ("floor", c => c.Return(Math.Floor(c.CheckNumber(1)))),
-            ("fmod", c => c.Return(Builtins.CFmod(c.CheckNumber(1), c.CheckNumber(2)))),
+            ("fmod", c => c.Return(LuauMath.Fmod(c.State.DeterministicMath, c.CheckNumber(1), c.CheckNumber(2)))),
             ("frexp", Frexp),
-            ("ldexp", c => c.Return(Math.ScaleB(c.CheckNumber(1), c.CheckInteger(2)))),
-            ("log10", c => c.Return(Math.Log10(c.CheckNumber(1)))),
+            ("ldexp", c => c.Return(LuauMath.Ldexp(c.State.DeterministicMath, c.CheckNumber(1), c.CheckInteger(2)))),
+            ("log10", c => c.Return(LuauMath.Log10(c.State.DeterministicMath, c.CheckNumber(1)))),
             ("log", Log),
             ("max", Max),
             ("min", Min),
             ("modf", Modf),
-            ("pow", c => c.Return(Math.Pow(c.CheckNumber(1), c.CheckNumber(2)))),
+            ("pow", c => c.Return(LuauMath.Pow(c.State.DeterministicMath, c.CheckNumber(1), c.CheckNumber(2)))),
             ("rad", c => c.Return(c.CheckNumber(1) * RadiansPerDegree)),
-            ("sinh", c => c.Return(Math.Sinh(c.CheckNumber(1)))),
-            ("sin", c => c.Return(Math.Sin(c.CheckNumber(1)))),
+            ("sinh", c => c.Return(LuauMath.Sinh(c.State.DeterministicMath, c.CheckNumber(1)))),
+            ("sin", c => c.Return(LuauMath.Sin(c.State.DeterministicMath, c.CheckNumber(1)))),
             ("sqrt", c => c.Return(Math.Sqrt(c.CheckNumber(1)))),
-            ("tanh", c => c.Return(Math.Tanh(c.CheckNumber(1)))),
-            ("tan", c => c.Return(Math.Tan(c.CheckNumber(1)))),
+            ("tanh", c => c.Return(LuauMath.Tanh(c.State.DeterministicMath, c.CheckNumber(1)))),
+            ("tan", c => c.Return(LuauMath.Tan(c.State.DeterministicMath, c.CheckNumber(1)))),
             ("clamp", Clamp),
             ("sign", c =>
             {
@@ -80,9 +80,8 @@ internal static class MathLibrary
     {
         double x = c.CheckNumber(1);
         if (c[2].IsNil)
-            return c.Return(Math.Log(x));
-        double b = c.CheckNumber(2);
-        return c.Return(b == 2.0 ? Math.Log2(x) : b == 10.0 ? Math.Log10(x) : Math.Log(x) / Math.Log(b));
+            return c.Return(LuauMath.Log(c.State.DeterministicMath, x));
+        return c.Return(LuauMath.Log(c.State.DeterministicMath, x, c.CheckNumber(2)));
     }
 
     private static int Min(LuauCallContext c)
@@ -137,6 +136,11 @@ internal static class MathLibrary
     private static int Frexp(LuauCallContext c)
     {
         double x = c.CheckNumber(1);
+        if (c.State.DeterministicMath)
+        {
+            double mantissa = DeterministicMath.Frexp(x, out int exponent);
+            return c.Return(mantissa, exponent);
+        }
         if (x == 0 || !double.IsFinite(x))
             return c.Return(x, 0);
         int e = Math.ILogB(x) + 1;

@@ -327,13 +327,19 @@ internal static class StringLibrary
                     break;
                 case 'd':
                 case 'i':
-                    StringFormat.AppendInteger(b, in spec, NativeCasts.ToInt64(c.CheckNumber(arg)));
+                    StringFormat.AppendInteger(b, in spec, c[arg].IsInteger ? c[arg].Integer : NativeCasts.ToInt64(c.CheckNumber(arg)));
                     break;
                 case 'o':
                 case 'u':
                 case 'x':
                 case 'X':
                     {
+                        // An integer argument prints its bits as unsigned.
+                        if (c[arg].IsInteger)
+                        {
+                            StringFormat.AppendUnsigned(b, in spec, (ulong)c[arg].Integer);
+                            break;
+                        }
                         double v = c.CheckNumber(arg);
                         StringFormat.AppendUnsigned(b, in spec, v < 0 ? (ulong)NativeCasts.ToInt64(v) : NativeCasts.ToUInt64(v));
                         break;
@@ -345,7 +351,7 @@ internal static class StringLibrary
                     StringFormat.AppendString(b, in spec, c.CheckString(arg).Span);
                     break;
                 default:
-                    StringFormat.AppendNumber(b, in spec, c.CheckNumber(arg));
+                    StringFormat.AppendNumber(b, in spec, LuauMath.Observable(c.State, c.CheckNumber(arg)));
                     break;
             }
             if (b.Length > Interpreter.MaxStringLength)
@@ -373,7 +379,7 @@ internal static class StringLibrary
         {
             var v = Get(argument);
             if (Interpreter.ToNumber(in v, out double d) && argument <= _count)
-                return d;
+                return LuauMath.Observable(_thread.State, d);
             throw TypeError(argument, "number");
         }
 

@@ -121,7 +121,7 @@ internal static class VectorLibrary
         float cx = ay * bz - az * by, cy = az * bx - ax * bz, cz = ax * by - ay * bx;
         double sinA = Math.Sqrt(cx * cx + cy * cy + cz * cz);
         double cosA = ax * bx + ay * by + az * bz;
-        double angle = Math.Atan2(sinA, cosA);
+        double angle = LuauMath.Atan2(c.State.DeterministicMath, sinA, cosA);
         if (!c[3].IsNil)
         {
             var (axisX, axisY, axisZ) = c.CheckVector(3);

@@ -321,7 +321,7 @@ internal static partial class Interpreter
                 TagMethod.Div => nb / nc,
                 TagMethod.IDiv => Math.Floor(nb / nc),
                 TagMethod.Mod => nb - Math.Floor(nb / nc) * nc,
-                TagMethod.Pow => Pow(nb, nc),
+                TagMethod.Pow => Pow(L, nb, nc),
                 _ => -nb,
             });
             return;

@@ -849,7 +849,7 @@ internal static partial class Interpreter
                         ref var rc = ref stack[bse + C(insn)];
                         if (rb.Type_ == LuauType.Number && rc.Type_ == LuauType.Number)
                         {
-                            stack[bse + A(insn)] = new LuauValue(Pow(rb.N, rc.N));
+                            stack[bse + A(insn)] = new LuauValue(Pow(L, rb.N, rc.N));
                             break;
                         }
                         L.Frames[ci].SavedPc = pc;
@@ -956,7 +956,7 @@ internal static partial class Interpreter
                         if (rb.Type_ == LuauType.Number && kc.Type_ == LuauType.Number)
                         {
                             double y = kc.N;
-                            stack[bse + A(insn)] = new LuauValue(y == 2 ? rb.N * rb.N : y == 0.5 ? Math.Sqrt(rb.N) : y == 3 ? rb.N * rb.N * rb.N : Pow(rb.N, y));
+                            stack[bse + A(insn)] = new LuauValue(y == 2 ? rb.N * rb.N : y == 0.5 ? Math.Sqrt(rb.N) : y == 3 ? rb.N * rb.N * rb.N : Pow(L, rb.N, y));
                             break;
                         }
                         L.Frames[ci].SavedPc = pc;
@@ -1401,7 +1401,7 @@ internal static partial class Interpreter
         return index >= 0 && index < nodes.Length ? (int)index & 0xFF : 0;
     }
 
-    /// <summary>Luau's <c>^</c>: C's pow, which .NET's Math.Pow matches except that pow(1, nan) and pow(x, 0) are 1.</summary>
+    /// <summary>Luau's <c>^</c>: C's pow, managed and deterministic or the host's (see LuauState.DeterministicMath).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static double Pow(double x, double y) => Math.Pow(x, y);
+    internal static double Pow(LuauThread L, double x, double y) => Library.LuauMath.Pow(L.State.DeterministicMath, x, y);
 }

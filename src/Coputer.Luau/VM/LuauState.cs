@@ -52,6 +52,13 @@ public sealed partial class LuauState
     /// <summary>Where <c>print</c> writes.</summary>
     public Stream Output { get; set; } = Stream.Null;
 
+    /// <summary>
+    /// Math (library, builtins, <c>^</c>) uses the managed deterministic implementation instead of the host's C
+    /// library, and NaNs are canonical where observable (see <see cref="Library.LuauPlatform.DeterministicMath"/>,
+    /// which sets it when the libraries are opened).
+    /// </summary>
+    internal bool DeterministicMath = true;
+
     /// <summary>The metatable for values of <paramref name="type"/> that have no metatable of their own.</summary>
     public LuauTable? GetTypeMetatable(LuauType type) => (uint)type < (uint)TypeMetatables.Length ? TypeMetatables[(int)type] : null;
 

@@ -10,6 +10,9 @@ internal sealed class ConformanceSetup
     /// <summary>The harness default: O1 with line information.</summary>
     public CompileOptions CompileOptions { get; init; } = new() { OptimizationLevel = 1, DebugLevel = 1 };
 
+    /// <summary>What the libraries read from the host (default: the real one, host math included, as the reference harness).</summary>
+    public LuauPlatform Platform { get; init; } = LuauPlatform.System;
+
     /// <summary>Runs after the libraries are open and before sandboxing: add globals, type metatables, hooks.</summary>
     public Action<LuauState>? Setup { get; init; }
 
@@ -18,6 +21,9 @@ internal sealed class ConformanceSetup
     /// reference's lua_resumeerror) instead of plainly.
     /// </summary>
     public Func<LuauState, bool>? OnYield { get; init; }
+
+    /// <summary>Rewrites the file's source before it is compiled (for files written for a tier we do not have).</summary>
+    public Func<string, string>? Source { get; init; }
 }
 
 /// <summary>
@@ -33,11 +39,13 @@ internal static class ConformanceHarness
         setup ??= new ConformanceSetup();
         var path = Path.Combine(SharedCorpus.ConformanceDirectory, fileName);
         var source = File.ReadAllBytes(path);
+        if (setup.Source is not null)
+            source = System.Text.Encoding.UTF8.GetBytes(setup.Source(System.Text.Encoding.UTF8.GetString(source)));
         var state = new LuauState();
         string? failure = null;
         var (status, values, trace) = LargeStack.Run(() =>
         {
-            StandardLibrary.Open(state, LuauLibraries.All, LuauPlatform.System);
+            StandardLibrary.Open(state, LuauLibraries.All, setup.Platform);
             var g = state.Globals;
             g["collectgarbage"] = new HostFunction("collectgarbage", CollectGarbage);
             g["loadstring"] = new HostFunction("loadstring", LoadString);
