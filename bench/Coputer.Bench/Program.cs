@@ -13,6 +13,10 @@ public static class Program
                 return ScriptBenchmark.Run(args[1..]);
             case "runtime":
                 return RuntimeBenchmark.Run(args[1..]);
+            case "compare":
+                return CompareBenchmark.Run(args[1..]);
+            case "verify":
+                return VerifyTree.Run(args[1..]);
             case "math":
                 return MathBenchmark.RunSpeed(args[1..]);
             case "math-accuracy":
@@ -29,6 +33,8 @@ public static class Program
                 Console.Error.WriteLine("  parse     lexer and parser throughput over the shared Luau corpus");
                 Console.Error.WriteLine("  scripts   the shared luau-bench scripts under our engine and lua5.4, with medians and ratios");
                 Console.Error.WriteLine("  runtime   the platform: uncached page, cache hit, 1 against 2 workers [rounds]");
+                Console.Error.WriteLine("  compare   every program of a folder under our engine and the reference luau: output differences, time ratios");
+                Console.Error.WriteLine("  verify    compile every file of a folder at -O0..-O2, verify it, optionally compare with luau-compile");
                 Console.Error.WriteLine("  math      deterministic math against System.Math, ns per call [--runs N] [--functions sin,exp,...]");
                 Console.Error.WriteLine("  math-accuracy  deterministic math against the BigInteger reference [--count N] [--seed S] [--threads T] [--functions ...]");
                 Console.Error.WriteLine("  math-tables  print DeterministicMath.Tables.cs, computed from the BigInteger reference");

@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text;
-using System.Text.RegularExpressions;
 
 namespace Coputer.Bench;
 
@@ -13,7 +11,7 @@ namespace Coputer.Bench;
 /// runs in N processes per engine, alternating ours and lua5.4 so both see the same machine load, and the table
 /// shows the median of the per-process medians.
 /// </summary>
-internal static partial class ScriptBenchmark
+internal static class ScriptBenchmark
 {
     /// <summary>The scripts the interpreter issue sets its target on (geometric mean of the ratio at most 3.0).</summary>
     private static readonly string[] s_targetSet =
@@ -61,8 +59,7 @@ internal static partial class ScriptBenchmark
         if (!haveLua && lua.Length > 0)
             Console.Error.WriteLine($"note: '{lua}' is not installed; showing our times only (apt-get install lua5.4)");
 
-        string self = Environment.ProcessPath!;
-        string selfDll = typeof(ScriptBenchmark).Assembly.Location;
+        var (ourProgram, ourPrefix) = ProgramRun.OurCommand();
         var rows = new List<(string Script, double? Ours, double? Lua, string Note)>();
         Console.WriteLine($"{"script",-38} {"ours (ms)",10} {"lua5.4 (ms)",12} {"ratio",7}");
         foreach (var script in scripts)
@@ -72,7 +69,7 @@ internal static partial class ScriptBenchmark
             string oursNote = "", luaNote = "";
             for (int r = 0; r < repeat && oursNote.Length == 0; r++)
             {
-                var (oursMs, on) = Measure(UseDotnet(self) ? "dotnet" : self, UseDotnet(self) ? [selfDll, "run-script", script] : ["run-script", script], root, timeoutSeconds);
+                var (oursMs, on) = Measure(ourProgram, [.. ourPrefix, script], root, timeoutSeconds);
                 oursNote = on;
                 if (oursMs is double ov)
                     oursRuns.Add(ov);
@@ -84,8 +81,8 @@ internal static partial class ScriptBenchmark
                         luaRuns.Add(lv);
                 }
             }
-            double? ours = Median(oursRuns);
-            double? theirs = Median(luaRuns);
+            double? ours = BenchOutput.Median(oursRuns);
+            double? theirs = BenchOutput.Median(luaRuns);
             string note = oursNote.Length > 0 ? "ours: " + oursNote : luaNote.Length > 0 ? "lua5.4: " + luaNote : "";
             rows.Add((script, ours, theirs, note));
             string ratio = ours is double o && theirs is double t && t > 0 ? (o / t).ToString("0.00", CultureInfo.InvariantCulture) : "-";
@@ -100,8 +97,6 @@ internal static partial class ScriptBenchmark
         return rows.Any(r => r.Ours is null) ? 1 : 0;
     }
 
-    private static bool UseDotnet(string processPath) => Path.GetFileNameWithoutExtension(processPath) == "dotnet";
-
     private static void PrintGeomean(string label, IEnumerable<(string Script, double? Ours, double? Lua, string Note)> rows)
     {
         var ratios = rows.Where(r => r.Ours is > 0 && r.Lua is > 0).Select(r => r.Ours!.Value / r.Lua!.Value).ToList();
@@ -111,62 +106,22 @@ internal static partial class ScriptBenchmark
         Console.WriteLine($"{label} ({ratios.Count} scripts): {geomean.ToString("0.00", CultureInfo.InvariantCulture)}x lua5.4");
     }
 
-    private static double? Median(List<double> values)
-    {
-        if (values.Count == 0)
-            return null;
-        values.Sort();
-        int n = values.Count;
-        return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
-    }
-
     private static string Format(double? ms) => ms is double v ? v.ToString("0.0", CultureInfo.InvariantCulture) : "-";
 
     /// <summary>Runs one process and returns the median of the times its bench() lines report, or a note saying why not.</summary>
     private static (double? Median, string Note) Measure(string program, string[] arguments, string workingDirectory, int timeoutSeconds)
     {
-        var psi = new ProcessStartInfo(program)
-        {
-            WorkingDirectory = workingDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (var a in arguments)
-            psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        var stdout = new StringBuilder();
-        var stderr = new StringBuilder();
-        p.OutputDataReceived += (_, e) => { if (e.Data is not null) stdout.AppendLine(e.Data); };
-        p.ErrorDataReceived += (_, e) => { if (e.Data is not null) stderr.AppendLine(e.Data); };
-        p.BeginOutputReadLine();
-        p.BeginErrorReadLine();
-        if (!p.WaitForExit(timeoutSeconds * 1000))
-        {
-            p.Kill(entireProcessTree: true);
+        var run = ProgramRun.Start(program, arguments, workingDirectory, timeoutSeconds);
+        if (run.TimedOut)
             return (null, "timed out");
-        }
-        p.WaitForExit();
-        var times = new List<double>();
-        foreach (Match m in BenchLine().Matches(stdout.ToString()))
-        {
-            foreach (var part in m.Groups["times"].Value.Split("|><|", StringSplitOptions.RemoveEmptyEntries))
-            {
-                if (double.TryParse(part, NumberStyles.Float, CultureInfo.InvariantCulture, out double ms))
-                    times.Add(ms);
-            }
-        }
+        var times = BenchOutput.Times(run.Stdout).SelectMany(t => t).ToList();
         if (times.Count == 0)
         {
-            string why = stderr.ToString().Trim().Split('\n')[0];
-            return (null, p.ExitCode != 0 ? (why.Length > 0 ? why : $"exit code {p.ExitCode}") : "no bench() output");
+            string why = run.Stderr.Trim().Split('\n')[0];
+            return (null, run.ExitCode != 0 ? (why.Length > 0 ? why : $"exit code {run.ExitCode}") : "no bench() output");
         }
-        times.Sort();
-        double median = times.Count % 2 == 1 ? times[times.Count / 2] : (times[times.Count / 2 - 1] + times[times.Count / 2]) / 2;
-        return (median, p.ExitCode != 0 ? $"exit code {p.ExitCode}" : "");
+        return (BenchOutput.Median(times), run.ExitCode != 0 ? $"exit code {run.ExitCode}" : "");
     }
-
-    [GeneratedRegex(@"\|><\|(?<name>[^|]*)(?<times>(\|><\|[^|]*)*)\|\|_\|\|")]
-    private static partial Regex BenchLine();
 
     private static bool CanRun(string program)
     {

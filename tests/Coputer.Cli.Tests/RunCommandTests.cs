@@ -112,11 +112,24 @@ public sealed class RunCommandTests : IDisposable
     }
 
     [Fact]
-    public void NonStringErrorsAreDescribed()
+    public void IntegersAreOnAsInTheReferenceCommand()
     {
+        var (code, output, _) = Run(Write("int.luau", "local b = buffer.create(8) buffer.writeinteger(b, 0, integer.add(1i, 0x7fffffffffffffffi)) print(buffer.readinteger(b, 0), typeof(2i))"));
+        Assert.Equal(0, code);
+        Assert.Equal("-9223372036854775808\tinteger\n", output);
+    }
+
+    [Fact]
+    public void NonStringErrorsPrintNoMessageAsTheReferenceDoes()
+    {
+        // The reference prints the error only when it converts to a string (strings and numbers).
         var (code, _, error) = Run(Write("table.luau", "error({})"));
         Assert.Equal(1, code);
-        Assert.StartsWith("(error object is a table value)", error);
+        Assert.StartsWith("\nstacktrace:\n", error);
+        var (_, _, number) = Run(Write("number.luau", "error(1e20, 0)"));
+        Assert.StartsWith("100000000000000000000\nstacktrace:\n", number);
+        var (_, _, integer) = Run(Write("integer.luau", "error(5i)"));
+        Assert.StartsWith("\nstacktrace:\n", integer);
     }
 
     [Fact]

@@ -104,11 +104,12 @@ internal static class RunCommand
         }
     }
 
+    /// <summary>The error as the reference command prints it: strings and numbers as text, any other value as nothing.</summary>
     private static string Describe(LuauValue error) => error.Type switch
     {
         LuauType.String => Encoding.UTF8.GetString(error.AsString!.Span),
         LuauType.Number => error.ToString(),
-        _ => $"(error object is a {error.Type.ToString().ToLowerInvariant()} value)",
+        _ => "",
     };
 
     /// <summary>The chunk name path the reference uses: relative paths start with "./", separators are '/'.</summary>

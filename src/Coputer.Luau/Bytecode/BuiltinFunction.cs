@@ -2,7 +2,7 @@ namespace Coputer.Luau.Bytecode;
 
 /// <summary>
 /// Builtin functions that <see cref="OpCode.FastCall"/> and its variants can call directly. The numbering is the
-/// reference's (the flagged integer builtins after <see cref="MathIsFinite"/> are not supported).
+/// reference's.
 /// </summary>
 public enum BuiltinFunction : byte
 {
@@ -100,4 +100,47 @@ public enum BuiltinFunction : byte
     MathIsNan,
     MathIsInf,
     MathIsFinite,
+
+    // The integer library (64-bit integer values).
+    IntegerCreate,
+    IntegerToNumber,
+    IntegerNeg,
+    IntegerAdd,
+    IntegerSub,
+    IntegerMul,
+    IntegerDiv,
+    IntegerMin,
+    IntegerMax,
+    IntegerRem,
+    IntegerIDiv,
+    IntegerUDiv,
+    IntegerURem,
+    IntegerMod,
+    IntegerClamp,
+    IntegerBand,
+    IntegerBor,
+    IntegerBnot,
+    IntegerBxor,
+    IntegerLt,
+    IntegerLe,
+    IntegerUlt,
+    IntegerUle,
+    IntegerGt,
+    IntegerGe,
+    IntegerUgt,
+    IntegerUge,
+    IntegerLshift,
+    IntegerRshift,
+    IntegerArshift,
+    IntegerLrotate,
+    IntegerRrotate,
+    IntegerExtract,
+    IntegerBtest,
+    IntegerCountRz,
+    IntegerCountLz,
+    IntegerBswap,
+
+    // buffer.readinteger / buffer.writeinteger.
+    BufferReadInteger,
+    BufferWriteInteger,
 }

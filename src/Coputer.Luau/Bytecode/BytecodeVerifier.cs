@@ -34,7 +34,7 @@ namespace Coputer.Luau.Bytecode;
 /// prototype, and DUPCLOSURE allows no REF. CAPTURE appears nowhere else.</para>
 /// <para><b>Control flow.</b> Jump targets (D or E offsets from the next instruction, LOADB's C skip) lie inside the
 /// code on the start of an instruction: never on an AUX word or a CAPTURE. Every FASTCALL variant names a builtin
-/// (1..<see cref="BuiltinFunction.MathIsFinite"/>) and its C skip lands on a CALL. NAMECALL is immediately followed
+/// (1..<see cref="BuiltinFunction.BufferWriteInteger"/>) and its C skip lands on a CALL. NAMECALL is immediately followed
 /// by CALL. Every backward jump either is an interrupt safepoint (JUMPBACK, JUMPX, FORNLOOP, FORGLOOP) or lands on a
 /// JUMPX, so every loop passes through a safepoint.</para>
 /// <para><b>Variable results.</b> An instruction that leaves a variable number of values (CALL with C = 0,
@@ -684,7 +684,7 @@ public static class BytecodeVerifier
 
         private readonly void FastCall(int pc, int builtin, int skip)
         {
-            if (builtin < 1 || builtin > (int)BuiltinFunction.MathIsFinite)
+            if (builtin < 1 || builtin > (int)BuiltinFunction.BufferWriteInteger)
                 throw Fail(pc, $"unknown builtin function {builtin}");
             int call = pc + 1 + skip;
             if (call >= _code.Length || (_marks[call] & StartMark) == 0 || Instruction.Op(_code[call]) != OpCode.Call)

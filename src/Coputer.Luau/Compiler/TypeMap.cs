@@ -492,13 +492,18 @@ internal sealed class TypeMap : AstVisitor
         BuiltinFunction.None or BuiltinFunction.Assert or BuiltinFunction.RawSet or BuiltinFunction.RawGet or BuiltinFunction.TableInsert
             or BuiltinFunction.TableUnpack or BuiltinFunction.SelectVararg or BuiltinFunction.GetMetatable or BuiltinFunction.SetMetatable
             or BuiltinFunction.BufferWriteu8 or BuiltinFunction.BufferWriteu16 or BuiltinFunction.BufferWriteu32
-            or BuiltinFunction.BufferWritef32 or BuiltinFunction.BufferWritef64 => null,
+            or BuiltinFunction.BufferWritef32 or BuiltinFunction.BufferWritef64 or BuiltinFunction.BufferWriteInteger => null,
         BuiltinFunction.Type or BuiltinFunction.StringChar or BuiltinFunction.TypeOf or BuiltinFunction.StringSub
             or BuiltinFunction.ToString => s_string,
         BuiltinFunction.MathIsNan or BuiltinFunction.MathIsInf or BuiltinFunction.MathIsFinite or BuiltinFunction.RawEqual => s_boolean,
         BuiltinFunction.Vector or BuiltinFunction.VectorNormalize or BuiltinFunction.VectorCross or BuiltinFunction.VectorFloor
             or BuiltinFunction.VectorCeil or BuiltinFunction.VectorAbs or BuiltinFunction.VectorSign or BuiltinFunction.VectorClamp
             or BuiltinFunction.VectorMin or BuiltinFunction.VectorMax or BuiltinFunction.VectorLerp => s_vector,
+        BuiltinFunction.IntegerToNumber => s_number,
+        BuiltinFunction.IntegerLt or BuiltinFunction.IntegerLe or BuiltinFunction.IntegerGt or BuiltinFunction.IntegerGe
+            or BuiltinFunction.IntegerUlt or BuiltinFunction.IntegerUle or BuiltinFunction.IntegerUgt or BuiltinFunction.IntegerUge
+            or BuiltinFunction.IntegerBtest => s_boolean,
+        >= BuiltinFunction.IntegerCreate and <= BuiltinFunction.BufferReadInteger => s_integer,
         _ => s_number,
     };
 }

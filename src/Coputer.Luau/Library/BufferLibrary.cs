@@ -6,9 +6,10 @@ namespace Coputer.Luau.Library;
 /// <summary>The <c>buffer</c> library: fixed-size mutable byte arrays with little-endian reads and writes at 0-based offsets.</summary>
 internal static class BufferLibrary
 {
-    public static void Open(LuauState state)
+    /// <summary>Opens the library; with <paramref name="integers"/>, also readinteger and writeinteger (64-bit integer values).</summary>
+    public static void Open(LuauState state, bool integers)
     {
-        LibraryUtil.CreateLibrary(state, "buffer",
+        var table = LibraryUtil.CreateLibrary(state, "buffer",
             ("create", Create),
             ("fromstring", FromString),
             ("tostring", c => c.Return(LuauString.From(c.CheckBuffer(1).Data))),
@@ -35,6 +36,12 @@ internal static class BufferLibrary
             ("fill", Fill),
             ("readbits", ReadBits),
             ("writebits", WriteBits));
+        if (integers)
+        {
+            LibraryUtil.Register(state, table,
+                ("readinteger", c => c.Return(LuauValue.FromInteger(BinaryPrimitives.ReadInt64LittleEndian(Read(c, 8))))),
+                ("writeinteger", WriteInteger64));
+        }
     }
 
     private static LuauError OutOfBounds() => new("buffer access out of bounds");
@@ -89,6 +96,17 @@ internal static class BufferLibrary
             case 2: BinaryPrimitives.WriteUInt16LittleEndian(dest, (ushort)value); break;
             default: BinaryPrimitives.WriteUInt32LittleEndian(dest, value); break;
         }
+        return 0;
+    }
+
+    private static int WriteInteger64(LuauCallContext c)
+    {
+        var b = c.CheckBuffer(1);
+        int offset = c.CheckInteger(2);
+        long value = c.CheckInteger64(3);
+        if (IsOutOfBounds(offset, b.Length, 8))
+            throw OutOfBounds();
+        BinaryPrimitives.WriteInt64LittleEndian(b.Data.AsSpan(offset, 8), value);
         return 0;
     }
 

@@ -50,6 +50,8 @@ internal static class LibraryUtil
                 return state.Intern(v.Boolean ? "true" : "false");
             case LuauType.Number:
                 return Interpreter.NumberToString(v.Number);
+            case LuauType.Integer:
+                return IntegerToString(v.Integer);
             case LuauType.String:
                 return v.AsString!;
             case LuauType.Vector:
@@ -66,6 +68,14 @@ internal static class LibraryUtil
             default:
                 return LuauString.FromUtf8($"{Interpreter.ObjectTypeName(state, in v)}: 0x{PseudoAddress(state, v):x16}");
         }
+    }
+
+    /// <summary>An integer in decimal, as <c>tostring</c> prints it (<c>-9223372036854775808</c> for the smallest).</summary>
+    public static LuauString IntegerToString(long value)
+    {
+        Span<byte> digits = stackalloc byte[20];
+        value.TryFormat(digits, out int written, default, System.Globalization.CultureInfo.InvariantCulture);
+        return LuauString.From(digits[..written]);
     }
 
     /// <summary>

@@ -22,8 +22,17 @@ public enum LuauLibraries
     /// <summary>The <c>task</c> library: tasks, futures, waits and timers (Roblox's and Lune's names, coop.nvim's semantics).</summary>
     Task = 1 << 11,
 
-    /// <summary>Everything the reference's luaL_openlibs opens, and <c>task</c> (none of them reach outside the script).</summary>
-    All = Base | Coroutine | Table | String | Math | Bit32 | Utf8 | Buffer | Vector | Os | Debug | Task,
+    /// <summary>
+    /// The <c>integer</c> library and the 64-bit <c>buffer.readinteger</c>/<c>writeinteger</c> (the reference's
+    /// LuauIntegerLibrary flag, which its command line turns on). Integer literals (<c>1i</c>) work without it.
+    /// </summary>
+    Integer = 1 << 12,
+
+    /// <summary>
+    /// Everything the reference's luaL_openlibs opens with its command line's flags, and <c>task</c> (none of them
+    /// reach outside the script).
+    /// </summary>
+    All = Base | Coroutine | Table | String | Math | Bit32 | Utf8 | Buffer | Vector | Os | Debug | Integer | Task,
 }
 
 /// <summary>Opens standard libraries into a state's globals.</summary>
@@ -51,9 +60,11 @@ public static class StandardLibrary
         if ((libraries & LuauLibraries.Bit32) != 0)
             Bit32Library.Open(state);
         if ((libraries & LuauLibraries.Buffer) != 0)
-            BufferLibrary.Open(state);
+            BufferLibrary.Open(state, (libraries & LuauLibraries.Integer) != 0);
         if ((libraries & LuauLibraries.Vector) != 0)
             VectorLibrary.Open(state);
+        if ((libraries & LuauLibraries.Integer) != 0)
+            IntegerLibrary.Open(state);
         if ((libraries & LuauLibraries.Task) != 0)
             TaskLibrary.Open(state, platform.TaskTime);
     }

@@ -327,13 +327,19 @@ internal static class StringLibrary
                     break;
                 case 'd':
                 case 'i':
-                    StringFormat.AppendInteger(b, in spec, NativeCasts.ToInt64(c.CheckNumber(arg)));
+                    StringFormat.AppendInteger(b, in spec, c[arg].IsInteger ? c[arg].Integer : NativeCasts.ToInt64(c.CheckNumber(arg)));
                     break;
                 case 'o':
                 case 'u':
                 case 'x':
                 case 'X':
                     {
+                        // An integer argument prints its bits as unsigned.
+                        if (c[arg].IsInteger)
+                        {
+                            StringFormat.AppendUnsigned(b, in spec, (ulong)c[arg].Integer);
+                            break;
+                        }
                         double v = c.CheckNumber(arg);
                         StringFormat.AppendUnsigned(b, in spec, v < 0 ? (ulong)NativeCasts.ToInt64(v) : NativeCasts.ToUInt64(v));
                         break;

@@ -44,6 +44,8 @@ internal static class Builtins
 
     private static int Dispatch(LuauThread L, BuiltinFunction id, int ra, int nresults, int nparams, int arg0, in LuauValue a, in LuauValue b, in LuauValue c)
     {
+        if (id >= BuiltinFunction.IntegerCreate)
+            return DispatchInteger(L.Stack, id, ra, nresults, nparams, arg0, in a, in b, in c);
         var stack = L.Stack;
         bool num1 = nparams >= 1 && a.Type_ == LuauType.Number;
         bool num2 = num1 && nparams >= 2 && b.Type_ == LuauType.Number;
@@ -305,6 +307,129 @@ internal static class Builtins
             default:
                 return -1;
         }
+    }
+
+    /// <summary>The integer library's builtins and buffer.readinteger/writeinteger: integer arguments only, one result at most.</summary>
+    private static int DispatchInteger(LuauValue[] stack, BuiltinFunction id, int ra, int nresults, int nparams, int arg0, in LuauValue a, in LuauValue b, in LuauValue c)
+    {
+        if (nresults > 1 || nparams < 1)
+            return -1;
+        switch (id)
+        {
+            case BuiltinFunction.IntegerCreate when a.Type_ == LuauType.Number:
+                stack[ra] = IntegerOps.TryFromNumber(a.N, out long created) ? LuauValue.FromInteger(created) : default;
+                return 1;
+            case BuiltinFunction.BufferReadInteger when nparams >= 2 && a.Type_ == LuauType.Buffer && b.Type_ == LuauType.Number:
+                {
+                    var data = ((LuauBuffer)a.O!).Data;
+                    int offset = NativeCasts.ToInt32(b.N);
+                    if ((ulong)(uint)offset + 8 > (ulong)data.Length)
+                        return -1;
+                    return Integer(stack, ra, BinaryPrimitives.ReadInt64LittleEndian(data.AsSpan(offset)));
+                }
+            case BuiltinFunction.BufferWriteInteger when nparams >= 3 && a.Type_ == LuauType.Buffer && b.Type_ == LuauType.Number && c.Type_ == LuauType.Integer:
+                {
+                    var data = ((LuauBuffer)a.O!).Data;
+                    int offset = NativeCasts.ToInt32(b.N);
+                    if ((ulong)(uint)offset + 8 > (ulong)data.Length)
+                        return -1;
+                    BinaryPrimitives.WriteInt64LittleEndian(data.AsSpan(offset), c.Integer);
+                    return 0;
+                }
+        }
+
+        if (a.Type_ != LuauType.Integer)
+            return -1;
+        long x = a.Integer;
+        switch (id)
+        {
+            case BuiltinFunction.IntegerToNumber: return Number(stack, ra, x);
+            case BuiltinFunction.IntegerNeg: return Integer(stack, ra, unchecked(-x));
+            case BuiltinFunction.IntegerBnot: return Integer(stack, ra, ~x);
+            case BuiltinFunction.IntegerBswap: return Integer(stack, ra, BinaryPrimitives.ReverseEndianness(x));
+            case BuiltinFunction.IntegerCountRz: return Integer(stack, ra, BitOperations.TrailingZeroCount(x));
+            case BuiltinFunction.IntegerCountLz: return Integer(stack, ra, BitOperations.LeadingZeroCount((ulong)x));
+            case BuiltinFunction.IntegerBand:
+            case BuiltinFunction.IntegerBor:
+            case BuiltinFunction.IntegerBxor:
+            case BuiltinFunction.IntegerBtest:
+            case BuiltinFunction.IntegerMin:
+            case BuiltinFunction.IntegerMax:
+                {
+                    long r = x;
+                    for (int i = 1; i < nparams; i++)
+                    {
+                        ref readonly var v = ref i == 1 ? ref b : ref i == 2 ? ref c : ref stack[arg0 + i];
+                        if (v.Type_ != LuauType.Integer)
+                            return -1;
+                        long y = v.Integer;
+                        r = id switch
+                        {
+                            BuiltinFunction.IntegerBor => r | y,
+                            BuiltinFunction.IntegerBxor => r ^ y,
+                            BuiltinFunction.IntegerMin => Math.Min(r, y),
+                            BuiltinFunction.IntegerMax => Math.Max(r, y),
+                            _ => r & y,
+                        };
+                    }
+                    return id == BuiltinFunction.IntegerBtest ? Bool(stack, ra, r != 0) : Integer(stack, ra, r);
+                }
+        }
+
+        if (nparams < 2 || b.Type_ != LuauType.Integer)
+            return -1;
+        long y2 = b.Integer;
+        string? error;
+        long result;
+        switch (id)
+        {
+            case BuiltinFunction.IntegerAdd: return Integer(stack, ra, unchecked(x + y2));
+            case BuiltinFunction.IntegerSub: return Integer(stack, ra, unchecked(x - y2));
+            case BuiltinFunction.IntegerMul: return Integer(stack, ra, unchecked(x * y2));
+            case BuiltinFunction.IntegerDiv: result = IntegerOps.Divide(x, y2, out error); break;
+            case BuiltinFunction.IntegerIDiv: result = IntegerOps.FloorDivide(x, y2, out error); break;
+            case BuiltinFunction.IntegerRem: result = IntegerOps.Remainder(x, y2, out error); break;
+            case BuiltinFunction.IntegerMod: result = IntegerOps.Modulo(x, y2, out error); break;
+            case BuiltinFunction.IntegerUDiv: result = IntegerOps.UnsignedDivide(x, y2, out error); break;
+            case BuiltinFunction.IntegerURem: result = IntegerOps.UnsignedRemainder(x, y2, out error); break;
+            case BuiltinFunction.IntegerLt: return Bool(stack, ra, x < y2);
+            case BuiltinFunction.IntegerLe: return Bool(stack, ra, x <= y2);
+            case BuiltinFunction.IntegerGt: return Bool(stack, ra, x > y2);
+            case BuiltinFunction.IntegerGe: return Bool(stack, ra, x >= y2);
+            case BuiltinFunction.IntegerUlt: return Bool(stack, ra, (ulong)x < (ulong)y2);
+            case BuiltinFunction.IntegerUle: return Bool(stack, ra, (ulong)x <= (ulong)y2);
+            case BuiltinFunction.IntegerUgt: return Bool(stack, ra, (ulong)x > (ulong)y2);
+            case BuiltinFunction.IntegerUge: return Bool(stack, ra, (ulong)x >= (ulong)y2);
+            case BuiltinFunction.IntegerLshift: return Integer(stack, ra, IntegerOps.ShiftLeft(x, y2));
+            case BuiltinFunction.IntegerRshift: return Integer(stack, ra, IntegerOps.ShiftRight(x, y2));
+            case BuiltinFunction.IntegerArshift: return Integer(stack, ra, IntegerOps.ArithmeticShiftRight(x, y2));
+            case BuiltinFunction.IntegerLrotate: return Integer(stack, ra, IntegerOps.RotateLeft(x, y2));
+            case BuiltinFunction.IntegerRrotate: return Integer(stack, ra, IntegerOps.RotateRight(x, y2));
+            case BuiltinFunction.IntegerExtract:
+                {
+                    long w = 1;
+                    if (nparams >= 3)
+                    {
+                        if (c.Type_ != LuauType.Integer)
+                            return -1;
+                        w = c.Integer;
+                    }
+                    if (y2 < 0 || y2 > 63 || w <= 0 || unchecked(y2 + w) > 64)
+                        return -1;
+                    return Integer(stack, ra, IntegerOps.Extract(x, (int)y2, w));
+                }
+            case BuiltinFunction.IntegerClamp when nparams >= 3 && c.Type_ == LuauType.Integer && y2 <= c.Integer:
+                return Integer(stack, ra, x < y2 ? y2 : x > c.Integer ? c.Integer : x);
+            default:
+                return -1;
+        }
+        return error is null ? Integer(stack, ra, result) : -1;
+    }
+
+    private static int Integer(LuauValue[] stack, int ra, long v)
+    {
+        stack[ra] = LuauValue.FromInteger(v);
+        return 1;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

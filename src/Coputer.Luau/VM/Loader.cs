@@ -61,7 +61,7 @@ internal static class Loader
                 ConstantKind.Vector => LuauValue.FromVector((float)c.X, (float)c.Y, (float)c.Z),
                 // Integer literals (123i) belong to the reference's flagged 64-bit integer type, which we do not
                 // implement: they load as the nearest number so that code using them still loads.
-                ConstantKind.Integer => new LuauValue((double)c.Integer),
+                ConstantKind.Integer => LuauValue.FromInteger(c.Integer),
                 _ => throw new BytecodeException($"prototype {index} constant {j} has unsupported kind {c.Kind}"),
             };
         }

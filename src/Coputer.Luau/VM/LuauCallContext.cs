@@ -277,6 +277,13 @@ public readonly ref struct LuauCallContext
 
     public int OptInteger(int n, int defaultValue) => this[n].IsNil ? defaultValue : CheckInteger(n);
 
+    /// <summary>A 64-bit integer argument (the integer type only: numbers are not converted), as the reference's luaL_checkinteger64.</summary>
+    public long CheckInteger64(int n)
+    {
+        var v = this[n];
+        return v.Type == LuauType.Integer ? v.Integer : throw TypeError(n, "integer");
+    }
+
     /// <summary>A string argument; numbers are converted (and the argument replaced by the string), as in the reference.</summary>
     public LuauString CheckString(int n)
     {

@@ -136,8 +136,16 @@ public sealed class LuauTable : LuauObject
     internal static uint HashNumber(double n)
     {
         ulong bits = BitConverter.DoubleToUInt64Bits(n);
-        uint h1 = (uint)bits;
-        uint h2 = (uint)(bits >> 32) & 0x7fffffff; // so that -0 and 0 collide
+        return Murmur64BFinalizer((uint)bits, (uint)(bits >> 32) & 0x7fffffff); // the mask makes -0 and 0 collide
+    }
+
+    /// <summary>The hash of a 64-bit integer key, as the reference computes it, so that iteration order matches.</summary>
+    internal static uint HashInteger(long n) => Murmur64BFinalizer((uint)(ulong)n, (uint)((ulong)n >> 32));
+
+    /// <summary>The finalizer of MurmurHash64B, keeping the low half as the reference does.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static uint Murmur64BFinalizer(uint h1, uint h2)
+    {
         const uint m = 0x5bd1e995;
         h1 ^= h2 >> 18;
         h1 *= m;
@@ -179,6 +187,9 @@ public sealed class LuauTable : LuauObject
         {
             case LuauType.Number:
                 h = HashNumber(key.N);
+                break;
+            case LuauType.Integer:
+                h = HashInteger(key.Integer);
                 break;
             case LuauType.String:
                 h = key.UnsafeString.Hash;

@@ -7,6 +7,9 @@ public enum LuauType : byte
     Boolean,
     LightUserdata,
     Number,
+
+    /// <summary>A 64-bit signed integer (<c>123i</c>, the <c>integer</c> library), distinct from numbers: <c>1i ~= 1</c>.</summary>
+    Integer,
     Vector,
     String,
     Table,

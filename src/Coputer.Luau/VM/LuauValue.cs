@@ -4,12 +4,14 @@ using System.Runtime.CompilerServices;
 namespace Coputer.Luau.VM;
 
 /// <summary>
-/// A Luau value: nil, a boolean, a number, a vector, a string, a table, a function, a userdata, a thread or a buffer.
-/// It is a 24-byte struct; numbers, booleans and vectors are stored inline and never allocate.
+/// A Luau value: nil, a boolean, a number, a 64-bit integer, a vector, a string, a table, a function, a userdata, a
+/// thread or a buffer. It is a 24-byte struct; numbers, integers, booleans and vectors are stored inline and never
+/// allocate.
 /// </summary>
 /// <remarks>
 /// Layout: <see cref="O"/> holds every reference (string, table, function, userdata, thread, buffer, light userdata
-/// payload); <see cref="N"/> holds a number, or the x and y components of a vector as two 32-bit floats;
+/// payload); <see cref="N"/> holds a number, the bits of an integer or of a light userdata payload, or the x and y
+/// components of a vector as two 32-bit floats;
 /// <see cref="Extra"/> holds a boolean (0 or 1), the z component of a vector (float bits) or a light userdata tag.
 /// The <see cref="Type"/> alone decides which fields are meaningful.
 /// </remarks>
@@ -60,6 +62,7 @@ public readonly struct LuauValue : IEquatable<LuauValue>
 
     public bool IsNil => Type_ == LuauType.Nil;
     public bool IsNumber => Type_ == LuauType.Number;
+    public bool IsInteger => Type_ == LuauType.Integer;
     public bool IsString => Type_ == LuauType.String;
     public bool IsTable => Type_ == LuauType.Table;
     public bool IsFunction => Type_ == LuauType.Function;
@@ -82,6 +85,9 @@ public readonly struct LuauValue : IEquatable<LuauValue>
     /// <summary>The number, when <see cref="Type"/> is <see cref="LuauType.Number"/> (otherwise meaningless).</summary>
     public double Number => N;
 
+    /// <summary>The integer, when <see cref="Type"/> is <see cref="LuauType.Integer"/> (otherwise meaningless).</summary>
+    public long Integer => BitConverter.DoubleToInt64Bits(N);
+
     /// <summary>The boolean, when <see cref="Type"/> is <see cref="LuauType.Boolean"/>.</summary>
     public bool Boolean => Extra != 0;
 
@@ -97,6 +103,10 @@ public readonly struct LuauValue : IEquatable<LuauValue>
     internal LuauFunction UnsafeFunction => Unsafe.As<LuauFunction>(O!);
 
     public static LuauValue FromBoolean(bool b) => b ? True : False;
+
+    /// <summary>An integer value (Luau's 64-bit integer type, not a number).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static LuauValue FromInteger(long value) => new(LuauType.Integer, null, BitConverter.Int64BitsToDouble(value), 0);
 
     /// <summary>A vector value (three float components).</summary>
     public static LuauValue FromVector(float x, float y, float z)
@@ -139,6 +149,7 @@ public readonly struct LuauValue : IEquatable<LuauValue>
     {
         LuauType.Number => N == 0 ? 0 : N.GetHashCode(),
         LuauType.String => (int)UnsafeString.Hash,
+        LuauType.Integer => Integer.GetHashCode(),
         LuauType.Boolean or LuauType.Vector or LuauType.LightUserdata => HashCode.Combine(N, Extra),
         LuauType.Nil => 0,
         _ => RuntimeHelpers.GetHashCode(O),
@@ -161,6 +172,8 @@ public readonly struct LuauValue : IEquatable<LuauValue>
                 return a.N == b.N;
             case LuauType.Boolean:
                 return a.Extra == b.Extra;
+            case LuauType.Integer:
+                return a.Integer == b.Integer;
             case LuauType.String:
                 return ReferenceEquals(a.O, b.O) || Unsafe.As<LuauString>(a.O!).Equals(Unsafe.As<LuauString>(b.O));
             case LuauType.Vector:
@@ -172,12 +185,16 @@ public readonly struct LuauValue : IEquatable<LuauValue>
         }
     }
 
-    /// <summary>A short description for debugging; use the <c>tostring</c> library function for Luau's formatting.</summary>
+    /// <summary>
+    /// A short description: nil, booleans, numbers (formatted as Luau's <c>tostring</c> formats them), integers and
+    /// strings as their text; other values by their type. Use the <c>tostring</c> library function for metamethods.
+    /// </summary>
     public override string ToString() => Type_ switch
     {
         LuauType.Nil => "nil",
         LuauType.Boolean => Boolean ? "true" : "false",
-        LuauType.Number => N.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
+        LuauType.Number => Interpreter.NumberToString(N).ToString(),
+        LuauType.Integer => Integer.ToString(System.Globalization.CultureInfo.InvariantCulture),
         LuauType.String => UnsafeString.ToString(),
         LuauType.Vector => $"{VectorX}, {VectorY}, {VectorZ}",
         _ => Type_.ToString().ToLowerInvariant(),

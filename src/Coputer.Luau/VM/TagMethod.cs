@@ -33,7 +33,7 @@ internal enum TagMethod : byte
 internal static class TypeNames
 {
     private static readonly string[] s_names =
-        ["nil", "boolean", "userdata", "number", "vector", "string", "table", "function", "userdata", "thread", "buffer", "upvalue"];
+        ["nil", "boolean", "userdata", "number", "integer", "vector", "string", "table", "function", "userdata", "thread", "buffer", "upvalue"];
 
     public static string Of(LuauType type) => s_names[(int)type];
 

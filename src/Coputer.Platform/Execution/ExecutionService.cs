@@ -119,6 +119,9 @@ public sealed class ExecutionService : IDisposable
         return new ResolvedProgram(version.Program, version);
     }
 
+    /// <summary>Publishers with programs on this node, by id (at most <paramref name="max"/>).</summary>
+    public IReadOnlyList<PublisherKey> ListPublishers(int max) => Store.ListPublishers(max);
+
     /// <summary>The publisher's programs at their current versions (by id; empty when the node knows no such publisher).</summary>
     public IReadOnlyList<ProgramVersion> ListPrograms(PublisherId publisher) =>
         Store.FindPublisher(publisher) is { } key ? Store.ListPrograms(key) : [];

@@ -24,9 +24,10 @@ internal static class ReturnValidation
         var code = table["statuscode"];
         if (!code.IsNil)
         {
-            if (!code.IsNumber)
+            // An integer (Luau's experimental 64-bit type) is as good a status code as a number.
+            if (!code.IsNumber && !code.IsInteger)
                 return Fail("return statuscode, if provided, must be a number");
-            double truncated = Math.Truncate(code.Number);
+            double truncated = code.IsInteger ? Math.Clamp(code.Integer, -1, 1000) : Math.Truncate(code.Number);
             if (!(truncated >= 100 && truncated <= 599))
                 return Fail("return statuscode, if provided, must be between 100 and 599");
             status = (int)truncated;

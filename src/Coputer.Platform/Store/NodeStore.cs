@@ -43,6 +43,9 @@ public sealed class NodeStore : IBytecodeCache, IDisposable
     /// <summary>The database file.</summary>
     public string Path { get; }
 
+    /// <summary>The caps bundles received by <see cref="Publish(ReadOnlySpan{byte}, ReadOnlySpan{byte})"/> are held to.</summary>
+    public BundleLimits BundleLimits => _bundleLimits;
+
     /// <summary>
     /// Opens (or creates) the store in <paramref name="directory"/> as <c>node.db</c>, migrating it to the current schema.
     /// </summary>
@@ -226,6 +229,21 @@ public sealed class NodeStore : IBytecodeCache, IDisposable
         using var c = Connect(durable: false);
         using var cmd = Command(c, "SELECT key FROM publishers WHERE id = $id", ("$id", id.ToString()));
         return cmd.ExecuteScalar() is byte[] key ? PublisherKey.FromBytes(key) : null;
+    }
+
+    /// <summary>Publishers with at least one program here, by id, at most <paramref name="max"/> of them.</summary>
+    public IReadOnlyList<PublisherKey> ListPublishers(int max)
+    {
+        using var c = Connect(durable: false);
+        using var cmd = Command(c, "SELECT key FROM publishers p WHERE EXISTS (SELECT 1 FROM names n WHERE n.publisher = p.key) ORDER BY id LIMIT $max", ("$max", Math.Max(max, 0)));
+        var list = new List<PublisherKey>();
+        using var reader = cmd.ExecuteReader();
+        while (reader.Read())
+        {
+            if (PublisherKey.FromBytes((byte[])reader[0]) is { } key)
+                list.Add(key);
+        }
+        return list;
     }
 
     /// <summary>The publisher's programs, each at its current version, by name.</summary>

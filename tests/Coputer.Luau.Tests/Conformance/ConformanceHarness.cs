@@ -21,6 +21,9 @@ internal sealed class ConformanceSetup
     /// reference's lua_resumeerror) instead of plainly.
     /// </summary>
     public Func<LuauState, bool>? OnYield { get; init; }
+
+    /// <summary>Rewrites the file's source before it is compiled (for files written for a tier we do not have).</summary>
+    public Func<string, string>? Source { get; init; }
 }
 
 /// <summary>
@@ -36,6 +39,8 @@ internal static class ConformanceHarness
         setup ??= new ConformanceSetup();
         var path = Path.Combine(SharedCorpus.ConformanceDirectory, fileName);
         var source = File.ReadAllBytes(path);
+        if (setup.Source is not null)
+            source = System.Text.Encoding.UTF8.GetBytes(setup.Source(System.Text.Encoding.UTF8.GetString(source)));
         var state = new LuauState();
         string? failure = null;
         var (status, values, trace) = LargeStack.Run(() =>

@@ -54,6 +54,8 @@ public class ProgramContractTests
         Assert.Equal(201, result.Response!.StatusCode);
         Assert.Empty(result.Response.Headers);
         Assert.Equal(200, Run("return { body = buffer.create(0) }").Response!.StatusCode);
+        Assert.Equal(404, Run("return { statuscode = 404i }").Response!.StatusCode);
+        Assert.Equal("return statuscode, if provided, must be between 100 and 599", Error("return { statuscode = 9999999999999i }"));
     }
 
     [Fact]
