@@ -80,7 +80,12 @@ public class ProcessTests
         {
             int from = acked.Count == 0 ? 0 : acked.Keys.Max() + 1;
             using var host = ProcessHost.Start("publish", data, keyFile, from.ToString(), "100");
-            var firstAck = new ManualResetEventSlim();
+            // Kill once a random number of further publications has been acknowledged (counted in acks, not wall
+            // time, so a fast machine cannot finish all 100 before the kill); the last run is left to finish.
+            bool last = starts >= 8;
+            int killAfter = random.Next(1, 25);
+            var killPoint = new ManualResetEventSlim();
+            int seen = 0;
             var reader = Task.Run(() =>
             {
                 string? line;
@@ -91,14 +96,17 @@ public class ProcessTests
                     {
                         lock (acked)
                             acked[int.Parse(n)] = Hash256.Parse(hash);
-                        firstAck.Set();
+                        if (++seen >= killAfter)
+                            killPoint.Set();
                     }
                 }
+                killPoint.Set();
             });
-            // Kill at a random moment once publishing is under way (or let the last run finish).
-            firstAck.Wait(TimeSpan.FromSeconds(60));
-            if (!host.WaitForExit(random.Next(0, 300)))
+            killPoint.Wait(TimeSpan.FromSeconds(60));
+            if (!last && !host.HasExited)
             {
+                // A short random pause puts the kill anywhere inside the next publication.
+                Thread.SpinWait(random.Next(0, 200_000));
                 host.Kill();
                 kills++;
             }
