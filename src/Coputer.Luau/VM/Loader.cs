@@ -3,18 +3,18 @@ using Coputer.Luau.Bytecode;
 namespace Coputer.Luau.VM;
 
 /// <summary>
-/// Turns bytecode into runtime prototypes and a closure (the reference's luau_load): verifies it, interns the
-/// strings, builds constants (resolving imports against the environment, prebuilding table templates and shared
-/// closures) and copies the debug information.
+/// Turns a verified bytecode module into runtime prototypes and a closure (the reference's luau_load, after
+/// <see cref="LuauChunk"/> has checked it): interns the strings, builds constants (resolving imports against the
+/// environment, prebuilding table templates and shared closures) and copies the debug information.
 /// </summary>
 internal static class Loader
 {
-    public static LuauClosure Load(LuauState state, BytecodeModule module, LuauString chunkName, LuauTable env)
+    public static LuauClosure Load(LuauState state, LuauChunk chunk, LuauString chunkName, LuauTable env)
     {
-        BytecodeVerifier.Verify(module);
-        var strings = new LuauString[module.Strings.Length];
+        var module = chunk.Module;
+        var strings = new LuauString[chunk.Strings.Length];
         for (int i = 0; i < strings.Length; i++)
-            strings[i] = state.Intern(module.Strings[i]);
+            strings[i] = state.Intern(chunk.Strings[i]);
 
         var protos = new Proto[module.Protos.Length];
         for (int i = 0; i < protos.Length; i++)

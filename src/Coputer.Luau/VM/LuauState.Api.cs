@@ -35,21 +35,25 @@ public sealed partial class LuauState
     /// <c>=main</c> or <c>@path/to/file.luau</c>), with <paramref name="env"/> (default: the globals) as its
     /// environment. The bytecode is treated as untrusted: it is checked before anything runs.
     /// </summary>
-    public LuauFunction Load(ReadOnlySpan<byte> bytecode, string chunkName, LuauTable? env = null)
+    public LuauFunction Load(ReadOnlySpan<byte> bytecode, string chunkName, LuauTable? env = null) =>
+        Load(LuauChunk.FromBytecode(bytecode, chunkName), env);
+
+    /// <summary>
+    /// Loads a chunk read and verified earlier (see <see cref="LuauChunk"/>) as a function with <paramref name="env"/>
+    /// (default: the globals) as its environment: only the per-state work is done (interning its strings, building
+    /// its constants and prototypes), exactly as <see cref="Load(ReadOnlySpan{byte}, string, LuauTable?)"/> does it.
+    /// </summary>
+    public LuauFunction Load(LuauChunk chunk, LuauTable? env = null)
     {
-        var name = Intern(chunkName);
-        string chunkId = Interpreter.ChunkId(name);
-        if (BytecodeReader.TryGetCompileError(bytecode, out var message))
-            throw new LuauLoadException(chunkId + message);
-        BytecodeModule module;
+        ArgumentNullException.ThrowIfNull(chunk);
+        var name = Intern(chunk.Name);
         try
         {
-            module = BytecodeReader.Read(bytecode);
-            return Loader.Load(this, module, name, env ?? Globals);
+            return Loader.Load(this, chunk, name, env ?? Globals);
         }
         catch (BytecodeException e)
         {
-            throw new LuauLoadException($"{chunkId}: {e.Message}");
+            throw new LuauLoadException($"{Interpreter.ChunkId(name)}: {e.Message}");
         }
     }
 

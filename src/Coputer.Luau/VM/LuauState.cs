@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace Coputer.Luau.VM;
 
@@ -9,7 +11,8 @@ namespace Coputer.Luau.VM;
 public sealed partial class LuauState
 {
     private uint _nextKeyId;
-    private readonly Dictionary<LuauString, LuauString> _interned = new(new InternComparer());
+    // Sized for the libraries' names (about 240) and a small program's constants, so a fresh state rarely regrows it.
+    private readonly Dictionary<LuauString, LuauString> _interned = new(384, new InternComparer());
 
     /// <summary>A new state with an empty global table and no libraries (the façade opens them).</summary>
     public LuauState()
@@ -19,11 +22,11 @@ public sealed partial class LuauState
         MainThread = new LuauThread(this, Globals) { Status = CoroutineStatus.Running };
         TypeNameStrings = new LuauString[(int)LuauType.Buffer + 1];
         for (int i = 0; i < TypeNameStrings.Length; i++)
-            TypeNameStrings[i] = Intern(TypeNames.Of((LuauType)i));
-        TostringName = Intern("__tostring");
+            TypeNameStrings[i] = InternName(TypeNames.Of((LuauType)i));
+        TostringName = InternName("__tostring");
         TagMethodNames = new LuauString[TypeNames.TagMethodNames.Length];
         for (int i = 0; i < TagMethodNames.Length; i++)
-            TagMethodNames[i] = Intern(TypeNames.TagMethodNames[i]);
+            TagMethodNames[i] = InternName(TypeNames.TagMethodNames[i]);
     }
 
     /// <summary>The thread the host runs code on.</summary>
@@ -97,6 +100,38 @@ public sealed partial class LuauState
     }
 
     internal LuauString Intern(string text) => Intern(System.Text.Encoding.UTF8.GetBytes(text));
+
+    /// <summary>
+    /// Names every state interns (library, type and metamethod names), encoded and hashed once per process: opening
+    /// the libraries in a fresh state then only adds them to its intern table. Only fixed names belong here, so the
+    /// set stays bounded.
+    /// </summary>
+    private static readonly ConcurrentDictionary<string, LuauString> s_names = new(StringComparer.Ordinal);
+
+    /// <summary>The state's interned copy of a fixed name (a library or metamethod name, never program data).</summary>
+    internal LuauString InternName(string name)
+    {
+        if (!s_names.TryGetValue(name, out var s))
+        {
+            s = LuauString.FromUtf8(name);
+            _ = s.Hash;
+            s = s_names.GetOrAdd(name, s);
+        }
+        return Intern(s);
+    }
+
+    /// <summary>
+    /// The state's single copy of <paramref name="s"/>'s bytes, adopting <paramref name="s"/> itself when the state has
+    /// none yet. Strings are immutable, so one object may be the interned copy in many states: callers that intern the
+    /// same names in every state (library names, a chunk's constants) make them once and skip encoding and hashing.
+    /// </summary>
+    internal LuauString Intern(LuauString s)
+    {
+        ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_interned, s, out bool exists);
+        if (!exists)
+            slot = s;
+        return slot!;
+    }
 
     private sealed class InternComparer : IEqualityComparer<LuauString>, IAlternateEqualityComparer<ReadOnlySpan<byte>, LuauString>
     {

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Coputer.Luau.Compiler;
+using Coputer.Luau.VM;
 using Coputer.Platform.Bundles;
 
 namespace Coputer.Platform.Runtime;
@@ -54,22 +55,37 @@ public sealed class CompiledProgram
         return errors;
     }
 
-    /// <summary>The bytecode of a module, or the compile error (<c>path:line: message</c>).</summary>
+    /// <summary>
+    /// A module read and verified once (later runs only load it into their state), or the compile error
+    /// (<c>path:line: message</c>).
+    /// </summary>
     internal Compiled GetModule(BundleFile file) => _modules.GetOrAdd(file.Path, static (_, arg) => arg.Self.Compile(arg.File), (Self: this, File: file));
 
     private Compiled Compile(BundleFile file)
     {
         if (_cache?.TryGetBytecode(file.ContentHash, CompilerVersion) is { } cached)
-            return new Compiled(cached, null);
+            return Check(file, cached);
         var result = LuauCompiler.Compile(file.ContentBytes, CompileOptions);
         if (result.Bytecode is { } bytecode)
         {
             _cache?.PutBytecode(file.ContentHash, CompilerVersion, bytecode);
-            return new Compiled(bytecode, null);
+            return Check(file, bytecode);
         }
         var first = result.Errors[0];
         return new Compiled(null, $"{file.Path}:{first.Line}: {first.Message}");
     }
 
-    internal sealed record Compiled(byte[]? Bytecode, string? Error);
+    private static Compiled Check(BundleFile file, byte[] bytecode)
+    {
+        try
+        {
+            return new Compiled(LuauChunk.FromBytecode(bytecode, "@" + file.Path), null);
+        }
+        catch (LuauLoadException e)
+        {
+            return new Compiled(null, e.Message);
+        }
+    }
+
+    internal sealed record Compiled(LuauChunk? Chunk, string? Error);
 }

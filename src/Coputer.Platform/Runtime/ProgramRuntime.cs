@@ -136,7 +136,7 @@ public static class ProgramRuntime
         public LuauFunction? LoadModule(LuauState state, BundleFile file, out string? error)
         {
             var compiled = program.GetModule(file);
-            if (compiled.Bytecode is null)
+            if (compiled.Chunk is null)
             {
                 error = compiled.Error;
                 return null;
@@ -145,7 +145,7 @@ public static class ProgramRuntime
             env["args"] = _args ??= WebArgs.CreateArgsTable(state, request);
             env["require"] = new HostFunction("require", c => Require(c, file.Path));
             error = null;
-            return state.Load(compiled.Bytecode, "@" + file.Path, env);
+            return state.Load(compiled.Chunk, env);
         }
 
         private int Require(LuauCallContext c, string requirer)
