@@ -1,0 +1,228 @@
+using System.Text;
+using Coputer.Platform;
+
+namespace Coputer.Network.Wire;
+
+/// <summary>
+/// The binary schema of wire messages: <c>version:u8 ‖ type:u8 ‖ fields</c>. Decoding treats input as
+/// untrusted: every length is checked against the remaining bytes and a cap, booleans are 0 or 1, addresses
+/// are printable ASCII, and trailing bytes are refused, so one message has exactly one encoding.
+/// </summary>
+public static class WireCodec
+{
+    public const byte Version = 1;
+    public const int MaxMessageSize = 8 * 1024;
+    public const int MaxAddressLength = 255;
+    public const int MaxPeersPerMessage = 32;
+
+    private enum MessageType : byte
+    {
+        Join = 1,
+        ForwardJoin = 2,
+        Neighbor = 3,
+        NeighborReply = 4,
+        Disconnect = 5,
+        Shuffle = 6,
+        ShuffleReply = 7,
+    }
+
+    public static byte[] Encode(WireMessage message)
+    {
+        var output = new List<byte>(128) { Version };
+        switch (message)
+        {
+            case Join m:
+                output.Add((byte)MessageType.Join);
+                WritePeer(output, m.Sender);
+                break;
+            case ForwardJoin m:
+                output.Add((byte)MessageType.ForwardJoin);
+                WritePeer(output, m.Sender);
+                WritePeer(output, m.Joiner);
+                output.Add(m.TimeToLive);
+                break;
+            case Neighbor m:
+                output.Add((byte)MessageType.Neighbor);
+                WritePeer(output, m.Sender);
+                output.Add(m.HighPriority ? (byte)1 : (byte)0);
+                break;
+            case NeighborReply m:
+                output.Add((byte)MessageType.NeighborReply);
+                WritePeer(output, m.Sender);
+                output.Add(m.Accepted ? (byte)1 : (byte)0);
+                break;
+            case Disconnect m:
+                output.Add((byte)MessageType.Disconnect);
+                WritePeer(output, m.Sender);
+                break;
+            case Shuffle m:
+                output.Add((byte)MessageType.Shuffle);
+                WritePeer(output, m.Sender);
+                WritePeer(output, m.Origin);
+                output.Add(m.TimeToLive);
+                WritePeers(output, m.Peers);
+                break;
+            case ShuffleReply m:
+                output.Add((byte)MessageType.ShuffleReply);
+                WritePeer(output, m.Sender);
+                WritePeers(output, m.Peers);
+                break;
+            default:
+                throw new ArgumentException($"no wire encoding for {message.GetType().Name}", nameof(message));
+        }
+        if (output.Count > MaxMessageSize)
+        {
+            throw new ArgumentException($"message of {output.Count} bytes exceeds the {MaxMessageSize}-byte cap", nameof(message));
+        }
+        return [.. output];
+    }
+
+    public static WireMessage Decode(ReadOnlySpan<byte> data)
+    {
+        if (data.Length > MaxMessageSize)
+        {
+            throw new WireFormatException($"message of {data.Length} bytes exceeds the {MaxMessageSize}-byte cap", 0);
+        }
+        var reader = new Reader(data);
+        var version = reader.Byte("version");
+        if (version != Version)
+        {
+            throw new WireFormatException($"unsupported wire version {version}", 0);
+        }
+        var type = reader.Byte("message type");
+        WireMessage message = (MessageType)type switch
+        {
+            MessageType.Join => new Join(reader.Peer()),
+            MessageType.ForwardJoin => new ForwardJoin(reader.Peer(), reader.Peer(), reader.Byte("time to live")),
+            MessageType.Neighbor => new Neighbor(reader.Peer(), reader.Bool("priority")),
+            MessageType.NeighborReply => new NeighborReply(reader.Peer(), reader.Bool("accepted")),
+            MessageType.Disconnect => new Disconnect(reader.Peer()),
+            MessageType.Shuffle => new Shuffle(reader.Peer(), reader.Peer(), reader.Byte("time to live"), reader.Peers()),
+            MessageType.ShuffleReply => new ShuffleReply(reader.Peer(), reader.Peers()),
+            _ => throw new WireFormatException($"unknown message type {type}", 1),
+        };
+        reader.End();
+        return message;
+    }
+
+    private static void WritePeer(List<byte> output, PeerInfo peer)
+    {
+        if (!IsValidAddress(peer.Address))
+        {
+            throw new ArgumentException($"invalid peer address '{peer.Address}'", nameof(peer));
+        }
+        output.AddRange(peer.Id.Hash.ToArray());
+        output.Add((byte)peer.Address.Length);
+        output.AddRange(Encoding.ASCII.GetBytes(peer.Address));
+    }
+
+    private static void WritePeers(List<byte> output, IReadOnlyList<PeerInfo> peers)
+    {
+        if (peers.Count > MaxPeersPerMessage)
+        {
+            throw new ArgumentException($"{peers.Count} peers exceed the {MaxPeersPerMessage}-peer cap", nameof(peers));
+        }
+        output.Add((byte)peers.Count);
+        foreach (var peer in peers)
+        {
+            WritePeer(output, peer);
+        }
+    }
+
+    /// <summary>An address is 1 to 255 printable ASCII characters without spaces (host:port).</summary>
+    public static bool IsValidAddress(string address)
+    {
+        if (address.Length is 0 or > MaxAddressLength)
+        {
+            return false;
+        }
+        foreach (var c in address)
+        {
+            if (c is <= ' ' or > '~')
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private ref struct Reader(ReadOnlySpan<byte> data)
+    {
+        private readonly ReadOnlySpan<byte> _data = data;
+        private int _offset;
+
+        public byte Byte(string what)
+        {
+            if (_offset >= _data.Length)
+            {
+                throw new WireFormatException($"message ends before its {what}", _offset);
+            }
+            return _data[_offset++];
+        }
+
+        public bool Bool(string what)
+        {
+            var at = _offset;
+            return Byte(what) switch
+            {
+                0 => false,
+                1 => true,
+                var b => throw new WireFormatException($"{what} flag must be 0 or 1, not {b}", at),
+            };
+        }
+
+        public PeerInfo Peer()
+        {
+            if (_data.Length - _offset < Hash256.Size)
+            {
+                throw new WireFormatException("message ends inside a node id", _offset);
+            }
+            var id = new NodeId(new Hash256(_data.Slice(_offset, Hash256.Size)));
+            _offset += Hash256.Size;
+            var lengthAt = _offset;
+            int length = Byte("address length");
+            if (length == 0)
+            {
+                throw new WireFormatException("empty peer address", lengthAt);
+            }
+            if (_data.Length - _offset < length)
+            {
+                throw new WireFormatException($"address of {length} bytes runs past the end", lengthAt);
+            }
+            var bytes = _data.Slice(_offset, length);
+            for (var i = 0; i < bytes.Length; i++)
+            {
+                if (bytes[i] is <= (byte)' ' or > (byte)'~')
+                {
+                    throw new WireFormatException("peer address must be printable ASCII without spaces", _offset + i);
+                }
+            }
+            _offset += length;
+            return new PeerInfo(id, Encoding.ASCII.GetString(bytes));
+        }
+
+        public IReadOnlyList<PeerInfo> Peers()
+        {
+            var countAt = _offset;
+            int count = Byte("peer count");
+            if (count > MaxPeersPerMessage)
+            {
+                throw new WireFormatException($"{count} peers exceed the {MaxPeersPerMessage}-peer cap", countAt);
+            }
+            var peers = new PeerInfo[count];
+            for (var i = 0; i < count; i++)
+            {
+                peers[i] = Peer();
+            }
+            return peers;
+        }
+
+        public readonly void End()
+        {
+            if (_offset != _data.Length)
+            {
+                throw new WireFormatException($"{_data.Length - _offset} trailing bytes after the message", _offset);
+            }
+        }
+    }
+}
