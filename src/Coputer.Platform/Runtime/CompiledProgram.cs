@@ -27,14 +27,26 @@ public sealed class CompiledProgram
     /// <summary>Identifies the compiler's output: bytecode cached under another version is never used.</summary>
     public static string CompilerVersion { get; } = "luau-o1-" + typeof(LuauCompiler).Assembly.ManifestModule.ModuleVersionId.ToString("N");
 
+    /// <summary>
+    /// The largest module source compiled by default (1 MiB). Compiling is not counted against a run's limits and
+    /// cannot be interrupted, so its input is bounded: a larger module is a program error, never a stalled worker.
+    /// </summary>
+    public const int DefaultMaxModuleSourceBytes = 1 << 20;
+
     private readonly ConcurrentDictionary<string, Compiled> _modules = new(StringComparer.Ordinal);
     private readonly IBytecodeCache? _cache;
+    private readonly int _maxModuleSourceBytes;
 
     /// <summary>A program over <paramref name="bundle"/>, keeping compiled modules in <paramref name="cache"/> if given.</summary>
-    public CompiledProgram(Bundle bundle, IBytecodeCache? cache = null)
+    /// <param name="bundle">The program's files.</param>
+    /// <param name="cache">Where compiled modules are kept between runs and restarts.</param>
+    /// <param name="maxModuleSourceBytes">The largest module source that is compiled; larger modules fail to load with a clear error.</param>
+    public CompiledProgram(Bundle bundle, IBytecodeCache? cache = null, int maxModuleSourceBytes = DefaultMaxModuleSourceBytes)
     {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxModuleSourceBytes);
         Bundle = bundle;
         _cache = cache;
+        _maxModuleSourceBytes = maxModuleSourceBytes;
     }
 
     /// <summary>The program's files.</summary>
@@ -63,6 +75,8 @@ public sealed class CompiledProgram
 
     private Compiled Compile(BundleFile file)
     {
+        if (file.ContentBytes.Length > _maxModuleSourceBytes)
+            return new Compiled(null, $"{file.Path}: module is too large to compile ({file.ContentBytes.Length} bytes; the limit is {_maxModuleSourceBytes})");
         if (_cache?.TryGetBytecode(file.ContentHash, CompilerVersion) is { } cached)
             return Check(file, cached);
         var result = LuauCompiler.Compile(file.ContentBytes, CompileOptions);

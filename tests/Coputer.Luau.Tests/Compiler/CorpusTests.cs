@@ -70,7 +70,7 @@ public class CorpusTests
     }
 
     [Fact]
-    public void WholeCorpusCompilesQuickly()
+    public void WholeCorpusCompilesWithoutBlowUp()
     {
         var sources = SharedCorpus.ConformanceFiles().Concat(SharedCorpus.BenchFiles())
             .Where(f => !UsesClassSyntax(f)).Select(File.ReadAllBytes).ToArray();
@@ -81,7 +81,8 @@ public class CorpusTests
         foreach (var s in sources)
             Assert.True(LuauCompiler.Compile(s).Success);
         watch.Stop();
-        // Typically ~0.3 s on the shared 2-core machine; the bound leaves room for load from other work.
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(3), $"compiling the corpus took {watch.Elapsed}");
+        // Typically ~0.3 s; the bound only catches a pathological (superlinear) compile, not a slow machine. Compiler
+        // speed is measured in bench/ (parse benchmark).
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(60), $"compiling the corpus took {watch.Elapsed}");
     }
 }

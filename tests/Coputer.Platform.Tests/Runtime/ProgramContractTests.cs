@@ -190,6 +190,23 @@ public class ProgramContractTests
     }
 
     [Fact]
+    public void ModulesPastTheCompileSizeCapAreRefusedBeforeCompiling()
+    {
+        // A module of 100 KB (a big literal table) under a 64 KiB cap: refused by size, named, and not compiled.
+        var big = "return {" + string.Concat(Enumerable.Repeat("1,", 50_000)) + "}";
+        var bundle = TestPrograms.FromSource("local t = require('./data') return { body = buffer.fromstring(tostring(#t)) }", ("data.luau", big));
+        var program = new CompiledProgram(bundle, maxModuleSourceBytes: 64 << 10);
+        var result = ProgramRuntime.Run(program, WebRequest.Create("GET", "/"));
+        Assert.Equal(RunStatus.ProgramError, result.Status);
+        Assert.Equal($"main.luau:1: error requiring module: data.luau: module is too large to compile ({big.Length} bytes; the limit is 65536)", result.Error);
+        Assert.Equal([$"data.luau: module is too large to compile ({big.Length} bytes; the limit is 65536)"], program.CompileAll());
+        // Under the default cap the same program runs.
+        var fine = ProgramRuntime.Run(new CompiledProgram(bundle), WebRequest.Create("GET", "/"));
+        Assert.True(fine.Status == RunStatus.Ok, fine.ToString());
+        Assert.Equal("50000", fine.Response!.BodyText);
+    }
+
+    [Fact]
     public void PrintGoesToTheRunLog()
     {
         var result = Run("print('hello', 1, nil) print('second') return {}");
