@@ -11,5 +11,8 @@ internal static class CommandList
         yield return CheckCommand.Create();
         yield return DisasmCommand.Create();
         yield return FmtCommand.Create();
+        yield return KeysCommand.Create();
+        yield return BundleCommand.Create();
+        yield return NodeCommand.Create();
     }
 }
