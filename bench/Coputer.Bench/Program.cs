@@ -31,7 +31,7 @@ public static class Program
                 Console.Error.WriteLine("usage: Coputer.Bench <benchmark> [options]");
                 Console.Error.WriteLine("benchmarks:");
                 Console.Error.WriteLine("  parse     lexer and parser throughput over the shared Luau corpus");
-                Console.Error.WriteLine("  scripts   the shared luau-bench scripts under our engine and lua5.4, with medians and ratios");
+                Console.Error.WriteLine("  scripts   the shared luau-bench scripts (or --micro, bench/micro) under our engine, lua5.4 and optionally --luau PATH, with medians and ratios");
                 Console.Error.WriteLine("  runtime   the platform: uncached page, cache hit, 1 against 2 workers [rounds]");
                 Console.Error.WriteLine("  compare   every program of a folder under our engine and the reference luau: output differences, time ratios");
                 Console.Error.WriteLine("  verify    compile every file of a folder at -O0..-O2, verify it, optionally compare with luau-compile");

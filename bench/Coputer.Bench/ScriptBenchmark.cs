@@ -9,7 +9,10 @@ namespace Coputer.Bench;
 /// resolve). Each script times itself with <c>bench()</c>, which prints <c>|&gt;&lt;|name|&gt;&lt;|ms|&gt;&lt;|ms|...||_||</c>;
 /// the table shows the median of those times and our time divided by lua5.4's. With <c>--repeat N</c> each script
 /// runs in N processes per engine, alternating ours and lua5.4 so both see the same machine load, and the table
-/// shows the median of the per-process medians.
+/// shows the median of the per-process medians. With <c>--luau PATH</c> the reference Luau interpreter (built outside
+/// the repository) runs each script too, as a third column with our time divided by its. With <c>--micro</c> the set
+/// is the repository's micro-benchmarks (<c>bench/micro</c>: loops, arithmetic, calls, fields, methods, arrays,
+/// strings, closures, constructors) instead of the shared scripts.
 /// </summary>
 internal static class ScriptBenchmark
 {
@@ -21,6 +24,8 @@ internal static class ScriptBenchmark
     {
         string? filter = null;
         string lua = "lua5.4";
+        string luau = "";
+        bool micro = false;
         int timeoutSeconds = 600;
         int repeat = 1;
         for (int i = 0; i < args.Length; i++)
@@ -33,6 +38,12 @@ internal static class ScriptBenchmark
                 case "--lua" when i + 1 < args.Length:
                     lua = args[++i];
                     break;
+                case "--luau" when i + 1 < args.Length:
+                    luau = args[++i];
+                    break;
+                case "--micro":
+                    micro = true;
+                    break;
                 case "--no-lua":
                     lua = "";
                     break;
@@ -43,14 +54,14 @@ internal static class ScriptBenchmark
                     timeoutSeconds = int.Parse(args[++i], CultureInfo.InvariantCulture);
                     break;
                 default:
-                    Console.Error.WriteLine("usage: Coputer.Bench scripts [--filter a,b,...] [--lua PATH | --no-lua] [--repeat N] [--timeout SECONDS]");
+                    Console.Error.WriteLine("usage: Coputer.Bench scripts [--filter a,b,...] [--micro] [--lua PATH | --no-lua] [--luau PATH] [--repeat N] [--timeout SECONDS]");
                     return 2;
             }
         }
 
-        string root = FindBenchRoot();
+        string root = micro ? FindMicroRoot() : FindBenchRoot();
         var filters = filter?.Split(',', StringSplitOptions.RemoveEmptyEntries);
-        var scripts = Directory.EnumerateFiles(Path.Combine(root, "tests"), "*.lua", SearchOption.AllDirectories)
+        var scripts = Directory.EnumerateFiles(micro ? root : Path.Combine(root, "tests"), "*.lua", SearchOption.AllDirectories)
             .Select(p => Path.GetRelativePath(root, p).Replace('\\', '/'))
             .Where(p => filters is null || filters.Any(f => p.Contains(f, StringComparison.Ordinal)))
             .Order(StringComparer.Ordinal)
@@ -58,15 +69,19 @@ internal static class ScriptBenchmark
         bool haveLua = lua.Length > 0 && CanRun(lua);
         if (!haveLua && lua.Length > 0)
             Console.Error.WriteLine($"note: '{lua}' is not installed; showing our times only (apt-get install lua5.4)");
+        bool haveLuau = luau.Length > 0 && File.Exists(luau);
+        if (!haveLuau && luau.Length > 0)
+            Console.Error.WriteLine($"note: '{luau}' does not exist; leaving out the reference luau column");
 
         var (ourProgram, ourPrefix) = ProgramRun.OurCommand();
-        var rows = new List<(string Script, double? Ours, double? Lua, string Note)>();
-        Console.WriteLine($"{"script",-38} {"ours (ms)",10} {"lua5.4 (ms)",12} {"ratio",7}");
+        var rows = new List<Row>();
+        Console.WriteLine($"{"script",-38} {"ours (ms)",10} {"lua5.4 (ms)",12} {"ratio",7} {"luau (ms)",10} {"ratio",7}");
         foreach (var script in scripts)
         {
             var oursRuns = new List<double>();
             var luaRuns = new List<double>();
-            string oursNote = "", luaNote = "";
+            var luauRuns = new List<double>();
+            string oursNote = "", luaNote = "", luauNote = "";
             for (int r = 0; r < repeat && oursNote.Length == 0; r++)
             {
                 var (oursMs, on) = Measure(ourProgram, [.. ourPrefix, script], root, timeoutSeconds);
@@ -80,31 +95,66 @@ internal static class ScriptBenchmark
                     if (l is double lv)
                         luaRuns.Add(lv);
                 }
+                if (haveLuau && luauNote.Length == 0)
+                {
+                    var (l, ln) = Measure(luau, [script], root, timeoutSeconds);
+                    luauNote = ln;
+                    if (l is double lv)
+                        luauRuns.Add(lv);
+                }
             }
             double? ours = BenchOutput.Median(oursRuns);
             double? theirs = BenchOutput.Median(luaRuns);
-            string note = oursNote.Length > 0 ? "ours: " + oursNote : luaNote.Length > 0 ? "lua5.4: " + luaNote : "";
-            rows.Add((script, ours, theirs, note));
-            string ratio = ours is double o && theirs is double t && t > 0 ? (o / t).ToString("0.00", CultureInfo.InvariantCulture) : "-";
-            Console.WriteLine($"{script,-38} {Format(ours),10} {Format(theirs),12} {ratio,7}  {note}");
+            double? reference = BenchOutput.Median(luauRuns);
+            string note = oursNote.Length > 0 ? "ours: " + oursNote
+                : luaNote.Length > 0 ? "lua5.4: " + luaNote
+                : luauNote.Length > 0 ? "luau: " + luauNote : "";
+            var row = new Row(script, ours, theirs, reference, note);
+            rows.Add(row);
+            Console.WriteLine($"{script,-38} {Format(ours),10} {Format(theirs),12} {FormatRatio(row.LuaRatio),7} {Format(reference),10} {FormatRatio(row.LuauRatio),7}  {note}");
         }
 
+        var targetRows = rows.Where(r => s_targetSet.Any(t => Path.GetFileNameWithoutExtension(r.Script) == t)).ToList();
         if (haveLua)
         {
-            PrintGeomean("geometric mean, target set", rows.Where(r => s_targetSet.Any(t => Path.GetFileNameWithoutExtension(r.Script) == t)));
-            PrintGeomean("geometric mean, all comparable", rows);
+            if (!micro)
+                PrintGeomean("geometric mean, target set", targetRows, r => r.LuaRatio, "lua5.4");
+            PrintGeomean("geometric mean, all comparable", rows, r => r.LuaRatio, "lua5.4");
+        }
+        if (haveLuau)
+        {
+            if (!micro)
+                PrintGeomean("geometric mean, target set", targetRows, r => r.LuauRatio, "luau");
+            PrintGeomean("geometric mean, all comparable", rows, r => r.LuauRatio, "luau");
+            if (haveLua)
+            {
+                // The peer's own standing: the reference interpreter against lua5.4 in the same run.
+                if (!micro)
+                    PrintGeomean("luau itself, target set", targetRows, r => r.Luau / r.Lua, "lua5.4");
+                PrintGeomean("luau itself, all comparable", rows, r => r.Luau / r.Lua, "lua5.4");
+            }
         }
         return rows.Any(r => r.Ours is null) ? 1 : 0;
     }
 
-    private static void PrintGeomean(string label, IEnumerable<(string Script, double? Ours, double? Lua, string Note)> rows)
+    /// <summary>One script's medians (milliseconds) under each engine; null where it did not run.</summary>
+    private sealed record Row(string Script, double? Ours, double? Lua, double? Luau, string Note)
     {
-        var ratios = rows.Where(r => r.Ours is > 0 && r.Lua is > 0).Select(r => r.Ours!.Value / r.Lua!.Value).ToList();
+        public double? LuaRatio => Ours / Lua;
+        public double? LuauRatio => Ours / Luau;
+    }
+
+    private static void PrintGeomean(string label, IEnumerable<Row> rows, Func<Row, double?> ratio, string peer)
+    {
+        var ratios = rows.Select(ratio).Where(r => r is > 0 && !double.IsInfinity(r.Value)).Select(r => r!.Value).ToList();
         if (ratios.Count == 0)
             return;
         double geomean = Math.Exp(ratios.Average(Math.Log));
-        Console.WriteLine($"{label} ({ratios.Count} scripts): {geomean.ToString("0.00", CultureInfo.InvariantCulture)}x lua5.4");
+        Console.WriteLine($"{label} ({ratios.Count} scripts): {geomean.ToString("0.00", CultureInfo.InvariantCulture)}x {peer}");
     }
+
+    private static string FormatRatio(double? ratio) =>
+        ratio is double r && !double.IsInfinity(r) ? r.ToString("0.00", CultureInfo.InvariantCulture) : "-";
 
     private static string Format(double? ms) => ms is double v ? v.ToString("0.0", CultureInfo.InvariantCulture) : "-";
 
@@ -135,6 +185,18 @@ internal static class ScriptBenchmark
         {
             return false;
         }
+    }
+
+    /// <summary>The repository's <c>bench/micro</c> folder, found above the benchmark binary.</summary>
+    private static string FindMicroRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "bench", "micro");
+            if (File.Exists(Path.Combine(candidate, "empty-loop.lua")))
+                return candidate;
+        }
+        throw new DirectoryNotFoundException("no bench/micro folder above the benchmark binary");
     }
 
     internal static string FindBenchRoot()
