@@ -61,7 +61,7 @@ internal static class ScriptBenchmark
 
         string root = micro ? FindMicroRoot() : FindBenchRoot();
         var filters = filter?.Split(',', StringSplitOptions.RemoveEmptyEntries);
-        var scripts = Directory.EnumerateFiles(micro ? root : Path.Combine(root, "tests"), "*.lua", SearchOption.AllDirectories)
+        var scripts = Directory.EnumerateFiles(Path.Combine(root, "tests"), "*.lua", SearchOption.AllDirectories)
             .Select(p => Path.GetRelativePath(root, p).Replace('\\', '/'))
             .Where(p => filters is null || filters.Any(f => p.Contains(f, StringComparison.Ordinal)))
             .Order(StringComparer.Ordinal)
@@ -193,7 +193,7 @@ internal static class ScriptBenchmark
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
             var candidate = Path.Combine(dir.FullName, "bench", "micro");
-            if (File.Exists(Path.Combine(candidate, "empty-loop.lua")))
+            if (File.Exists(Path.Combine(candidate, "bench_support.lua")))
                 return candidate;
         }
         throw new DirectoryNotFoundException("no bench/micro folder above the benchmark binary");
