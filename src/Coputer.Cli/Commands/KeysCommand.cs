@@ -49,9 +49,7 @@ internal static class KeysCommand
             Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
             using var publisher = Publisher.Generate();
             KeyFile.Write(path, publisher);
-            output.WriteLine($"key:  {publisher.Key}");
-            output.WriteLine($"id:   {publisher.Key.Id}");
-            output.WriteLine($"file: {path}");
+            PrintKey(publisher, path, output);
             return 0;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -66,10 +64,16 @@ internal static class KeysCommand
         using var publisher = Load(path, error);
         if (publisher is null)
             return 1;
+        PrintKey(publisher, path, output);
+        return 0;
+    }
+
+    /// <summary>The public half of a key and where it is kept; never the secret.</summary>
+    private static void PrintKey(Publisher publisher, string path, TextWriter output)
+    {
         output.WriteLine($"key:  {publisher.Key}");
         output.WriteLine($"id:   {publisher.Key.Id}");
         output.WriteLine($"file: {path}");
-        return 0;
     }
 
     /// <summary>Reads the key at <paramref name="path"/>, or prints one line saying why not and returns null.</summary>

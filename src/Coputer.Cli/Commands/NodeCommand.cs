@@ -50,7 +50,6 @@ internal static class NodeCommand
         await using (node)
         {
             output.WriteLine($"coputer node serving {node.HomeUrl} (store: {Path.GetFullPath(data)})");
-            output.WriteLine("publish with: coputer publish DIR --node " + node.HomeUrl.TrimEnd('/'));
             await node.WaitForShutdownAsync(cancellation);
             output.WriteLine("stopping");
         }
