@@ -5,14 +5,11 @@ namespace Coputer.Luau.Library;
 /// <summary>Helpers shared by the standard library modules.</summary>
 internal static class LibraryUtil
 {
-    /// <summary>The state's interned copy of a library name (see <see cref="LuauState.InternName"/>).</summary>
-    public static LuauString Name(LuauState state, string name) => state.InternName(name);
-
     /// <summary>Adds host functions to <paramref name="table"/>, naming each as the reference names them in messages.</summary>
     public static void Register(LuauState state, LuauTable table, params ReadOnlySpan<(string Name, LuauCallback Callback)> functions)
     {
         foreach (var (name, callback) in functions)
-            table.SetStr(Name(state, name)) = new LuauValue(new HostFunction(name, callback));
+            table.SetStr(state.InternName(name)) = new LuauValue(new HostFunction(name, callback));
     }
 
     /// <summary>A library table under <paramref name="name"/> in the globals, with its functions.</summary>
@@ -20,12 +17,12 @@ internal static class LibraryUtil
     {
         var table = state.CreateTable(0, functions.Length);
         Register(state, table, functions);
-        state.Globals.SetStr(Name(state, name)) = new LuauValue(table);
+        state.Globals.SetStr(state.InternName(name)) = new LuauValue(table);
         return table;
     }
 
     public static void SetField(LuauState state, LuauTable table, string name, LuauValue value) =>
-        table.SetStr(Name(state, name)) = value;
+        table.SetStr(state.InternName(name)) = value;
 
     /// <summary>
     /// A value as <c>tostring</c> shows it (the reference's luaL_tolstring): the <c>__tostring</c> metamethod if any
