@@ -28,47 +28,40 @@ public static class WireCodec
 
     public static byte[] Encode(WireMessage message)
     {
-        var output = new List<byte>(128) { Version };
+        // version, type and sender lead every message; the type's own fields follow.
+        var type = message switch
+        {
+            Join => MessageType.Join,
+            ForwardJoin => MessageType.ForwardJoin,
+            Neighbor => MessageType.Neighbor,
+            NeighborReply => MessageType.NeighborReply,
+            Disconnect => MessageType.Disconnect,
+            Shuffle => MessageType.Shuffle,
+            ShuffleReply => MessageType.ShuffleReply,
+            _ => throw new ArgumentException($"no wire encoding for {message.GetType().Name}", nameof(message)),
+        };
+        var output = new List<byte>(128) { Version, (byte)type };
+        WritePeer(output, message.Sender);
         switch (message)
         {
-            case Join m:
-                output.Add((byte)MessageType.Join);
-                WritePeer(output, m.Sender);
-                break;
             case ForwardJoin m:
-                output.Add((byte)MessageType.ForwardJoin);
-                WritePeer(output, m.Sender);
                 WritePeer(output, m.Joiner);
                 output.Add(m.TimeToLive);
                 break;
             case Neighbor m:
-                output.Add((byte)MessageType.Neighbor);
-                WritePeer(output, m.Sender);
                 output.Add(m.HighPriority ? (byte)1 : (byte)0);
                 break;
             case NeighborReply m:
-                output.Add((byte)MessageType.NeighborReply);
-                WritePeer(output, m.Sender);
                 output.Add(m.Accepted ? (byte)1 : (byte)0);
                 break;
-            case Disconnect m:
-                output.Add((byte)MessageType.Disconnect);
-                WritePeer(output, m.Sender);
-                break;
             case Shuffle m:
-                output.Add((byte)MessageType.Shuffle);
-                WritePeer(output, m.Sender);
                 WritePeer(output, m.Origin);
                 output.Add(m.TimeToLive);
                 WritePeers(output, m.Peers);
                 break;
             case ShuffleReply m:
-                output.Add((byte)MessageType.ShuffleReply);
-                WritePeer(output, m.Sender);
                 WritePeers(output, m.Peers);
                 break;
-            default:
-                throw new ArgumentException($"no wire encoding for {message.GetType().Name}", nameof(message));
         }
         if (output.Count > MaxMessageSize)
         {
@@ -138,13 +131,16 @@ public static class WireCodec
         }
         foreach (var c in address)
         {
-            if (c is <= ' ' or > '~')
+            if (!IsAddressCharacter(c))
             {
                 return false;
             }
         }
         return true;
     }
+
+    /// <summary>Printable ASCII other than the space.</summary>
+    private static bool IsAddressCharacter(int c) => c is > ' ' and <= '~';
 
     private ref struct Reader(ReadOnlySpan<byte> data)
     {
@@ -192,7 +188,7 @@ public static class WireCodec
             var bytes = _data.Slice(_offset, length);
             for (var i = 0; i < bytes.Length; i++)
             {
-                if (bytes[i] is <= (byte)' ' or > (byte)'~')
+                if (!IsAddressCharacter(bytes[i]))
                 {
                     throw new WireFormatException("peer address must be printable ASCII without spaces", _offset + i);
                 }
