@@ -1,7 +1,9 @@
 using System.Text;
+using Coputer.Network.Broadcast;
 using Coputer.Network.Membership;
 using Coputer.Network.Wire;
 using Coputer.Platform;
+using Coputer.Platform.Records;
 
 namespace Coputer.Network.Simulation;
 
@@ -25,6 +27,8 @@ public sealed record SimulationOptions
     public TimeSpan FailureDetectionDelay { get; init; } = TimeSpan.FromMilliseconds(500);
 
     public HyParViewOptions Membership { get; init; } = new();
+
+    public PlumtreeOptions Broadcast { get; init; } = new();
 }
 
 /// <summary>Counts of what crossed the simulated network.</summary>
@@ -113,7 +117,7 @@ public sealed class Simulation
         var index = _nodes.Count;
         var id = new NodeId(Hash256.Of(Encoding.UTF8.GetBytes($"simulated-node-{_options.Seed}-{index}")));
         var peer = new PeerInfo(id, $"10.{index >> 16 & 255}.{index >> 8 & 255}.{index & 255}:7000");
-        var node = new SimulatedNode(index, new NetworkNode(peer, _options.Membership, new Random(_random.Next())));
+        var node = new SimulatedNode(index, new NetworkNode(peer, _options.Membership, _options.Broadcast, new Random(_random.Next())));
         _nodes.Add(node);
         _byId[id] = node;
         Schedule(Now + TimeSpan.FromTicks(_random.NextInt64(_options.TickInterval.Ticks)), new TickEvent(node));
@@ -144,6 +148,12 @@ public sealed class Simulation
         Apply(node, node.Node.Leave());
         node.Alive = false;
     }
+
+    /// <summary>Has <paramref name="node"/> publish a signed record to the network now.</summary>
+    public void Publish(SimulatedNode node, SignedRecord record) => Apply(node, node.Node.Publish(record, Now));
+
+    /// <summary>Sends a message as if <paramref name="from"/> had produced it (for misbehaving nodes in tests).</summary>
+    public void Inject(SimulatedNode from, PeerInfo to, WireMessage message) => Apply(from, [new Outgoing(to, message)]);
 
     public void RunFor(TimeSpan duration) => RunUntil(Now + duration);
 

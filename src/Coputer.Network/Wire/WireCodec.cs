@@ -14,6 +14,8 @@ public static class WireCodec
     public const int MaxMessageSize = 8 * 1024;
     public const int MaxAddressLength = 255;
     public const int MaxPeersPerMessage = 32;
+    public const int MaxPayloadSize = 1024;
+    public const int MaxIdsPerMessage = 64;
 
     private enum MessageType : byte
     {
@@ -24,6 +26,10 @@ public static class WireCodec
         Disconnect = 5,
         Shuffle = 6,
         ShuffleReply = 7,
+        Gossip = 8,
+        IHave = 9,
+        Graft = 10,
+        Prune = 11,
     }
 
     public static byte[] Encode(WireMessage message)
@@ -38,6 +44,10 @@ public static class WireCodec
             Disconnect => MessageType.Disconnect,
             Shuffle => MessageType.Shuffle,
             ShuffleReply => MessageType.ShuffleReply,
+            Gossip => MessageType.Gossip,
+            IHave => MessageType.IHave,
+            Graft => MessageType.Graft,
+            Prune => MessageType.Prune,
             _ => throw new ArgumentException($"no wire encoding for {message.GetType().Name}", nameof(message)),
         };
         var output = new List<byte>(128) { Version, (byte)type };
@@ -61,6 +71,26 @@ public static class WireCodec
                 break;
             case ShuffleReply m:
                 WritePeers(output, m.Peers);
+                break;
+            case Gossip m:
+                if (m.Payload.Length is 0 or > MaxPayloadSize)
+                    throw new ArgumentException($"a payload has 1 to {MaxPayloadSize} bytes, not {m.Payload.Length}", nameof(message));
+                output.Add((byte)(m.Payload.Length >> 8));
+                output.Add((byte)m.Payload.Length);
+                output.AddRange(m.Payload);
+                output.Add(m.Round);
+                break;
+            case IHave m:
+                if (m.Ids.Count is 0 or > MaxIdsPerMessage)
+                    throw new ArgumentException($"an announcement carries 1 to {MaxIdsPerMessage} ids, not {m.Ids.Count}", nameof(message));
+                output.Add(m.Round);
+                output.Add((byte)m.Ids.Count);
+                foreach (var id in m.Ids)
+                    output.AddRange(id.ToArray());
+                break;
+            case Graft m:
+                output.AddRange(m.Id.ToArray());
+                output.Add(m.Round);
                 break;
         }
         if (output.Count > MaxMessageSize)
@@ -92,6 +122,10 @@ public static class WireCodec
             MessageType.Disconnect => new Disconnect(reader.Peer()),
             MessageType.Shuffle => new Shuffle(reader.Peer(), reader.Peer(), reader.Byte("time to live"), reader.Peers()),
             MessageType.ShuffleReply => new ShuffleReply(reader.Peer(), reader.Peers()),
+            MessageType.Gossip => new Gossip(reader.Peer(), reader.Payload(), reader.Byte("round")),
+            MessageType.IHave => new IHave(reader.Peer(), reader.Byte("round"), reader.Ids()),
+            MessageType.Graft => new Graft(reader.Peer(), reader.Hash("message id"), reader.Byte("round")),
+            MessageType.Prune => new Prune(reader.Peer()),
             _ => throw new WireFormatException($"unknown message type {type}", 1),
         };
         reader.End();
@@ -195,6 +229,41 @@ public static class WireCodec
             }
             _offset += length;
             return new PeerInfo(id, Encoding.ASCII.GetString(bytes));
+        }
+
+        public Hash256 Hash(string what)
+        {
+            if (_data.Length - _offset < Hash256.Size)
+                throw new WireFormatException($"message ends inside a {what}", _offset);
+            var hash = new Hash256(_data.Slice(_offset, Hash256.Size));
+            _offset += Hash256.Size;
+            return hash;
+        }
+
+        public byte[] Payload()
+        {
+            var lengthAt = _offset;
+            var length = Byte("payload length") << 8;
+            length |= Byte("payload length");
+            if (length is 0 or > MaxPayloadSize)
+                throw new WireFormatException($"a payload has 1 to {MaxPayloadSize} bytes, not {length}", lengthAt);
+            if (_data.Length - _offset < length)
+                throw new WireFormatException($"payload of {length} bytes runs past the end", lengthAt);
+            var payload = _data.Slice(_offset, length).ToArray();
+            _offset += length;
+            return payload;
+        }
+
+        public IReadOnlyList<Hash256> Ids()
+        {
+            var countAt = _offset;
+            int count = Byte("id count");
+            if (count is 0 or > MaxIdsPerMessage)
+                throw new WireFormatException($"an announcement carries 1 to {MaxIdsPerMessage} ids, not {count}", countAt);
+            var ids = new Hash256[count];
+            for (var i = 0; i < count; i++)
+                ids[i] = Hash("message id");
+            return ids;
         }
 
         public IReadOnlyList<PeerInfo> Peers()
