@@ -7,6 +7,7 @@ internal static class CommandList
 {
     public static IEnumerable<Command> All()
     {
+        yield return NewCommand.Create();
         yield return RunCommand.Create();
         yield return CheckCommand.Create();
         yield return DisasmCommand.Create();
@@ -14,6 +15,8 @@ internal static class CommandList
         yield return LspCommand.Create();
         yield return KeysCommand.Create();
         yield return BundleCommand.Create();
+        yield return RequestCommand.Create();
+        yield return TestCommand.Create();
         yield return NodeCommand.Create();
     }
 }
