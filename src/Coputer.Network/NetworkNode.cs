@@ -1,5 +1,6 @@
 using Coputer.Network.Broadcast;
 using Coputer.Network.Membership;
+using Coputer.Network.Replication;
 using Coputer.Network.Wire;
 using Coputer.Platform.Records;
 
@@ -13,9 +14,10 @@ namespace Coputer.Network;
 /// </summary>
 public sealed class NetworkNode
 {
-    public NetworkNode(PeerInfo self, HyParViewOptions membership, PlumtreeOptions broadcast, Random random)
+    public NetworkNode(PeerInfo self, HyParViewOptions membership, PlumtreeOptions broadcast, ReplicationOptions replication, Random random)
     {
         Self = self;
+        Replicas = new ReplicaStore(self, replication);
         Membership = new HyParView(self, membership, random);
         Broadcast = new Plumtree(self, broadcast, payload => RecordBook.Verify(payload) is not null, random);
     }
@@ -28,6 +30,8 @@ public sealed class NetworkNode
 
     public RecordBook Records { get; } = new();
 
+    public ReplicaStore Replicas { get; }
+
     public IReadOnlyList<NodeEffect> Join(PeerInfo contact, TimeSpan now) => Route(Membership.Join(contact, now));
 
     public IReadOnlyList<NodeEffect> Leave() => Route(Membership.Leave());
@@ -38,6 +42,7 @@ public sealed class NetworkNode
     public IReadOnlyList<NodeEffect> Handle(WireMessage message, TimeSpan now) => message switch
     {
         Gossip or IHave or Graft or Prune => Route(Broadcast.Handle(message, now)),
+        Replicate or Stored => Replicas.Handle(message),
         _ => Route(Membership.Handle(message, now)),
     };
 
@@ -47,6 +52,7 @@ public sealed class NetworkNode
     {
         var effects = new List<NodeEffect>(Route(Membership.Tick(now)));
         effects.AddRange(Route(Broadcast.Tick(now)));
+        effects.AddRange(Replicas.Tick(now));
         return effects;
     }
 

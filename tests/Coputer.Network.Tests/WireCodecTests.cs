@@ -21,6 +21,8 @@ public class WireCodecTests
         new IHave(Peer(13), 2, [Hash256.Of([1]), Hash256.Of([2])]),
         new Graft(Peer(14), Hash256.Of([3]), 9),
         new Prune(Peer(15)),
+        new Replicate(Peer(16), [9, 8, 7]),
+        new Stored(Peer(17), Hash256.Of([4])),
     ];
 
     public static TheoryData<WireMessage> Samples() => [.. s_samples];
@@ -95,7 +97,7 @@ public class WireCodecTests
                 if (input.Length > 1)
                 {
                     input[0] = WireCodec.Version;
-                    input[1] = (byte)random.Next(0, 13);
+                    input[1] = (byte)random.Next(0, 15);
                 }
             }
             else

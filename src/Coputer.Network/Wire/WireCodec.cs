@@ -30,6 +30,8 @@ public static class WireCodec
         IHave = 9,
         Graft = 10,
         Prune = 11,
+        Replicate = 12,
+        Stored = 13,
     }
 
     public static byte[] Encode(WireMessage message)
@@ -48,6 +50,8 @@ public static class WireCodec
             IHave => MessageType.IHave,
             Graft => MessageType.Graft,
             Prune => MessageType.Prune,
+            Replicate => MessageType.Replicate,
+            Stored => MessageType.Stored,
             _ => throw new ArgumentException($"no wire encoding for {message.GetType().Name}", nameof(message)),
         };
         var output = new List<byte>(128) { Version, (byte)type };
@@ -73,12 +77,14 @@ public static class WireCodec
                 WritePeers(output, m.Peers);
                 break;
             case Gossip m:
-                if (m.Payload.Length is 0 or > MaxPayloadSize)
-                    throw new ArgumentException($"a payload has 1 to {MaxPayloadSize} bytes, not {m.Payload.Length}", nameof(message));
-                output.Add((byte)(m.Payload.Length >> 8));
-                output.Add((byte)m.Payload.Length);
-                output.AddRange(m.Payload);
+                WritePayload(output, m.Payload);
                 output.Add(m.Round);
+                break;
+            case Replicate m:
+                WritePayload(output, m.Content);
+                break;
+            case Stored m:
+                output.AddRange(m.Id.ToArray());
                 break;
             case IHave m:
                 if (m.Ids.Count is 0 or > MaxIdsPerMessage)
@@ -126,6 +132,8 @@ public static class WireCodec
             MessageType.IHave => new IHave(reader.Peer(), reader.Byte("round"), reader.Ids()),
             MessageType.Graft => new Graft(reader.Peer(), reader.Hash("message id"), reader.Byte("round")),
             MessageType.Prune => new Prune(reader.Peer()),
+            MessageType.Replicate => new Replicate(reader.Peer(), reader.Payload()),
+            MessageType.Stored => new Stored(reader.Peer(), reader.Hash("content id")),
             _ => throw new WireFormatException($"unknown message type {type}", 1),
         };
         reader.End();
@@ -141,6 +149,15 @@ public static class WireCodec
         output.AddRange(peer.Id.Hash.ToArray());
         output.Add((byte)peer.Address.Length);
         output.AddRange(Encoding.ASCII.GetBytes(peer.Address));
+    }
+
+    private static void WritePayload(List<byte> output, byte[] payload)
+    {
+        if (payload.Length is 0 or > MaxPayloadSize)
+            throw new ArgumentException($"a payload has 1 to {MaxPayloadSize} bytes, not {payload.Length}", nameof(payload));
+        output.Add((byte)(payload.Length >> 8));
+        output.Add((byte)payload.Length);
+        output.AddRange(payload);
     }
 
     private static void WritePeers(List<byte> output, IReadOnlyList<PeerInfo> peers)

@@ -5,7 +5,7 @@ namespace Coputer.Network.Wire;
 /// <summary>A peer advertised on the wire: its node id and the address it is reached at.</summary>
 public sealed record PeerInfo(NodeId Id, string Address);
 
-/// <summary>Messages of the peer protocols (HyParView membership, Plumtree broadcast), each from a sender. Version 1 of the wire schema.</summary>
+/// <summary>Messages of the peer protocols (HyParView membership, Plumtree broadcast, replication), each from a sender. Version 1 of the wire schema.</summary>
 public abstract record WireMessage(PeerInfo Sender);
 
 public sealed record Join(PeerInfo Sender) : WireMessage(Sender);
@@ -33,6 +33,12 @@ public sealed record Graft(PeerInfo Sender, Hash256 Id, byte Round) : WireMessag
 
 /// <summary>Plumtree: "stop sending me full messages; announcements will do".</summary>
 public sealed record Prune(PeerInfo Sender) : WireMessage(Sender);
+
+/// <summary>Replication: "you are a holder of this content; keep it" (the id is the content's hash).</summary>
+public sealed record Replicate(PeerInfo Sender, byte[] Content) : WireMessage(Sender);
+
+/// <summary>Replication: "I hold the content with this id".</summary>
+public sealed record Stored(PeerInfo Sender, Hash256 Id) : WireMessage(Sender);
 
 /// <summary>A malformed message, with the byte offset where decoding stopped.</summary>
 public sealed class WireFormatException(string message, int offset) : Exception($"{message} at byte {offset}")
