@@ -21,6 +21,7 @@ public sealed class LuauEngine
 {
     private readonly CompileOptions _compileOptions;
 
+    /// <summary>Makes an engine set up by <paramref name="options"/> (default: sandboxed and deterministic).</summary>
     public LuauEngine(LuauEngineOptions? options = null)
     {
         options ??= new LuauEngineOptions();
