@@ -12,6 +12,7 @@ internal static class CommandList
         yield return CheckCommand.Create();
         yield return DisasmCommand.Create();
         yield return FmtCommand.Create();
+        yield return LspCommand.Create();
         yield return KeysCommand.Create();
         yield return BundleCommand.Create();
         yield return RequestCommand.Create();
