@@ -41,12 +41,28 @@ internal static class RunCommand
                 parse.GetValue(args) ?? [],
                 parse.GetValue(optimize),
                 parse.GetValue(debug),
-                Console.OpenStandardOutput(),
+                OpenStandardOutput(),
                 Console.Error,
                 parse.GetValue(printResults),
                 limits);
         });
         return command;
+    }
+
+    /// <summary>
+    /// Standard output as a file stream: unlike the console stream, which drops writes to a closed pipe silently
+    /// (so a script printing in a loop would never end), it reports them, and the run can stop.
+    /// </summary>
+    private static Stream OpenStandardOutput()
+    {
+        if (OperatingSystem.IsWindows())
+            return Console.OpenStandardOutput();
+        var stream = new FileStream(new Microsoft.Win32.SafeHandles.SafeFileHandle(1, ownsHandle: false), FileAccess.Write, bufferSize: 0);
+        if (!stream.CanSeek)
+            return stream;
+        // A regular file: the console stream appends where the shell left off, which a file stream would not.
+        stream.Dispose();
+        return Console.OpenStandardOutput();
     }
 
     /// <summary>The run's limits and where its input and output are.</summary>
