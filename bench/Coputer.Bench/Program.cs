@@ -13,6 +13,8 @@ public static class Program
                 return ScriptBenchmark.Run(args[1..]);
             case "runtime":
                 return RuntimeBenchmark.Run(args[1..]);
+            case "gateway":
+                return GatewayBenchmark.Run(args[1..]);
             case "compare":
                 return CompareBenchmark.Run(args[1..]);
             case "verify":
@@ -33,6 +35,7 @@ public static class Program
                 Console.Error.WriteLine("  parse     lexer and parser throughput over the shared Luau corpus");
                 Console.Error.WriteLine("  scripts   the shared luau-bench scripts (or --micro, bench/micro) under our engine, lua5.4 and optionally --luau PATH, with medians and ratios");
                 Console.Error.WriteLine("  runtime   the platform: uncached page, cache hit, 1 against 2 workers [rounds]");
+                Console.Error.WriteLine("  gateway   bare Kestrel, a result-cache hit and an uncached page through the gateway, with wrk on loopback [--seconds N]");
                 Console.Error.WriteLine("  compare   every program of a folder under our engine and the reference luau: output differences, time ratios");
                 Console.Error.WriteLine("  verify    compile every file of a folder at -O0..-O2, verify it, optionally compare with luau-compile");
                 Console.Error.WriteLine("  math      deterministic math against System.Math, ns per call [--runs N] [--functions sin,exp,...]");

@@ -374,7 +374,8 @@ public sealed partial class Gateway
             return 500;
         }
         var failure = new ProgramFailure(title, message, result.Traceback, result.Info.Log, request.ToString(), null, null);
-        var position = NodePages.FindPosition(message) ?? NodePages.FindPosition(result.Traceback);
+        // A failed require nests the module's own position inside the requirer's: the last one is where the error is.
+        var position = NodePages.FindPosition(message, last: true) ?? NodePages.FindPosition(result.Traceback);
         if (position is { } at && _execution.GetFile(target, at.Path) is { } file)
             failure = failure with { Source = NodePages.Around(Encoding.UTF8.GetString(file.Content.Span), at.Line), SourcePath = $"{at.Path}:{at.Line}" };
         await WritePageAsync(context, 500, NodePages.DevelopmentError(_options.Host, failure, id, Development.ReloadScript(request.Method)), development: true);

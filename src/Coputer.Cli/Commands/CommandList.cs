@@ -17,6 +17,9 @@ internal static class CommandList
         yield return BundleCommand.Create();
         yield return RequestCommand.Create();
         yield return TestCommand.Create();
+        yield return DevCommand.Create();
         yield return NodeCommand.Create();
+        yield return PublishCommand.Create();
+        yield return LogsCommand.Create();
     }
 }

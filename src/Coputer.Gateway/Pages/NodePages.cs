@@ -200,13 +200,14 @@ public static partial class NodePages
     }
 
     /// <summary>
-    /// The first <c>path.luau:line:</c> position in an error message, for showing the source around it.
+    /// The first (or with <paramref name="last"/>, the last) <c>path.luau:line:</c> position in an error message,
+    /// for showing the source around it.
     /// </summary>
-    public static (string Path, int Line)? FindPosition(string? message)
+    public static (string Path, int Line)? FindPosition(string? message, bool last = false)
     {
         if (message is null)
             return null;
-        var m = PositionPattern().Match(message);
+        var m = last ? PositionPattern().Matches(message).LastOrDefault() ?? Match.Empty : PositionPattern().Match(message);
         return m.Success && int.TryParse(m.Groups[2].ValueSpan, NumberStyles.None, CultureInfo.InvariantCulture, out int line) ? (m.Groups[1].Value, line) : null;
     }
 

@@ -250,4 +250,24 @@ public sealed class AuthoringCommandTests : IDisposable
         Assert.Equal(1, code);
         Assert.Contains("no test files", output);
     }
+
+    [Fact]
+    public async Task DevServesTheFolderPrintsEachRequestAndStopsWhenCancelled()
+    {
+        string site = Site("print('rendering') return { body = buffer.fromstring('dev page') }");
+        using var stop = new CancellationTokenSource();
+        var started = new TaskCompletionSource<Coputer.Gateway.Development.DevelopmentServer>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var output = new StringWriter();
+        var run = DevCommand.RunAsync(site, 0, null, output, new StringWriter(), stop.Token, started.SetResult);
+        var server = await started.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(60) };
+        Assert.Equal("dev page", await client.GetStringAsync($"http://127.0.0.1:{server.Node.Port}/"));
+        stop.Cancel();
+        Assert.Equal(0, await run.WaitAsync(TimeSpan.FromSeconds(60)));
+        string text = output.ToString();
+        Assert.Contains($"at {server.Url}", text);
+        Assert.Contains($"at {server.SubdomainUrl}", text);
+        Assert.Contains("GET / -> 200", text);
+        Assert.Contains("    | rendering", text);
+    }
 }
