@@ -69,7 +69,10 @@ internal static class CheckCommand
         return failed ? 1 : 0;
     }
 
-    /// <summary>Every .luau and .lua file below <paramref name="folder"/>, sorted by path.</summary>
+    /// <summary>
+    /// Every .luau and .lua file below <paramref name="folder"/>, sorted by path; not type definition files
+    /// (<c>*.d.luau</c>), whose <c>declare</c> statements are for type checkers, not programs.
+    /// </summary>
     internal static List<string> LuauFilesUnder(string folder)
     {
         var options = new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true, AttributesToSkip = 0 };
@@ -77,6 +80,8 @@ internal static class CheckCommand
         foreach (string file in Directory.EnumerateFiles(folder, "*", options))
         {
             string extension = Path.GetExtension(file);
+            if (file.EndsWith(".d.luau", StringComparison.OrdinalIgnoreCase))
+                continue;
             if (extension.Equals(".luau", StringComparison.OrdinalIgnoreCase) || extension.Equals(".lua", StringComparison.OrdinalIgnoreCase))
                 files.Add(file);
         }

@@ -428,7 +428,9 @@ internal static partial class Interpreter
 
     private static ResumeStatus Resume(LuauThread co, LuauThread? from, int nargs, bool raise, out int resultCount)
     {
-        if (from is not null && from.HostCallDepth >= LuauThread.MaxHostCalls)
+        // Each resume nests a interpreter loop on the .NET stack: refuse it when the depth limit or the thread's
+        // actual stack (which may be small: 1 MB on Windows, less on some hosts' worker threads) would be passed.
+        if ((from is not null && from.HostCallDepth >= LuauThread.MaxHostCalls) || !RuntimeHelpers.TryEnsureSufficientExecutionStack())
         {
             co.EnsureStack(co.Top + 1);
             co.Top -= nargs;

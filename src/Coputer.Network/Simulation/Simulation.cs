@@ -1,0 +1,291 @@
+using System.Text;
+using Coputer.Network.Membership;
+using Coputer.Network.Wire;
+using Coputer.Platform;
+
+namespace Coputer.Network.Simulation;
+
+/// <summary>Parameters of a simulated network.</summary>
+public sealed record SimulationOptions
+{
+    public int Seed { get; init; } = 1;
+
+    /// <summary>One-way latency is uniform in [<see cref="MinLatency"/>, <see cref="MaxLatency"/>].</summary>
+    public TimeSpan MinLatency { get; init; } = TimeSpan.FromMilliseconds(10);
+
+    public TimeSpan MaxLatency { get; init; } = TimeSpan.FromMilliseconds(80);
+
+    /// <summary>Share of messages lost in transit. A <see cref="Disconnect"/> is the closing of a connection and is never lost.</summary>
+    public double LossRate { get; init; }
+
+    /// <summary>How often each node's clock ticks.</summary>
+    public TimeSpan TickInterval { get; init; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>How long after a crash its neighbours' transports notice the dead connection.</summary>
+    public TimeSpan FailureDetectionDelay { get; init; } = TimeSpan.FromMilliseconds(500);
+
+    public HyParViewOptions Membership { get; init; } = new();
+}
+
+/// <summary>Counts of what crossed the simulated network.</summary>
+public sealed class SimulationStats
+{
+    private readonly Dictionary<string, (long Count, long Bytes)> _byType = [];
+
+    public long Sent { get; private set; }
+
+    public long Delivered { get; private set; }
+
+    public long Lost { get; private set; }
+
+    public long ToDeadNodes { get; private set; }
+
+    public long Bytes { get; private set; }
+
+    public IReadOnlyDictionary<string, (long Count, long Bytes)> ByType => _byType;
+
+    public long CountOf<T>() where T : WireMessage => _byType.TryGetValue(typeof(T).Name, out var entry) ? entry.Count : 0;
+
+    internal void RecordSent(WireMessage message, int bytes)
+    {
+        Sent++;
+        Bytes += bytes;
+        var name = message.GetType().Name;
+        _byType.TryGetValue(name, out var entry);
+        _byType[name] = (entry.Count + 1, entry.Bytes + bytes);
+    }
+
+    internal void RecordDelivered() => Delivered++;
+
+    internal void RecordLost() => Lost++;
+
+    internal void RecordToDead() => ToDeadNodes++;
+}
+
+/// <summary>A node in the simulation and whether it is running.</summary>
+public sealed class SimulatedNode(int index, NetworkNode node)
+{
+    public int Index { get; } = index;
+
+    public NetworkNode Node { get; } = node;
+
+    public PeerInfo Peer => Node.Self;
+
+    public bool Alive { get; internal set; } = true;
+}
+
+/// <summary>
+/// A deterministic discrete-event simulation of many <see cref="NetworkNode"/>s in one process: messages are
+/// encoded and decoded with the real wire codec and delivered after a random latency, some are lost, nodes crash,
+/// leave and join. The clock is virtual and every random choice comes from the seed, so one seed gives one trace
+/// (<see cref="TraceHash"/>).
+/// </summary>
+public sealed class Simulation
+{
+    private readonly SimulationOptions _options;
+    private readonly Random _random;
+    private readonly PriorityQueue<Event, (long Ticks, long Sequence)> _queue = new();
+    private readonly List<SimulatedNode> _nodes = [];
+    private readonly Dictionary<NodeId, SimulatedNode> _byId = [];
+    private long _sequence;
+    private ulong _trace = 14695981039346656037UL;
+
+    public Simulation(SimulationOptions options)
+    {
+        _options = options;
+        _random = new Random(options.Seed);
+    }
+
+    public TimeSpan Now { get; private set; }
+
+    public IReadOnlyList<SimulatedNode> Nodes => _nodes;
+
+    public IEnumerable<SimulatedNode> LiveNodes => _nodes.Where(n => n.Alive);
+
+    public SimulationStats Stats { get; } = new();
+
+    /// <summary>A digest of every event in order (FNV-1a over time, endpoints and message bytes).</summary>
+    public ulong TraceHash => _trace;
+
+    /// <summary>Adds a node that joins through <paramref name="contact"/> now (or is the first node, when null).</summary>
+    public SimulatedNode AddNode(SimulatedNode? contact)
+    {
+        var index = _nodes.Count;
+        var id = new NodeId(Hash256.Of(Encoding.UTF8.GetBytes($"simulated-node-{_options.Seed}-{index}")));
+        var peer = new PeerInfo(id, $"10.{index >> 16 & 255}.{index >> 8 & 255}.{index & 255}:7000");
+        var node = new SimulatedNode(index, new NetworkNode(peer, _options.Membership, new Random(_random.Next())));
+        _nodes.Add(node);
+        _byId[id] = node;
+        Schedule(Now + TimeSpan.FromTicks(_random.NextInt64(_options.TickInterval.Ticks)), new TickEvent(node));
+        if (contact is not null)
+            Apply(node, node.Node.Join(contact.Peer, Now));
+        return node;
+    }
+
+    /// <summary>Stops a node without a word to its peers; their transports notice after the detection delay.</summary>
+    public void Crash(SimulatedNode node)
+    {
+        if (!node.Alive)
+            return;
+        node.Alive = false;
+        Mix(0xC7, node.Index, node.Index, []);
+        foreach (var other in LiveNodes)
+        {
+            if (other.Node.Membership.IsActive(node.Peer.Id))
+                Schedule(Now + _options.FailureDetectionDelay + Latency(), new FailureEvent(other, node.Peer.Id));
+        }
+    }
+
+    /// <summary>Stops a node after it has told its neighbours.</summary>
+    public void Leave(SimulatedNode node)
+    {
+        if (!node.Alive)
+            return;
+        Apply(node, node.Node.Leave());
+        node.Alive = false;
+    }
+
+    public void RunFor(TimeSpan duration) => RunUntil(Now + duration);
+
+    public void RunUntil(TimeSpan end)
+    {
+        while (_queue.TryPeek(out _, out var key) && key.Ticks <= end.Ticks)
+        {
+            var next = _queue.Dequeue();
+            Now = TimeSpan.FromTicks(key.Ticks);
+            switch (next)
+            {
+                case TickEvent tick when tick.Node.Alive:
+                    Apply(tick.Node, tick.Node.Node.Tick(Now));
+                    Schedule(Now + _options.TickInterval, tick);
+                    break;
+                case DeliveryEvent delivery:
+                    Deliver(delivery);
+                    break;
+                case FailureEvent failure when failure.Node.Alive:
+                    Mix(0xFA, failure.Node.Index, _byId[failure.Peer].Index, []);
+                    Apply(failure.Node, failure.Node.Node.ConnectionFailed(failure.Peer, Now));
+                    break;
+            }
+        }
+        Now = end;
+    }
+
+    /// <summary>Whether the live nodes' active views form one connected graph (links taken in either direction).</summary>
+    public bool IsConnected() => ComponentCount() == 1;
+
+    /// <summary>How many connected components the live nodes' active views form.</summary>
+    public int ComponentCount()
+    {
+        var live = LiveNodes.ToList();
+        var seen = new HashSet<NodeId>();
+        var adjacency = live.ToDictionary(n => n.Peer.Id, _ => new List<NodeId>());
+        foreach (var node in live)
+        {
+            foreach (var peer in node.Node.Membership.ActiveView)
+            {
+                if (adjacency.TryGetValue(peer.Id, out var back))
+                {
+                    adjacency[node.Peer.Id].Add(peer.Id);
+                    back.Add(node.Peer.Id);
+                }
+            }
+        }
+        var components = 0;
+        foreach (var start in live)
+        {
+            if (!seen.Add(start.Peer.Id))
+                continue;
+            components++;
+            var stack = new Stack<NodeId>([start.Peer.Id]);
+            while (stack.TryPop(out var id))
+            {
+                foreach (var next in adjacency[id])
+                {
+                    if (seen.Add(next))
+                        stack.Push(next);
+                }
+            }
+        }
+        return components;
+    }
+
+    /// <summary>Share of live nodes' active-view links whose other end also lists them.</summary>
+    public double SymmetricLinkShare()
+    {
+        long links = 0, symmetric = 0;
+        foreach (var node in LiveNodes)
+        {
+            foreach (var peer in node.Node.Membership.ActiveView)
+            {
+                if (!_byId[peer.Id].Alive)
+                    continue;
+                links++;
+                if (_byId[peer.Id].Node.Membership.IsActive(node.Peer.Id))
+                    symmetric++;
+            }
+        }
+        return links == 0 ? 1 : (double)symmetric / links;
+    }
+
+    private void Apply(SimulatedNode from, IReadOnlyList<NodeEffect> effects)
+    {
+        foreach (var effect in effects)
+        {
+            if (effect is not Outgoing outgoing)
+                continue;
+            var bytes = WireCodec.Encode(outgoing.Message);
+            Stats.RecordSent(outgoing.Message, bytes.Length);
+            if (outgoing.Message is not Disconnect && _options.LossRate > 0 && _random.NextDouble() < _options.LossRate)
+            {
+                Stats.RecordLost();
+                continue;
+            }
+            if (!_byId.TryGetValue(outgoing.To.Id, out var to))
+                continue; // an id no node has: nothing answers
+            Schedule(Now + Latency(), new DeliveryEvent(from, to, bytes));
+        }
+    }
+
+    private void Deliver(DeliveryEvent delivery)
+    {
+        if (!delivery.To.Alive)
+        {
+            // The sender's transport cannot reach a dead node; it learns so one more latency later.
+            Stats.RecordToDead();
+            if (delivery.From.Alive && WireCodec.Decode(delivery.Bytes) is not Disconnect)
+                Schedule(Now + Latency(), new FailureEvent(delivery.From, delivery.To.Peer.Id));
+            return;
+        }
+        Stats.RecordDelivered();
+        Mix(0xDE, delivery.From.Index, delivery.To.Index, delivery.Bytes);
+        var message = WireCodec.Decode(delivery.Bytes);
+        Apply(delivery.To, delivery.To.Node.Handle(message, Now));
+    }
+
+    private TimeSpan Latency() =>
+        _options.MinLatency + TimeSpan.FromTicks(_random.NextInt64((_options.MaxLatency - _options.MinLatency).Ticks + 1));
+
+    private void Schedule(TimeSpan at, Event e) => _queue.Enqueue(e, (at.Ticks, _sequence++));
+
+    private void Mix(byte kind, int from, int to, ReadOnlySpan<byte> bytes)
+    {
+        Span<byte> header = stackalloc byte[17];
+        header[0] = kind;
+        BitConverter.TryWriteBytes(header[1..], Now.Ticks);
+        BitConverter.TryWriteBytes(header[9..], from);
+        BitConverter.TryWriteBytes(header[13..], to);
+        foreach (var b in header)
+            _trace = (_trace ^ b) * 1099511628211UL;
+        foreach (var b in bytes)
+            _trace = (_trace ^ b) * 1099511628211UL;
+    }
+
+    private abstract record Event;
+
+    private sealed record TickEvent(SimulatedNode Node) : Event;
+
+    private sealed record DeliveryEvent(SimulatedNode From, SimulatedNode To, byte[] Bytes) : Event;
+
+    private sealed record FailureEvent(SimulatedNode Node, NodeId Peer) : Event;
+}
