@@ -21,6 +21,7 @@ public sealed class LuauEngine
 {
     private readonly CompileOptions _compileOptions;
 
+    /// <summary>Makes an engine set up by <paramref name="options"/> (default: sandboxed and deterministic).</summary>
     public LuauEngine(LuauEngineOptions? options = null)
     {
         options ??= new LuauEngineOptions();
@@ -63,6 +64,34 @@ public sealed class LuauEngine
         Globals[name] = f;
         return f;
     }
+
+    /// <summary>
+    /// Makes an async .NET function callable from Luau as the global <paramref name="name"/>: a Luau task calling it
+    /// is suspended until the work completes (see <see cref="LuauState.CreateAsyncFunction{T}(string, LuauAsyncFunction{T})"/>).
+    /// </summary>
+    public HostFunction SetAsyncFunction<T>(string name, LuauAsyncFunction<T> body) => SetGlobal(State.CreateAsyncFunction(name, body));
+
+    /// <summary>An async .NET function returning nothing to Luau, as the global <paramref name="name"/>.</summary>
+    public HostFunction SetAsyncFunction(string name, Func<LuauValue[], CancellationToken, ValueTask> body) => SetGlobal(State.CreateAsyncFunction(name, body));
+
+    private HostFunction SetGlobal(HostFunction f)
+    {
+        Globals[f.Name] = f;
+        return f;
+    }
+
+    /// <summary>
+    /// Runs a Luau function as a task that may wait (for timers, other tasks, async host functions) and completes
+    /// with its results; cancelling <paramref name="cancellationToken"/> cancels the task. See
+    /// <see cref="LuauState.CallAsync(LuauFunction, LuauValue[], CancellationToken)"/>.
+    /// </summary>
+    public Task<LuauValue[]> CallAsync(LuauFunction function, LuauValue[]? args = null, CancellationToken cancellationToken = default) =>
+        State.CallAsync(function, Globals, args, cancellationToken);
+
+    /// <summary>Compiles <paramref name="source"/> and runs it like <see cref="CallAsync"/>: as a task that may await host work.</summary>
+    /// <exception cref="LuauLoadException">The source does not compile.</exception>
+    public Task<LuauValue[]> DoStringAsync(string source, CancellationToken cancellationToken = default, string chunkName = "=chunk") =>
+        State.CallAsync(Load(source, chunkName), Globals, null, cancellationToken);
 
     /// <summary>Compiles Luau source to bytecode with this engine's options (the blob can be cached and loaded many times).</summary>
     /// <exception cref="LuauLoadException">The source has syntax or compile errors; the message lists them as <c>chunk:line: message</c>.</exception>

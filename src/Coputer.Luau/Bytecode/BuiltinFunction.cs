@@ -1,5 +1,8 @@
 namespace Coputer.Luau.Bytecode;
 
+// Missing-documentation warnings are off in this file only: the members are the builtins' Luau names (math.abs is MathAbs), in the reference's numbering.
+#pragma warning disable CS1591
+
 /// <summary>
 /// Builtin functions that <see cref="OpCode.FastCall"/> and its variants can call directly. The numbering is the
 /// reference's.

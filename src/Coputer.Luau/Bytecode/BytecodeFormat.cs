@@ -1,5 +1,8 @@
 namespace Coputer.Luau.Bytecode;
 
+// Missing-documentation warnings are off in this file only: the constants are the reference bytecode format's, named as it names them.
+#pragma warning disable CS1591
+
 /// <summary>Versions and tags of the serialised bytecode format (the reference's numbering).</summary>
 public static class BytecodeFormat
 {

@@ -6,11 +6,14 @@ namespace Coputer.Luau.Bytecode;
 /// </summary>
 public sealed class BytecodeModule(byte version, byte typesVersion, byte[][] strings, BytecodeProto[] protos, int mainProto)
 {
+    /// <summary>The bytecode format version.</summary>
     public byte Version { get; } = version;
+    /// <summary>The version of the type information the module carries (0 when it has none).</summary>
     public byte TypesVersion { get; } = typesVersion;
 
     /// <summary>The string table; references in the format are 1-based, here they are 0-based indices.</summary>
     public byte[][] Strings { get; } = strings;
+    /// <summary>Every function prototype of the module; <see cref="MainProto"/> indexes the chunk's own.</summary>
     public BytecodeProto[] Protos { get; } = protos;
 
     /// <summary>Index into <see cref="Protos"/> of the function the chunk runs.</summary>
@@ -23,17 +26,26 @@ public readonly record struct LocalVariableInfo(int Name, int StartPc, int EndPc
 /// <summary>One function prototype as stored in bytecode.</summary>
 public sealed class BytecodeProto
 {
+    /// <summary>Registers the function needs.</summary>
     public byte MaxStackSize { get; init; }
+    /// <summary>Fixed parameters the function takes.</summary>
     public byte NumParams { get; init; }
+    /// <summary>Upvalues the function captures.</summary>
     public byte NumUpvalues { get; init; }
+    /// <summary>Whether the function takes <c>...</c>.</summary>
     public bool IsVararg { get; init; }
+    /// <summary>Compiler flags recorded for the function.</summary>
     public ProtoFlags Flags { get; init; }
+    /// <summary>The encoded type information of the function (empty without it).</summary>
     public byte[] TypeInfo { get; init; } = [];
+    /// <summary>The instructions, one 32-bit word each (some take a second word).</summary>
     public uint[] Code { get; init; } = [];
+    /// <summary>The constant table the instructions refer to.</summary>
     public BytecodeConstant[] Constants { get; init; } = [];
 
     /// <summary>Indices into <see cref="BytecodeModule.Protos"/> of the functions this one creates.</summary>
     public int[] Children { get; init; } = [];
+    /// <summary>The source line where the function was defined.</summary>
     public int LineDefined { get; init; }
 
     /// <summary>Index into the string table, or -1 for an anonymous function.</summary>

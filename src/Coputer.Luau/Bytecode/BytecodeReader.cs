@@ -25,6 +25,7 @@ public static class BytecodeReader
         return false;
     }
 
+    /// <summary>Decodes a bytecode blob into a module, checking its structure; malformed input raises <see cref="BytecodeException"/>.</summary>
     public static BytecodeModule Read(ReadOnlySpan<byte> data)
     {
         var r = new SpanReader(data);

@@ -2,6 +2,9 @@ using System.Runtime.CompilerServices;
 
 namespace Coputer.Luau.Bytecode;
 
+// Missing-documentation warnings are off in this file only: the accessors are the instruction word's fields (A, B, C, D, E, AUX), as the reference's format names them.
+#pragma warning disable CS1591
+
 /// <summary>Encodes and decodes the fields of a 32-bit instruction word (see <see cref="OpCode"/>).</summary>
 public static class Instruction
 {

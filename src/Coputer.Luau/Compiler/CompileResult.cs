@@ -12,7 +12,7 @@ public sealed record CompileError(Location Location, string Message)
     public override string ToString() => $":{Line}: {Message}";
 }
 
-/// <summary>What <see cref="LuauCompiler.Compile"/> produced: bytecode, or the errors that prevented it.</summary>
+/// <summary>What <see cref="LuauCompiler.Compile(ReadOnlySpan{byte}, CompileOptions?)"/> produced: bytecode, or the errors that prevented it.</summary>
 public sealed class CompileResult
 {
     private CompileResult(byte[]? bytecode, IReadOnlyList<CompileError> errors)
@@ -27,6 +27,7 @@ public sealed class CompileResult
     /// <summary>The syntax errors, or the single compile error; empty on success.</summary>
     public IReadOnlyList<CompileError> Errors { get; }
 
+    /// <summary>Whether compilation produced bytecode (no errors).</summary>
     public bool Success => Bytecode is not null;
 
     internal static CompileResult FromBytecode(byte[] bytecode) => new(bytecode, []);

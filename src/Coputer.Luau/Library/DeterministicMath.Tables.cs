@@ -43,7 +43,7 @@ internal static partial class DeterministicMath
     /// <summary>ln 2 - Ln2Hi, rounded.</summary>
     private static readonly double Ln2Lo = BitConverter.UInt64BitsToDouble(0x3D2EF35793C76730UL);
 
-    /// <summary>ln 2 / 128 to 35 bits (n * it is exact for |n| < 2^18).</summary>
+    /// <summary>ln 2 / 128 to 35 bits (n * it is exact for |n| &lt; 2^18).</summary>
     private static readonly double Ln2Over128Hi = BitConverter.UInt64BitsToDouble(0x3F762E42FEFC0000UL);
 
     /// <summary>ln 2 / 128 - Ln2Over128Hi, rounded.</summary>

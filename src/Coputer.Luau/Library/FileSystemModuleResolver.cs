@@ -22,6 +22,7 @@ public sealed class FileSystemModuleResolver : ILuauModuleResolver
         Ambiguous,
     }
 
+    /// <summary>Finds the module <paramref name="path"/> asked for by the chunk <paramref name="requirerChunkName"/>.</summary>
     public LuauModuleResolution Resolve(string requirerChunkName, string path)
     {
         if (requirerChunkName.Length < 2 || requirerChunkName[0] != '@')

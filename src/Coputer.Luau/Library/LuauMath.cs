@@ -5,7 +5,7 @@ namespace Coputer.Luau.Library;
 
 /// <summary>
 /// The math functions the library, the builtin fast paths and the <c>^</c> operator call: the managed
-/// <see cref="DeterministicMath"/> (the same bits everywhere) when <paramref name="deterministic"/>, otherwise the
+/// <see cref="DeterministicMath"/> (the same bits everywhere) when <c>deterministic</c>, otherwise the
 /// host's C library through <see cref="Math"/> (what the reference does). The flag is the state's
 /// <see cref="LuauState.DeterministicMath"/>, set from <see cref="LuauPlatform.DeterministicMath"/>.
 /// </summary>

@@ -16,7 +16,7 @@ internal sealed class LuauRandom
 
     private ulong _state;
 
-    /// <summary>A generator seeded with <paramref name="seed"/>, as <see cref="Seed"/> would.</summary>
+    /// <summary>A generator seeded with <paramref name="seed"/>, as <see cref="Seed(ulong)"/> would.</summary>
     public LuauRandom(ulong seed) => Seed(seed);
 
     /// <summary>The raw 64-bit state (for saving and restoring a generator).</summary>

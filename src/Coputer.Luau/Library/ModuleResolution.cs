@@ -34,8 +34,10 @@ public sealed class LuauModuleResolution
     /// <summary>Reads the module's source text; null if it cannot be read.</summary>
     public Func<byte[]?>? ReadSource { get; }
 
+    /// <summary>A module that was found: its cache key, its chunk name, and how to read its source.</summary>
     public static LuauModuleResolution Found(string cacheKey, string chunkName, Func<byte[]?> readSource) =>
         new(null, cacheKey, chunkName, readSource);
 
+    /// <summary>A module that could not be resolved, with the error <c>require</c> raises.</summary>
     public static LuauModuleResolution Failed(string error) => new(error, "", "", null);
 }

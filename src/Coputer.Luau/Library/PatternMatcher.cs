@@ -329,7 +329,7 @@ internal ref struct PatternMatcher
             output.Append(_source.Slice(capture.Start, capture.Length));
     }
 
-    /// <summary>The bytes of capture <paramref name="index"/> (see <see cref="GetCapture"/>); empty for a position.</summary>
+    /// <summary>The bytes of capture <c>index</c> (see <see cref="GetCapture"/>); empty for a position.</summary>
     public readonly ReadOnlySpan<byte> CaptureBytes(in PatternCapture capture) =>
         capture.IsPosition ? default : _source.Slice(capture.Start, capture.Length);
 

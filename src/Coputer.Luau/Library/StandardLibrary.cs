@@ -6,17 +6,29 @@ namespace Coputer.Luau.Library;
 [Flags]
 public enum LuauLibraries
 {
+    /// <summary>No library.</summary>
     None = 0,
+    /// <summary>The base functions (<c>print</c>, <c>pcall</c>, <c>type</c>, ...).</summary>
     Base = 1 << 0,
+    /// <summary>The <c>coroutine</c> library.</summary>
     Coroutine = 1 << 1,
+    /// <summary>The <c>table</c> library.</summary>
     Table = 1 << 2,
+    /// <summary>The <c>string</c> library (and string methods).</summary>
     String = 1 << 3,
+    /// <summary>The <c>math</c> library.</summary>
     Math = 1 << 4,
+    /// <summary>The <c>bit32</c> library.</summary>
     Bit32 = 1 << 5,
+    /// <summary>The <c>utf8</c> library.</summary>
     Utf8 = 1 << 6,
+    /// <summary>The <c>buffer</c> library.</summary>
     Buffer = 1 << 7,
+    /// <summary>The <c>vector</c> library.</summary>
     Vector = 1 << 8,
+    /// <summary>The <c>os</c> library (clock, time and date only; clocks come from the platform).</summary>
     Os = 1 << 9,
+    /// <summary>The <c>debug</c> library (<c>traceback</c>, <c>info</c>).</summary>
     Debug = 1 << 10,
 
     /// <summary>The <c>task</c> library: tasks, futures, waits and timers (Roblox's and Lune's names, coop.nvim's semantics).</summary>
@@ -38,6 +50,7 @@ public enum LuauLibraries
 /// <summary>Opens standard libraries into a state's globals.</summary>
 public static class StandardLibrary
 {
+    /// <summary>Opens <paramref name="libraries"/> in <paramref name="state"/>, with clocks, time zone and random seed from <paramref name="platform"/>.</summary>
     public static void Open(LuauState state, LuauLibraries libraries, LuauPlatform platform)
     {
         state.DeterministicMath = platform.DeterministicMath;

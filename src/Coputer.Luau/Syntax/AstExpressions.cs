@@ -1,5 +1,8 @@
 namespace Coputer.Luau.Syntax;
 
+// Missing-documentation warnings are off in this file only: node members are named after the Luau grammar they model; each node type's summary says what it is.
+#pragma warning disable CS1591
+
 /// <summary><c>(expr)</c>: parentheses, which also truncate a call or <c>...</c> to one value.</summary>
 public sealed class GroupExpr(Location location, AstExpr expr) : AstExpr(location)
 {

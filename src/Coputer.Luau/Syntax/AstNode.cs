@@ -1,5 +1,8 @@
 namespace Coputer.Luau.Syntax;
 
+// Missing-documentation warnings are off in this file only: node members are named after the Luau grammar they model; each node type's summary says what it is.
+#pragma warning disable CS1591
+
 /// <summary>
 /// The root of every syntax tree node. Every node carries the source span it was parsed from.
 /// Nodes are built by <see cref="Parser"/> and are not changed afterwards.

@@ -6,7 +6,7 @@ namespace Coputer.Luau.Syntax;
 
 /// <summary>
 /// Turns a syntax tree back into Luau source: one statement per line, blocks indented by four spaces, single spaces
-/// around binary operators. Parsing the output of <see cref="PrintUtf8"/> gives the same tree again, apart from source
+/// around binary operators. Parsing the output of <see cref="PrintUtf8(AstNode)"/> gives the same tree again, apart from source
 /// locations. Comments are not reproduced.
 /// </summary>
 /// <remarks>

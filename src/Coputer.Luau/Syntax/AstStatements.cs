@@ -1,5 +1,8 @@
 namespace Coputer.Luau.Syntax;
 
+// Missing-documentation warnings are off in this file only: node members are named after the Luau grammar they model; each node type's summary says what it is.
+#pragma warning disable CS1591
+
 /// <summary>A sequence of statements: a chunk, a <c>do ... end</c> or the body of a loop, branch or function.</summary>
 public sealed class BlockStat(Location location, AstStat[] body, bool hasEnd) : AstStat(location)
 {

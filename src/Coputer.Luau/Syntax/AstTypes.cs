@@ -1,5 +1,8 @@
 namespace Coputer.Luau.Syntax;
 
+// Missing-documentation warnings are off in this file only: node members are named after the Luau grammar they model; each node type's summary says what it is.
+#pragma warning disable CS1591
+
 /// <summary>A named type: <c>T</c>, <c>module.T</c>, <c>Map&lt;K, V&gt;</c>, <c>F&lt;(A, B), ...C&gt;</c>.</summary>
 public sealed class ReferenceType(Location location, string? prefix, Location? prefixLocation, string name, Location nameLocation, AstTypeOrPack[] parameters, bool hasParameterList) : AstType(location)
 {

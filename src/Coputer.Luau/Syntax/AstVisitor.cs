@@ -1,5 +1,8 @@
 namespace Coputer.Luau.Syntax;
 
+// Missing-documentation warnings are off in this file only: node members are named after the Luau grammar they model; each node type's summary says what it is.
+#pragma warning disable CS1591
+
 /// <summary>
 /// Walks a syntax tree. Each <c>Visit</c> method returns true to visit the node's children; by default every
 /// method forwards to the one for the node's base class, ending at <see cref="VisitNode"/>, which returns true.

@@ -3,10 +3,12 @@ namespace Coputer.Luau.Syntax;
 /// <summary>What kind of token a <see cref="SyntaxToken"/> is, coarsely: enough for tools to find and colour tokens.</summary>
 public enum SyntaxTokenKind
 {
+    /// <summary>An identifier.</summary>
     Name,
 
     /// <summary>A reserved word (<c>local</c>, <c>end</c>, <c>nil</c>, ...).</summary>
     Keyword,
+    /// <summary>A number literal.</summary>
     Number,
 
     /// <summary>A quoted or long-bracket string.</summary>
@@ -24,6 +26,7 @@ public enum SyntaxTokenKind
     /// <summary>A token the lexer could not complete (an unterminated string, a stray character, ...).</summary>
     Broken,
 
+    /// <summary>The end of the source.</summary>
     EndOfFile,
 }
 

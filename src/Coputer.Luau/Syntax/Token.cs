@@ -49,7 +49,7 @@ internal enum TokenKind : ushort
     Comment,
     BlockComment,
 
-    /// <summary><c>@name</c>; <see cref="Token.Name"/> is the name without the '@' (empty when none follows).</summary>
+    /// <summary><c>@name</c>; <c>Token.Name</c> is the name without the '@' (empty when none follows).</summary>
     Attribute,
 
     /// <summary><c>@[</c></summary>

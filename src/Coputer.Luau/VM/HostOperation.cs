@@ -36,9 +36,13 @@ internal abstract class HostOperation
     internal abstract void Listen(LuauTaskScheduler scheduler);
 
     /// <summary>Raises the stored exception as a Luau error raised by the async function.</summary>
-    protected int Rethrow()
+    protected int Rethrow() => Raise(Exception!);
+
+    /// <summary>Raises a host function's exception in Luau: Luau errors as they are, anything else with its message.</summary>
+    internal static int Raise(Exception e)
     {
-        var e = Exception!;
+        if (e is AggregateException { InnerExceptions.Count: 1 } aggregate)
+            e = aggregate.InnerExceptions[0];
         if (e is LuauError or LuauRuntimeException)
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e).Throw();
         throw new HostOperationError(e);
@@ -46,10 +50,16 @@ internal abstract class HostOperation
 }
 
 /// <summary>An operation whose host work produces a <typeparamref name="T"/>, converted to Luau values on the engine's side.</summary>
-internal sealed class HostOperation<T>(ValueTask<T> work, Func<LuauCallContext, T, int> push) : HostOperation
+internal sealed class HostOperation<T>(LuauResultWriter<T> push) : HostOperation
 {
-    private ValueTask<T> _work = work;
+    private ValueTask<T> _work;
     private T? _result;
+
+    /// <summary>The host's work, set once it is known not to have completed at once (before <see cref="Listen"/>).</summary>
+    internal ValueTask<T> Work
+    {
+        set => _work = value;
+    }
 
     internal override void Listen(LuauTaskScheduler scheduler)
     {

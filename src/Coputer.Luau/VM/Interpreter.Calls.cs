@@ -402,7 +402,7 @@ internal static partial class Interpreter
         L.YieldCount = count;
     }
 
-    /// <summary>The outcome of <see cref="Resume"/>.</summary>
+    /// <summary>The outcome of <see cref="Resume(LuauThread, LuauThread?, int, out int)"/>.</summary>
     internal enum ResumeStatus
     {
         Finished,

@@ -12,14 +12,14 @@ namespace Coputer.Luau.VM;
 /// <list type="bullet">
 /// <item>Luau-to-Luau calls and returns never recurse on the .NET stack: CALL pushes a frame and reloads the loop's
 /// locals (<c>goto Reentry</c>), RETURN pops it. Only metamethods, host functions that call back, and the host API
-/// nest a new <see cref="Execute"/>, and those nested calls are not yieldable.</item>
+/// nest a new <see cref="Execute(LuauThread)"/>, and those nested calls are not yieldable.</item>
 /// <item>The local <c>stack</c> caches <see cref="LuauThread.Stack"/>; any call, metamethod or stack growth may
 /// replace the array, so reload it afterwards. Frames are addressed by index for the same reason.</item>
 /// <item>Before anything that may throw or call out, save <c>pc</c> into the frame (<c>SavedPc</c>), so error
 /// positions and tracebacks see the current instruction (SavedPc - 1).</item>
 /// <item>Safepoints (CALL, RETURN, JUMPBACK, JUMPX, FORNLOOP, FORGLOOP) decrement the state's countdown; at zero the
 /// slow path checks interrupts, budgets and cancellation.</item>
-/// <item>Errors are .NET exceptions. <see cref="Execute"/> catches them outside the loop, unwinds to the nearest
+/// <item>Errors are .NET exceptions. <see cref="Execute(LuauThread)"/> catches them outside the loop, unwinds to the nearest
 /// <c>pcall</c> frame of this execution, and runs the loop again; <c>pcall</c> is a frame flag, so coroutines can
 /// yield inside it.</item>
 /// <item>Register and constant operands are trusted: the loader only accepts code that passed the verifier.</item>

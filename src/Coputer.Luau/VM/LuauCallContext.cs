@@ -247,12 +247,14 @@ public readonly ref struct LuauCallContext
         return this[n];
     }
 
+    /// <summary>Argument <paramref name="n"/> as a table, or the reference's argument error.</summary>
     public LuauTable CheckTable(int n)
     {
         var v = this[n];
         return v.Type == LuauType.Table ? v.UnsafeTable : throw TypeError(n, "table");
     }
 
+    /// <summary>Argument <paramref name="n"/> as a function, or the reference's argument error.</summary>
     public LuauFunction CheckFunction(int n)
     {
         var v = this[n];
@@ -270,11 +272,13 @@ public readonly ref struct LuauCallContext
         throw TypeError(n, "number");
     }
 
+    /// <summary>Argument <paramref name="n"/> as a number, <paramref name="defaultValue"/> when it is nil or absent.</summary>
     public double OptNumber(int n, double defaultValue) => this[n].IsNil ? defaultValue : CheckNumber(n);
 
     /// <summary>A number argument truncated to a 32-bit integer, as the reference's luaL_checkinteger.</summary>
     public int CheckInteger(int n) => Interpreter.DoubleToInt(CheckNumber(n));
 
+    /// <summary>Argument <paramref name="n"/> as an integer, <paramref name="defaultValue"/> when it is nil or absent.</summary>
     public int OptInteger(int n, int defaultValue) => this[n].IsNil ? defaultValue : CheckInteger(n);
 
     /// <summary>A 64-bit integer argument (the integer type only: numbers are not converted), as the reference's luaL_checkinteger64.</summary>
@@ -299,16 +303,20 @@ public readonly ref struct LuauCallContext
         throw TypeError(n, "string");
     }
 
+    /// <summary>Argument <paramref name="n"/> as a string (numbers convert), <paramref name="defaultValue"/> when it is nil or absent.</summary>
     public LuauString? OptString(int n, LuauString? defaultValue) => this[n].IsNil ? defaultValue : CheckString(n);
 
+    /// <summary>Argument <paramref name="n"/>'s truth, <paramref name="defaultValue"/> when it is nil or absent.</summary>
     public bool OptBoolean(int n, bool defaultValue) => this[n].IsNil ? defaultValue : this[n].IsTruthy;
 
+    /// <summary>Argument <paramref name="n"/> as a buffer, or the reference's argument error.</summary>
     public LuauBuffer CheckBuffer(int n)
     {
         var v = this[n];
         return v.Type == LuauType.Buffer ? (LuauBuffer)v.O! : throw TypeError(n, "buffer");
     }
 
+    /// <summary>Argument <paramref name="n"/> as a coroutine, or the reference's argument error.</summary>
     public LuauThread CheckThread(int n)
     {
         var v = this[n];

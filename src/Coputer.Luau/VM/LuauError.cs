@@ -7,6 +7,7 @@ namespace Coputer.Luau.VM;
 /// </summary>
 public class LuauError : Exception
 {
+    /// <summary>An error with this message (the caller's position is added in front).</summary>
     public LuauError(string message) : base(message) { }
 
     /// <summary>An error with this message, caused by <paramref name="innerException"/> (kept for the host to inspect).</summary>

@@ -3,6 +3,7 @@ namespace Coputer.Luau.VM;
 /// <summary>The base of every exception the Luau engine throws to its host.</summary>
 public abstract class LuauException : Exception
 {
+    /// <summary>An exception with this message, caused by <paramref name="inner"/>.</summary>
     protected LuauException(string message, Exception? inner = null) : base(message, inner) { }
 }
 
@@ -25,6 +26,7 @@ public enum LuauErrorKind
 /// </summary>
 public sealed class LuauRuntimeException : LuauException
 {
+    /// <summary>An exception carrying the Luau error <paramref name="value"/>.</summary>
     public LuauRuntimeException(LuauValue value, LuauErrorKind kind = LuauErrorKind.Runtime, Exception? inner = null)
         : base(Describe(value), inner)
     {
@@ -35,6 +37,7 @@ public sealed class LuauRuntimeException : LuauException
     /// <summary>The error value, as <c>pcall</c> would return it.</summary>
     public LuauValue Value { get; }
 
+    /// <summary>What kind of error it was.</summary>
     public LuauErrorKind Kind { get; }
 
     /// <summary>How deep host-level calls were nested where the error was raised (-1 until known); xpcall handlers run at that depth.</summary>

@@ -64,6 +64,7 @@ public sealed class HostFunction : LuauFunction
 {
     private readonly string _name;
 
+    /// <summary>A host function called <paramref name="name"/> in errors and tracebacks, running <paramref name="callback"/>; pass a <paramref name="continuation"/> to let it yield.</summary>
     public HostFunction(string name, LuauCallback callback, LuauContinuation? continuation = null)
     {
         _name = name;
@@ -71,8 +72,10 @@ public sealed class HostFunction : LuauFunction
         Continuation = continuation;
     }
 
+    /// <summary>The name used in error messages and tracebacks.</summary>
     public override string Name => _name;
 
+    /// <summary>The .NET code the function runs.</summary>
     public LuauCallback Callback { get; }
 
     /// <summary>When set, the function may yield and is continued by this delegate when resumed.</summary>

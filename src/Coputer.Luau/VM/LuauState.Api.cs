@@ -229,7 +229,7 @@ public sealed partial class LuauState
     /// <summary>
     /// Runs <paramref name="body"/> on the main thread as resumable code (the reference's lua_resume of the main
     /// thread): it may yield, from Luau, host functions or interrupts; continue it with <see cref="Resume"/> or
-    /// <see cref="ResumeError"/> on <see cref="MainThread"/>. When it finishes or fails, the main thread is ready for
+    /// <see cref="ResumeError(LuauThread, LuauValue)"/> on <see cref="MainThread"/>. When it finishes or fails, the main thread is ready for
     /// other calls again. <c>coroutine.running()</c> is nil inside, as for any main-thread code.
     /// </summary>
     public LuauResumeResult RunOnMainThread(LuauFunction body, params ReadOnlySpan<LuauValue> args)
@@ -287,7 +287,7 @@ public sealed partial class LuauState
     /// <summary>
     /// Freezes the standard libraries and the global table and marks the globals safe (the reference's
     /// luaL_sandbox): builtins can then be called directly and imports resolved at load time. Run scripts on
-    /// threads from <see cref="CreateSandboxedThread"/>, whose own globals fall back to these.
+    /// threads from <see cref="CreateSandboxedGlobals"/>, whose own globals fall back to these.
     /// </summary>
     public void Sandbox()
     {

@@ -23,6 +23,7 @@ public sealed class LuauString : IEquatable<LuauString>, IComparable<LuauString>
     /// <summary>The length in bytes.</summary>
     public int Length => Bytes.Length;
 
+    /// <summary>The string's bytes (Luau strings are byte strings, usually UTF-8).</summary>
     public ReadOnlySpan<byte> Span => Bytes;
 
     /// <summary>The Luau string hash (the reference's <c>luaS_hash</c>), computed on first use.</summary>
@@ -62,6 +63,7 @@ public sealed class LuauString : IEquatable<LuauString>, IComparable<LuauString>
     /// <summary>Decodes the bytes as UTF-8, replacing invalid sequences with U+FFFD.</summary>
     public override string ToString() => Encoding.UTF8.GetString(Bytes);
 
+    /// <summary>Byte-wise equality.</summary>
     public bool Equals(LuauString? other)
     {
         if (ReferenceEquals(this, other))
@@ -71,8 +73,10 @@ public sealed class LuauString : IEquatable<LuauString>, IComparable<LuauString>
         return Bytes.AsSpan().SequenceEqual(other.Bytes);
     }
 
+    /// <summary>Byte-wise equality with another <see cref="LuauString"/>.</summary>
     public override bool Equals(object? obj) => obj is LuauString s && Equals(s);
 
+    /// <summary>A hash of the bytes.</summary>
     public override int GetHashCode() => (int)Hash;
 
     /// <summary>Byte-wise comparison, shorter first on a common prefix (the order of Luau's <c>&lt;</c> on strings).</summary>
@@ -83,10 +87,13 @@ public sealed class LuauString : IEquatable<LuauString>, IComparable<LuauString>
         return Bytes.AsSpan().SequenceCompareTo(other.Bytes);
     }
 
+    /// <summary>Byte-wise equality.</summary>
     public static bool operator ==(LuauString? a, LuauString? b) => a is null ? b is null : a.Equals(b);
 
+    /// <summary>Byte-wise inequality.</summary>
     public static bool operator !=(LuauString? a, LuauString? b) => !(a == b);
 
+    /// <summary>The UTF-8 encoding of a .NET string.</summary>
     public static implicit operator LuauString(string text) => FromUtf8(text);
 
     [MethodImpl(MethodImplOptions.NoInlining)]

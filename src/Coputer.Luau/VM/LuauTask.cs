@@ -149,6 +149,7 @@ public sealed class LuauTask : IHostReferences
             wr.MarkReferences(mark);
     }
 
+    /// <summary><c>task (status)</c>, for debugging.</summary>
     public override string ToString() => $"task ({Status.ToString().ToLowerInvariant()})";
 }
 

@@ -10,9 +10,11 @@ namespace Coputer.Luau.VM;
 /// main chunk, a plain coroutine, a metamethod), in <see cref="RunUntilIdle"/>, or in the engine's async calls.
 /// Everything it runs runs one piece at a time under one lock, so the state is never used by two threads at once;
 /// completions of host work, from any thread, are posted to it and handled on its side.</para>
-/// <para>Under virtual time, completions of async host work are handed over in the order the work started, and
-/// the clock does not move while any is pending (host work takes no virtual time). Given the same host results, the
-/// same program then does the same thing.</para>
+/// <para>Under virtual time, completions of async host work are handed over in the order the work started, one at
+/// a time and only when no task is ready to run, and the clock does not move while any is pending (host work takes
+/// no virtual time). Given the same host results, the same program then does the same thing, however the host's
+/// work is timed. The price: host work that never completes holds back the completions of work started after it,
+/// until its caller is cancelled.</para>
 /// </remarks>
 public sealed class LuauTaskScheduler
 {
@@ -490,23 +492,29 @@ public sealed class LuauTaskScheduler
         return true;
     }
 
-    /// <summary>Under virtual time, hands over completed operations in the order they started, stopping at the first still running.</summary>
+    /// <summary>
+    /// Under virtual time, hands over the operation that started first once it has completed, and only when no task
+    /// is ready: how many completions have arrived meanwhile depends on real timing, so they are handed over one at a
+    /// time, each when the code before it has settled. Returns true if one was handed over.
+    /// </summary>
     private bool DeliverInOrder()
     {
-        if (_time is not null)
+        if (_time is not null || _ready.Count > 0 || !NextArrived(out var first))
             return false;
-        bool any = false;
-        while (_outstanding.Count > 0)
-        {
-            using var e = _outstanding.GetEnumerator();
-            e.MoveNext();
-            var first = e.Current.Value;
-            if (!first.Arrived)
-                break;
-            Deliver(first);
-            any = true;
-        }
-        return any;
+        Deliver(first);
+        return true;
+    }
+
+    /// <summary>Under virtual time: the operation that started first, if it has completed and waits to be handed over.</summary>
+    private bool NextArrived(out HostOperation first)
+    {
+        first = null!;
+        if (_outstanding.Count == 0)
+            return false;
+        using var e = _outstanding.GetEnumerator();
+        e.MoveNext();
+        first = e.Current.Value;
+        return first.Arrived;
     }
 
     private void Deliver(HostOperation op)
@@ -581,6 +589,8 @@ public sealed class LuauTaskScheduler
                 _virtualNow = Math.Max(_virtualNow, due);
                 return true;
             }
+            if (NextArrived(out _))
+                return true;
             lock (_inboxLock)
             {
                 if (_inbox.Count == 0)
@@ -657,7 +667,7 @@ public sealed class LuauTaskScheduler
                 bool timer = _time is not null && NextTimer(out double nextDue) && (wakeAt = nextDue) is not null;
                 lock (_inboxLock)
                 {
-                    if (_inbox.Count > 0)
+                    if (_inbox.Count > 0 || (_time is null && NextArrived(out _)))
                         continue;
                     if (!timer && _outstanding.Count == 0)
                     {

@@ -3,19 +3,30 @@ namespace Coputer.Luau.VM;
 /// <summary>The type of a Luau value. The order follows the reference's type tags.</summary>
 public enum LuauType : byte
 {
+    /// <summary>nil.</summary>
     Nil,
+    /// <summary>true or false.</summary>
     Boolean,
+    /// <summary>A light userdata: a number-like handle with a tag.</summary>
     LightUserdata,
+    /// <summary>A double-precision number.</summary>
     Number,
 
     /// <summary>A 64-bit signed integer (<c>123i</c>, the <c>integer</c> library), distinct from numbers: <c>1i ~= 1</c>.</summary>
     Integer,
+    /// <summary>A three-component vector.</summary>
     Vector,
+    /// <summary>A string.</summary>
     String,
+    /// <summary>A table.</summary>
     Table,
+    /// <summary>A Luau or host function.</summary>
     Function,
+    /// <summary>A host object with an optional metatable.</summary>
     Userdata,
+    /// <summary>A coroutine.</summary>
     Thread,
+    /// <summary>A fixed-size byte buffer.</summary>
     Buffer,
 
     /// <summary>Internal: a closure's upvalue slot that refers to a shared <see cref="Upvalue"/> box. Never seen by scripts.</summary>

@@ -6,8 +6,10 @@ namespace Coputer.Luau.VM;
 /// </summary>
 public sealed class LuauUserdata : LuauObject
 {
+    /// <summary>The largest tag a userdata may have.</summary>
     public const int MaxTag = 127;
 
+    /// <summary>A userdata wrapping <paramref name="payload"/>, with a tag and a metatable.</summary>
     public LuauUserdata(object? payload, int tag = 0, LuauTable? metatable = null)
     {
         if ((uint)tag > MaxTag)
@@ -20,8 +22,10 @@ public sealed class LuauUserdata : LuauObject
     /// <summary>The host object carried by this userdata.</summary>
     public object? Payload { get; set; }
 
+    /// <summary>The tag host code gave the userdata (0 by default).</summary>
     public int Tag { get; }
 
+    /// <summary>The userdata's metatable, or null.</summary>
     public LuauTable? Metatable { get; set; }
 
     /// <summary>Created by <c>newproxy</c>: <c>typeof</c> ignores its <c>__type</c>.</summary>
@@ -34,11 +38,15 @@ public sealed class LuauBuffer : LuauObject
     /// <summary>The largest buffer, 1 GiB.</summary>
     public const int MaxSize = 1 << 30;
 
+    /// <summary>A zero-filled buffer of <paramref name="size"/> bytes.</summary>
     public LuauBuffer(int size) => Data = new byte[size];
 
+    /// <summary>A buffer over <paramref name="data"/> (not copied).</summary>
     public LuauBuffer(byte[] data) => Data = data;
 
+    /// <summary>The buffer's bytes.</summary>
     public byte[] Data { get; }
 
+    /// <summary>The buffer's size in bytes.</summary>
     public int Length => Data.Length;
 }

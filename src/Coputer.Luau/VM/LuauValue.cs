@@ -23,8 +23,11 @@ public readonly struct LuauValue : IEquatable<LuauValue>
     internal readonly uint Extra;
     internal readonly LuauType Type_;
 
+    /// <summary>nil.</summary>
     public static readonly LuauValue Nil = default;
+    /// <summary>true.</summary>
     public static readonly LuauValue True = new(LuauType.Boolean, null, 0, 1);
+    /// <summary>false.</summary>
     public static readonly LuauValue False = new(LuauType.Boolean, null, 0, 0);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -36,6 +39,7 @@ public readonly struct LuauValue : IEquatable<LuauValue>
         Type_ = type;
     }
 
+    /// <summary>A number.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public LuauValue(double number)
     {
@@ -45,27 +49,40 @@ public readonly struct LuauValue : IEquatable<LuauValue>
         Type_ = LuauType.Number;
     }
 
+    /// <summary>A string.</summary>
     public LuauValue(LuauString value) : this(LuauType.String, value ?? throw new ArgumentNullException(nameof(value)), 0, 0) { }
 
+    /// <summary>A table.</summary>
     public LuauValue(LuauTable value) : this(LuauType.Table, value ?? throw new ArgumentNullException(nameof(value)), 0, 0) { }
 
+    /// <summary>A function.</summary>
     public LuauValue(LuauFunction value) : this(LuauType.Function, value ?? throw new ArgumentNullException(nameof(value)), 0, 0) { }
 
+    /// <summary>A userdata.</summary>
     public LuauValue(LuauUserdata value) : this(LuauType.Userdata, value ?? throw new ArgumentNullException(nameof(value)), 0, 0) { }
 
+    /// <summary>A coroutine.</summary>
     public LuauValue(LuauThread value) : this(LuauType.Thread, value ?? throw new ArgumentNullException(nameof(value)), 0, 0) { }
 
+    /// <summary>A buffer.</summary>
     public LuauValue(LuauBuffer value) : this(LuauType.Buffer, value ?? throw new ArgumentNullException(nameof(value)), 0, 0) { }
 
     /// <summary>The value's type.</summary>
     public LuauType Type => Type_;
 
+    /// <summary>Whether the value is nil.</summary>
     public bool IsNil => Type_ == LuauType.Nil;
+    /// <summary>Whether the value is a number.</summary>
     public bool IsNumber => Type_ == LuauType.Number;
+    /// <summary>Whether the value is a 64-bit integer.</summary>
     public bool IsInteger => Type_ == LuauType.Integer;
+    /// <summary>Whether the value is a string.</summary>
     public bool IsString => Type_ == LuauType.String;
+    /// <summary>Whether the value is a table.</summary>
     public bool IsTable => Type_ == LuauType.Table;
+    /// <summary>Whether the value is a function.</summary>
     public bool IsFunction => Type_ == LuauType.Function;
+    /// <summary>Whether the value is a boolean.</summary>
     public bool IsBoolean => Type_ == LuauType.Boolean;
 
     /// <summary>False for nil and false; true for everything else.</summary>
@@ -91,17 +108,24 @@ public readonly struct LuauValue : IEquatable<LuauValue>
     /// <summary>The boolean, when <see cref="Type"/> is <see cref="LuauType.Boolean"/>.</summary>
     public bool Boolean => Extra != 0;
 
+    /// <summary>The string, or null for other types.</summary>
     public LuauString? AsString => Type_ == LuauType.String ? (LuauString)O! : null;
+    /// <summary>The table, or null for other types.</summary>
     public LuauTable? AsTable => Type_ == LuauType.Table ? (LuauTable)O! : null;
+    /// <summary>The function, or null for other types.</summary>
     public LuauFunction? AsFunction => Type_ == LuauType.Function ? (LuauFunction)O! : null;
+    /// <summary>The userdata, or null for other types.</summary>
     public LuauUserdata? AsUserdata => Type_ == LuauType.Userdata ? (LuauUserdata)O! : null;
+    /// <summary>The coroutine, or null for other types.</summary>
     public LuauThread? AsThread => Type_ == LuauType.Thread ? (LuauThread)O! : null;
+    /// <summary>The buffer, or null for other types.</summary>
     public LuauBuffer? AsBuffer => Type_ == LuauType.Buffer ? (LuauBuffer)O! : null;
 
     internal LuauString UnsafeString => Unsafe.As<LuauString>(O!);
     internal LuauTable UnsafeTable => Unsafe.As<LuauTable>(O!);
     internal LuauFunction UnsafeFunction => Unsafe.As<LuauFunction>(O!);
 
+    /// <summary>The boolean value.</summary>
     public static LuauValue FromBoolean(bool b) => b ? True : False;
 
     /// <summary>An integer value (Luau's 64-bit integer type, not a number).</summary>
@@ -132,19 +156,28 @@ public readonly struct LuauValue : IEquatable<LuauValue>
     internal long LightUserdataPayload => BitConverter.DoubleToInt64Bits(N);
     internal byte LightUserdataTag => (byte)Extra;
 
+    /// <summary>A number.</summary>
     public static implicit operator LuauValue(double number) => new(number);
+    /// <summary>A number.</summary>
     public static implicit operator LuauValue(int number) => new(number);
+    /// <summary>A boolean.</summary>
     public static implicit operator LuauValue(bool b) => b ? True : False;
+    /// <summary>A string, or nil for null.</summary>
     public static implicit operator LuauValue(LuauString? s) => s is null ? Nil : new(s);
+    /// <summary>A string (UTF-8), or nil for null.</summary>
     public static implicit operator LuauValue(string? s) => s is null ? Nil : new(LuauString.FromUtf8(s));
+    /// <summary>A table, or nil for null.</summary>
     public static implicit operator LuauValue(LuauTable? t) => t is null ? Nil : new(t);
+    /// <summary>A function, or nil for null.</summary>
     public static implicit operator LuauValue(LuauFunction? f) => f is null ? Nil : new(f);
 
     /// <summary>Raw equality: no metamethods; numbers by value (NaN is never equal), strings by content, objects by identity.</summary>
     public bool Equals(LuauValue other) => RawEquals(in this, in other);
 
+    /// <summary>Raw equality with another <see cref="LuauValue"/> (no metamethods).</summary>
     public override bool Equals(object? obj) => obj is LuauValue v && Equals(v);
 
+    /// <summary>A hash consistent with raw equality.</summary>
     public override int GetHashCode() => Type_ switch
     {
         LuauType.Number => N == 0 ? 0 : N.GetHashCode(),
@@ -155,8 +188,10 @@ public readonly struct LuauValue : IEquatable<LuauValue>
         _ => RuntimeHelpers.GetHashCode(O),
     };
 
+    /// <summary>Raw equality (no metamethods).</summary>
     public static bool operator ==(LuauValue a, LuauValue b) => RawEquals(in a, in b);
 
+    /// <summary>Raw inequality (no metamethods).</summary>
     public static bool operator !=(LuauValue a, LuauValue b) => !RawEquals(in a, in b);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
