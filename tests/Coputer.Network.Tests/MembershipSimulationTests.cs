@@ -5,17 +5,20 @@ namespace Coputer.Network.Tests;
 
 public class MembershipSimulationTests
 {
-    /// <summary>Nodes join one after another, each through a random earlier node, 20 ms apart.</summary>
-    internal static Simulation.Simulation Grow(SimulationOptions options, int count)
+    /// <summary>
+    /// Nodes join one after another, 20 ms apart, through the first node (the configured bootstrap peer), or with
+    /// <paramref name="randomContacts"/> through a random earlier node.
+    /// </summary>
+    internal static Simulation.Simulation Grow(SimulationOptions options, int count, bool randomContacts = false)
     {
         var simulation = new Simulation.Simulation(options);
         var random = new Random(options.Seed * 7919);
-        simulation.AddNode(null);
+        var bootstrap = simulation.AddNode(null);
         for (var i = 1; i < count; i++)
         {
             simulation.RunFor(TimeSpan.FromMilliseconds(20));
             var live = simulation.LiveNodes.ToList();
-            simulation.AddNode(live[random.Next(live.Count)]);
+            simulation.AddNode(randomContacts ? live[random.Next(live.Count)] : bootstrap);
         }
         return simulation;
     }
@@ -24,7 +27,7 @@ public class MembershipSimulationTests
     public void TwoHundredNodesFormOneOverlayWithBoundedViews()
     {
         var options = new SimulationOptions { Seed = 11 };
-        var simulation = Grow(options, 240);
+        var simulation = Grow(options, 240, randomContacts: true);
         simulation.RunFor(TimeSpan.FromSeconds(30));
 
         Assert.Equal(1, simulation.ComponentCount());

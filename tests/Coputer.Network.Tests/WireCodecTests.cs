@@ -17,6 +17,12 @@ public class WireCodecTests
         new Disconnect(Peer(5)),
         new Shuffle(Peer(6), Peer(7), 3, [Peer(8), Peer(9), Peer(10)]),
         new ShuffleReply(Peer(11), []),
+        new Gossip(Peer(12), [1, 2, 3, 4, 5], 7),
+        new IHave(Peer(13), 2, [Hash256.Of([1]), Hash256.Of([2])]),
+        new Graft(Peer(14), Hash256.Of([3]), 9),
+        new Prune(Peer(15)),
+        new Replicate(Peer(16), [9, 8, 7]),
+        new Stored(Peer(17), Hash256.Of([4])),
     ];
 
     public static TheoryData<WireMessage> Samples() => [.. s_samples];
@@ -60,6 +66,16 @@ public class WireCodecTests
         shuffle[^1] = WireCodec.MaxPeersPerMessage + 1;
         Assert.Contains("cap", Assert.Throws<WireFormatException>(() => WireCodec.Decode(shuffle)).Message);
 
+        var announcement = WireCodec.Encode(new IHave(Peer(1), 0, [Hash256.Of([1])]));
+        announcement[^(Hash256.Size + 1)] = 0;
+        Assert.Contains("1 to", Assert.Throws<WireFormatException>(() => WireCodec.Decode(announcement[..^Hash256.Size])).Message);
+
+        var gossip = WireCodec.Encode(new Gossip(Peer(1), [1, 2], 0));
+        gossip[^5] = 0xFF; // payload length high byte: far over the cap
+        Assert.Contains("1 to", Assert.Throws<WireFormatException>(() => WireCodec.Decode(gossip)).Message);
+        Assert.Throws<ArgumentException>(() => WireCodec.Encode(new Gossip(Peer(1), [], 0)));
+        Assert.Throws<ArgumentException>(() => WireCodec.Encode(new Gossip(Peer(1), new byte[WireCodec.MaxPayloadSize + 1], 0)));
+
         Assert.Throws<WireFormatException>(() => WireCodec.Decode(new byte[WireCodec.MaxMessageSize + 1]));
         Assert.Throws<ArgumentException>(() => WireCodec.Encode(new Join(new PeerInfo(Peer(1).Id, "bad address"))));
     }
@@ -81,7 +97,7 @@ public class WireCodecTests
                 if (input.Length > 1)
                 {
                     input[0] = WireCodec.Version;
-                    input[1] = (byte)random.Next(0, 9);
+                    input[1] = (byte)random.Next(0, 15);
                 }
             }
             else

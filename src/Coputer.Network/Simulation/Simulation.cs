@@ -1,7 +1,10 @@
 using System.Text;
+using Coputer.Network.Broadcast;
 using Coputer.Network.Membership;
+using Coputer.Network.Replication;
 using Coputer.Network.Wire;
 using Coputer.Platform;
+using Coputer.Platform.Records;
 
 namespace Coputer.Network.Simulation;
 
@@ -25,6 +28,10 @@ public sealed record SimulationOptions
     public TimeSpan FailureDetectionDelay { get; init; } = TimeSpan.FromMilliseconds(500);
 
     public HyParViewOptions Membership { get; init; } = new();
+
+    public PlumtreeOptions Broadcast { get; init; } = new();
+
+    public ReplicationOptions Replication { get; init; } = new();
 }
 
 /// <summary>Counts of what crossed the simulated network.</summary>
@@ -88,6 +95,7 @@ public sealed class Simulation
     private readonly List<SimulatedNode> _nodes = [];
     private readonly Dictionary<NodeId, SimulatedNode> _byId = [];
     private long _sequence;
+    private List<PeerInfo>? _livePeers;
     private ulong _trace = 14695981039346656037UL;
 
     public Simulation(SimulationOptions options)
@@ -113,9 +121,10 @@ public sealed class Simulation
         var index = _nodes.Count;
         var id = new NodeId(Hash256.Of(Encoding.UTF8.GetBytes($"simulated-node-{_options.Seed}-{index}")));
         var peer = new PeerInfo(id, $"10.{index >> 16 & 255}.{index >> 8 & 255}.{index & 255}:7000");
-        var node = new SimulatedNode(index, new NetworkNode(peer, _options.Membership, new Random(_random.Next())));
+        var node = new SimulatedNode(index, new NetworkNode(peer, _options.Membership, _options.Broadcast, _options.Replication, new Random(_random.Next())));
         _nodes.Add(node);
         _byId[id] = node;
+        _livePeers = null;
         Schedule(Now + TimeSpan.FromTicks(_random.NextInt64(_options.TickInterval.Ticks)), new TickEvent(node));
         if (contact is not null)
             Apply(node, node.Node.Join(contact.Peer, Now));
@@ -128,6 +137,7 @@ public sealed class Simulation
         if (!node.Alive)
             return;
         node.Alive = false;
+        _livePeers = null;
         Mix(0xC7, node.Index, node.Index, []);
         foreach (var other in LiveNodes)
         {
@@ -143,7 +153,20 @@ public sealed class Simulation
             return;
         Apply(node, node.Node.Leave());
         node.Alive = false;
+        _livePeers = null;
     }
+
+    /// <summary>Has <paramref name="node"/> publish a signed record to the network now.</summary>
+    public void Publish(SimulatedNode node, SignedRecord record) => Apply(node, node.Node.Publish(record, Now));
+
+    /// <summary>Stores content at <paramref name="node"/>, which spreads it to the content's holders.</summary>
+    public Hash256 Store(SimulatedNode node, byte[] content) => node.Node.Replicas.Add(content);
+
+    /// <summary>Every effect any node produces, as it happens (for measurements).</summary>
+    public event Action<SimulatedNode, NodeEffect>? Observed;
+
+    /// <summary>Sends a message as if <paramref name="from"/> had produced it (for misbehaving nodes in tests).</summary>
+    public void Inject(SimulatedNode from, PeerInfo to, WireMessage message) => Apply(from, [new Outgoing(to, message)]);
 
     public void RunFor(TimeSpan duration) => RunUntil(Now + duration);
 
@@ -156,6 +179,8 @@ public sealed class Simulation
             switch (next)
             {
                 case TickEvent tick when tick.Node.Alive:
+                    // The placement directory: here an exact list of live nodes (see docs/network.md).
+                    tick.Node.Node.Replicas.UpdateMembers(_livePeers ??= LiveNodes.Select(n => n.Peer).ToList());
                     Apply(tick.Node, tick.Node.Node.Tick(Now));
                     Schedule(Now + _options.TickInterval, tick);
                     break;
@@ -232,6 +257,7 @@ public sealed class Simulation
     {
         foreach (var effect in effects)
         {
+            Observed?.Invoke(from, effect);
             if (effect is not Outgoing outgoing)
                 continue;
             var bytes = WireCodec.Encode(outgoing.Message);

@@ -14,6 +14,8 @@ public static class WireCodec
     public const int MaxMessageSize = 8 * 1024;
     public const int MaxAddressLength = 255;
     public const int MaxPeersPerMessage = 32;
+    public const int MaxPayloadSize = 1024;
+    public const int MaxIdsPerMessage = 64;
 
     private enum MessageType : byte
     {
@@ -24,6 +26,12 @@ public static class WireCodec
         Disconnect = 5,
         Shuffle = 6,
         ShuffleReply = 7,
+        Gossip = 8,
+        IHave = 9,
+        Graft = 10,
+        Prune = 11,
+        Replicate = 12,
+        Stored = 13,
     }
 
     public static byte[] Encode(WireMessage message)
@@ -38,6 +46,12 @@ public static class WireCodec
             Disconnect => MessageType.Disconnect,
             Shuffle => MessageType.Shuffle,
             ShuffleReply => MessageType.ShuffleReply,
+            Gossip => MessageType.Gossip,
+            IHave => MessageType.IHave,
+            Graft => MessageType.Graft,
+            Prune => MessageType.Prune,
+            Replicate => MessageType.Replicate,
+            Stored => MessageType.Stored,
             _ => throw new ArgumentException($"no wire encoding for {message.GetType().Name}", nameof(message)),
         };
         var output = new List<byte>(128) { Version, (byte)type };
@@ -61,6 +75,28 @@ public static class WireCodec
                 break;
             case ShuffleReply m:
                 WritePeers(output, m.Peers);
+                break;
+            case Gossip m:
+                WritePayload(output, m.Payload);
+                output.Add(m.Round);
+                break;
+            case Replicate m:
+                WritePayload(output, m.Content);
+                break;
+            case Stored m:
+                output.AddRange(m.Id.ToArray());
+                break;
+            case IHave m:
+                if (m.Ids.Count is 0 or > MaxIdsPerMessage)
+                    throw new ArgumentException($"an announcement carries 1 to {MaxIdsPerMessage} ids, not {m.Ids.Count}", nameof(message));
+                output.Add(m.Round);
+                output.Add((byte)m.Ids.Count);
+                foreach (var id in m.Ids)
+                    output.AddRange(id.ToArray());
+                break;
+            case Graft m:
+                output.AddRange(m.Id.ToArray());
+                output.Add(m.Round);
                 break;
         }
         if (output.Count > MaxMessageSize)
@@ -92,6 +128,12 @@ public static class WireCodec
             MessageType.Disconnect => new Disconnect(reader.Peer()),
             MessageType.Shuffle => new Shuffle(reader.Peer(), reader.Peer(), reader.Byte("time to live"), reader.Peers()),
             MessageType.ShuffleReply => new ShuffleReply(reader.Peer(), reader.Peers()),
+            MessageType.Gossip => new Gossip(reader.Peer(), reader.Payload(), reader.Byte("round")),
+            MessageType.IHave => new IHave(reader.Peer(), reader.Byte("round"), reader.Ids()),
+            MessageType.Graft => new Graft(reader.Peer(), reader.Hash("message id"), reader.Byte("round")),
+            MessageType.Prune => new Prune(reader.Peer()),
+            MessageType.Replicate => new Replicate(reader.Peer(), reader.Payload()),
+            MessageType.Stored => new Stored(reader.Peer(), reader.Hash("content id")),
             _ => throw new WireFormatException($"unknown message type {type}", 1),
         };
         reader.End();
@@ -107,6 +149,15 @@ public static class WireCodec
         output.AddRange(peer.Id.Hash.ToArray());
         output.Add((byte)peer.Address.Length);
         output.AddRange(Encoding.ASCII.GetBytes(peer.Address));
+    }
+
+    private static void WritePayload(List<byte> output, byte[] payload)
+    {
+        if (payload.Length is 0 or > MaxPayloadSize)
+            throw new ArgumentException($"a payload has 1 to {MaxPayloadSize} bytes, not {payload.Length}", nameof(payload));
+        output.Add((byte)(payload.Length >> 8));
+        output.Add((byte)payload.Length);
+        output.AddRange(payload);
     }
 
     private static void WritePeers(List<byte> output, IReadOnlyList<PeerInfo> peers)
@@ -195,6 +246,41 @@ public static class WireCodec
             }
             _offset += length;
             return new PeerInfo(id, Encoding.ASCII.GetString(bytes));
+        }
+
+        public Hash256 Hash(string what)
+        {
+            if (_data.Length - _offset < Hash256.Size)
+                throw new WireFormatException($"message ends inside a {what}", _offset);
+            var hash = new Hash256(_data.Slice(_offset, Hash256.Size));
+            _offset += Hash256.Size;
+            return hash;
+        }
+
+        public byte[] Payload()
+        {
+            var lengthAt = _offset;
+            var length = Byte("payload length") << 8;
+            length |= Byte("payload length");
+            if (length is 0 or > MaxPayloadSize)
+                throw new WireFormatException($"a payload has 1 to {MaxPayloadSize} bytes, not {length}", lengthAt);
+            if (_data.Length - _offset < length)
+                throw new WireFormatException($"payload of {length} bytes runs past the end", lengthAt);
+            var payload = _data.Slice(_offset, length).ToArray();
+            _offset += length;
+            return payload;
+        }
+
+        public IReadOnlyList<Hash256> Ids()
+        {
+            var countAt = _offset;
+            int count = Byte("id count");
+            if (count is 0 or > MaxIdsPerMessage)
+                throw new WireFormatException($"an announcement carries 1 to {MaxIdsPerMessage} ids, not {count}", countAt);
+            var ids = new Hash256[count];
+            for (var i = 0; i < count; i++)
+                ids[i] = Hash("message id");
+            return ids;
         }
 
         public IReadOnlyList<PeerInfo> Peers()

@@ -1,9 +1,11 @@
+using Coputer.Platform;
+
 namespace Coputer.Network.Wire;
 
 /// <summary>A peer advertised on the wire: its node id and the address it is reached at.</summary>
 public sealed record PeerInfo(NodeId Id, string Address);
 
-/// <summary>Messages of the membership protocol (HyParView), each from a sender. Version 1 of the wire schema.</summary>
+/// <summary>Messages of the peer protocols (HyParView membership, Plumtree broadcast, replication), each from a sender. Version 1 of the wire schema.</summary>
 public abstract record WireMessage(PeerInfo Sender);
 
 public sealed record Join(PeerInfo Sender) : WireMessage(Sender);
@@ -19,6 +21,24 @@ public sealed record Disconnect(PeerInfo Sender) : WireMessage(Sender);
 public sealed record Shuffle(PeerInfo Sender, PeerInfo Origin, byte TimeToLive, IReadOnlyList<PeerInfo> Peers) : WireMessage(Sender);
 
 public sealed record ShuffleReply(PeerInfo Sender, IReadOnlyList<PeerInfo> Peers) : WireMessage(Sender);
+
+/// <summary>Plumtree: a full broadcast message (a signed record), with its hop count from the origin.</summary>
+public sealed record Gossip(PeerInfo Sender, byte[] Payload, byte Round) : WireMessage(Sender);
+
+/// <summary>Plumtree: the ids (content hashes) of messages the sender holds, announced lazily.</summary>
+public sealed record IHave(PeerInfo Sender, byte Round, IReadOnlyList<Hash256> Ids) : WireMessage(Sender);
+
+/// <summary>Plumtree: "send me this message, and be my eager peer".</summary>
+public sealed record Graft(PeerInfo Sender, Hash256 Id, byte Round) : WireMessage(Sender);
+
+/// <summary>Plumtree: "stop sending me full messages; announcements will do".</summary>
+public sealed record Prune(PeerInfo Sender) : WireMessage(Sender);
+
+/// <summary>Replication: "you are a holder of this content; keep it" (the id is the content's hash).</summary>
+public sealed record Replicate(PeerInfo Sender, byte[] Content) : WireMessage(Sender);
+
+/// <summary>Replication: "I hold the content with this id".</summary>
+public sealed record Stored(PeerInfo Sender, Hash256 Id) : WireMessage(Sender);
 
 /// <summary>A malformed message, with the byte offset where decoding stopped.</summary>
 public sealed class WireFormatException(string message, int offset) : Exception($"{message} at byte {offset}")

@@ -1,0 +1,158 @@
+using System.Text;
+using Coputer.Network.Broadcast;
+using Coputer.Network.Simulation;
+using Coputer.Network.Wire;
+using Coputer.Platform;
+using Coputer.Platform.Identity;
+using Coputer.Platform.Records;
+
+namespace Coputer.Bench;
+
+/// <summary>
+/// The network's protocols in the deterministic simulator at a scale tests do not run: membership convergence and
+/// healing, broadcast reach, latency and overhead, replica repair. All times are simulated, not measured.
+/// </summary>
+public static class NetworkSimulation
+{
+    public static int Run(string[] args)
+    {
+        var nodes = 1000;
+        var seed = 1;
+        for (var i = 0; i + 1 < args.Length; i += 2)
+        {
+            switch (args[i])
+            {
+                case "--nodes":
+                    nodes = int.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture);
+                    break;
+                case "--seed":
+                    seed = int.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture);
+                    break;
+                default:
+                    Console.Error.WriteLine("usage: network [--nodes N] [--seed S]");
+                    return 2;
+            }
+        }
+        Membership(nodes, seed);
+        Broadcast(nodes, seed, loss: 0, crashed: 0);
+        Broadcast(nodes, seed, loss: 0.1, crashed: 0.1);
+        Replication(nodes, seed);
+        return 0;
+    }
+
+    private static Simulation Grow(SimulationOptions options, int count)
+    {
+        var simulation = new Simulation(options);
+        var bootstrap = simulation.AddNode(null);
+        for (var i = 1; i < count; i++)
+        {
+            simulation.RunFor(TimeSpan.FromMilliseconds(20));
+            simulation.AddNode(bootstrap);
+        }
+        return simulation;
+    }
+
+    private static void Membership(int count, int seed)
+    {
+        var simulation = Grow(new SimulationOptions { Seed = seed }, count);
+        simulation.RunFor(TimeSpan.FromSeconds(30));
+        var sentBefore = simulation.Stats.Sent;
+        var bytesBefore = simulation.Stats.Bytes;
+        simulation.RunFor(TimeSpan.FromSeconds(10));
+        var active = simulation.LiveNodes.Select(n => n.Node.Membership.ActiveView.Count).ToList();
+        var passive = simulation.LiveNodes.Select(n => n.Node.Membership.PassiveView.Count).ToList();
+        Console.WriteLine($"membership: {count} nodes joined 20 ms apart through one bootstrap node, then 40 s");
+        Console.WriteLine($"  components {simulation.ComponentCount()}, symmetric links {simulation.SymmetricLinkShare():P1}");
+        Console.WriteLine($"  active view min {active.Min()} mean {active.Average():F2} max {active.Max()}; passive mean {passive.Average():F1}");
+        Console.WriteLine($"  steady state: {(simulation.Stats.Sent - sentBefore) / 10.0 / count:F2} messages and {(simulation.Stats.Bytes - bytesBefore) / 10.0 / count:F0} bytes per node per second");
+
+        var random = new Random(seed);
+        foreach (var node in simulation.Nodes.OrderBy(_ => random.Next()).Take(count * 3 / 10).ToList())
+            simulation.Crash(node);
+        var crashAt = simulation.Now;
+        TimeSpan? healed = null;
+        while (simulation.Now - crashAt < TimeSpan.FromSeconds(60))
+        {
+            simulation.RunFor(TimeSpan.FromMilliseconds(250));
+            var deadLinks = simulation.LiveNodes.Sum(n => n.Node.Membership.ActiveView.Count(p => !simulation.Nodes.First(x => x.Peer.Id == p.Id).Alive));
+            if (simulation.IsConnected() && deadLinks == 0)
+            {
+                healed = simulation.Now - crashAt;
+                break;
+            }
+        }
+        active = simulation.LiveNodes.Select(n => n.Node.Membership.ActiveView.Count).ToList();
+        Console.WriteLine($"  30% crash: connected with no dead neighbour after {(healed is { } h ? $"{h.TotalSeconds:F2} s" : "more than 60 s")}; active view mean {active.Average():F2}");
+    }
+
+    private static void Broadcast(int count, int seed, double loss, double crashed)
+    {
+        var publisher = Publisher.FromSeed(Hash256.Of("bench-publisher"u8).ToArray());
+        var simulation = Grow(new SimulationOptions { Seed = seed + 1, LossRate = loss }, count);
+        simulation.RunFor(TimeSpan.FromSeconds(20));
+        var random = new Random(seed);
+        foreach (var node in simulation.Nodes.OrderBy(_ => random.Next()).Take((int)(count * crashed)).ToList())
+            simulation.Crash(node);
+        var published = new Dictionary<Hash256, TimeSpan>();
+        var latencies = new List<double>();
+        simulation.Observed += (node, effect) =>
+        {
+            if (effect is Delivered d && published.TryGetValue(d.Id, out var at) && simulation.Now > at)
+                latencies.Add((simulation.Now - at).TotalMilliseconds);
+        };
+        var live = simulation.LiveNodes.ToList();
+        var gossip = new List<long>();
+        long announcements = 0, grafts = 0;
+        const int Records = 20;
+        for (var i = 0; i < Records; i++)
+        {
+            var record = new PublicationRecord(publisher.Key, $"app{i}", Hash256.Of(Encoding.UTF8.GetBytes($"program {i}")), 1).Sign(publisher);
+            var g = simulation.Stats.CountOf<Gossip>();
+            var a = simulation.Stats.CountOf<IHave>();
+            var r = simulation.Stats.CountOf<Graft>();
+            published[Plumtree.IdOf(record.Encode())] = simulation.Now;
+            simulation.Publish(live[random.Next(live.Count)], record);
+            simulation.RunFor(TimeSpan.FromSeconds(3));
+            gossip.Add(simulation.Stats.CountOf<Gossip>() - g);
+            announcements += simulation.Stats.CountOf<IHave>() - a;
+            grafts += simulation.Stats.CountOf<Graft>() - r;
+        }
+        var reached = simulation.LiveNodes.Count(n => n.Node.Records.Count == Records);
+        latencies.Sort();
+        var liveCount = simulation.LiveNodes.Count();
+        Console.WriteLine($"broadcast: {count} nodes, {loss:P0} loss, {crashed:P0} crashed just before; {Records} records, 3 s apart");
+        Console.WriteLine($"  {reached} of {liveCount} live nodes hold all {Records}; delivery latency p50 {Percentile(latencies, 0.5):F0} ms, p99 {Percentile(latencies, 0.99):F0} ms, max {latencies[^1]:F0} ms");
+        Console.WriteLine($"  full messages per record: first {gossip[0]}, mean of the last 10 {gossip.Skip(10).Average():F0} (a tree needs {liveCount - 1}); IHAVE messages {announcements / (double)Records:F0} per record, GRAFTs {grafts / (double)Records:F1} per record");
+    }
+
+    private static void Replication(int count, int seed)
+    {
+        var options = new SimulationOptions { Seed = seed + 2 };
+        var simulation = Grow(options, count);
+        simulation.RunFor(TimeSpan.FromSeconds(10));
+        var random = new Random(seed);
+        var programs = Enumerable.Range(0, 200).Select(i => simulation.Store(simulation.Nodes[random.Next(count)], Encoding.UTF8.GetBytes($"bundle {i}"))).ToList();
+        simulation.RunFor(TimeSpan.FromSeconds(5));
+        var sent = simulation.Stats.CountOf<Replicate>();
+        foreach (var node in simulation.Nodes.OrderBy(_ => random.Next()).Take(count / 2).ToList())
+            simulation.Crash(node);
+        var k = options.Replication.Replicas;
+        var crashAt = simulation.Now;
+        var survivors = programs.Where(p => simulation.LiveNodes.Any(n => n.Node.Replicas.Holds(p))).ToList();
+        var lost = programs.Count - survivors.Count;
+        TimeSpan? repaired = null;
+        while (simulation.Now - crashAt < TimeSpan.FromSeconds(60))
+        {
+            simulation.RunFor(TimeSpan.FromMilliseconds(250));
+            if (survivors.All(p => simulation.LiveNodes.Count(n => n.Node.Replicas.Holds(p)) >= k))
+            {
+                repaired = simulation.Now - crashAt;
+                break;
+            }
+        }
+        Console.WriteLine($"replication: {count} nodes, 200 programs, k = {k}, half the nodes crash at once");
+        Console.WriteLine($"  programs with no live copy left: {lost}; all others back to {k} live holders after {(repaired is { } r ? $"{r.TotalSeconds:F2} s" : "more than 60 s")}; {simulation.Stats.CountOf<Replicate>() - sent} copies sent for the repair");
+    }
+
+    private static double Percentile(List<double> sorted, double p) => sorted.Count == 0 ? 0 : sorted[Math.Min(sorted.Count - 1, (int)(p * sorted.Count))];
+}
