@@ -20,17 +20,18 @@ namespace Coputer.Luau;
 public sealed class LuauEngine
 {
     private readonly CompileOptions _compileOptions;
+    private readonly LuauRunLimits _runLimits;
 
     /// <summary>Makes an engine set up by <paramref name="options"/> (default: sandboxed and deterministic).</summary>
     public LuauEngine(LuauEngineOptions? options = null)
     {
         options ??= new LuauEngineOptions();
         _compileOptions = options.CompileOptions;
+        _runLimits = options.RunLimits;
         State = new LuauState
         {
             Output = options.Output ?? Stream.Null,
             MemoryLimit = options.MemoryLimit,
-            StepBudget = options.StepBudget,
         };
         StandardLibrary.Open(State, options.Libraries, options.Platform);
         var g = State.Globals;
@@ -117,11 +118,40 @@ public sealed class LuauEngine
     /// <summary>Loads bytecode from <see cref="Compile"/> (or the reference compiler) with this engine's globals as its environment.</summary>
     public LuauFunction LoadBytecode(ReadOnlySpan<byte> bytecode, string chunkName = "=chunk") => State.Load(bytecode, chunkName, Globals);
 
-    /// <summary>Compiles and runs source, returning the chunk's results. Errors become <see cref="LuauRuntimeException"/>.</summary>
-    public LuauValue[] DoString(string source, string chunkName = "=chunk") => State.Call(Load(source, chunkName));
+    /// <summary>
+    /// Compiles and runs source, returning the chunk's results, under the engine's per-run limits
+    /// (<see cref="LuauEngineOptions.RunLimits"/>). Errors become <see cref="LuauRuntimeException"/>.
+    /// </summary>
+    public LuauValue[] DoString(string source, string chunkName = "=chunk") => DoString(source, _runLimits, chunkName);
 
-    /// <summary>Calls a Luau (or host) function and returns all its results.</summary>
-    public LuauValue[] Call(LuauValue function, params ReadOnlySpan<LuauValue> args) => State.Call(function, args);
+    /// <summary>Compiles and runs source under the engine's limits, stopping when <paramref name="cancellation"/> is cancelled.</summary>
+    public LuauValue[] DoString(string source, CancellationToken cancellation, string chunkName = "=chunk") =>
+        DoString(source, _runLimits with { Cancellation = cancellation }, chunkName);
+
+    /// <summary>
+    /// Compiles and runs source under <paramref name="limits"/> (instead of the engine's): the run gets the whole
+    /// allowance, whatever earlier runs used. A limit that runs out raises <see cref="LuauTerminatedException"/>.
+    /// </summary>
+    public LuauValue[] DoString(string source, LuauRunLimits limits, string chunkName = "=chunk")
+    {
+        var function = Load(source, chunkName);
+        using var run = State.BeginRun(limits);
+        return State.Call(function);
+    }
+
+    /// <summary>Calls a Luau (or host) function under the engine's per-run limits and returns all its results.</summary>
+    public LuauValue[] Call(LuauValue function, params ReadOnlySpan<LuauValue> args) => Call(function, _runLimits, args);
+
+    /// <summary>Calls a function under the engine's limits, stopping when <paramref name="cancellation"/> is cancelled.</summary>
+    public LuauValue[] Call(LuauValue function, CancellationToken cancellation, params ReadOnlySpan<LuauValue> args) =>
+        Call(function, _runLimits with { Cancellation = cancellation }, args);
+
+    /// <summary>Calls a function under <paramref name="limits"/> and returns all its results.</summary>
+    public LuauValue[] Call(LuauValue function, LuauRunLimits limits, params ReadOnlySpan<LuauValue> args)
+    {
+        using var run = State.BeginRun(limits);
+        return State.Call(function, args);
+    }
 
     /// <summary>
     /// Runs <paramref name="function"/> in a new coroutine, which may yield back to the host; resume the returned
@@ -130,7 +160,15 @@ public sealed class LuauEngine
     public (LuauThread Thread, LuauResumeResult Result) Start(LuauFunction function, params ReadOnlySpan<LuauValue> args)
     {
         var thread = State.CreateThread(function, Globals);
+        using var run = State.BeginRun(_runLimits);
         return (thread, State.Resume(thread, args));
+    }
+
+    /// <summary>Resumes a thread from <see cref="Start"/> under the engine's per-run limits (each resume is a run).</summary>
+    public LuauResumeResult Resume(LuauThread thread, params ReadOnlySpan<LuauValue> args)
+    {
+        using var run = State.BeginRun(_runLimits);
+        return State.Resume(thread, args);
     }
 
     /// <summary>The reference command line's <c>loadstring(source, chunkname)</c>: a function, or nil and the error.</summary>

@@ -1,5 +1,6 @@
 using Coputer.Luau.Compiler;
 using Coputer.Luau.Library;
+using Coputer.Luau.VM;
 
 namespace Coputer.Luau;
 
@@ -27,8 +28,12 @@ public sealed class LuauEngineOptions
     /// <summary>Bytes the heap may use, or 0 for no limit.</summary>
     public long MemoryLimit { get; init; }
 
-    /// <summary>Safepoints (calls and loop iterations) scripts may pass in total, or -1 for no limit.</summary>
-    public long StepBudget { get; init; } = -1;
+    /// <summary>
+    /// The limits of each run through the engine (<see cref="LuauEngine.DoString(string, string)"/>,
+    /// <see cref="LuauEngine.Call(LuauValue, ReadOnlySpan{LuauValue})"/>, <see cref="LuauEngine.Start"/> and
+    /// <see cref="LuauEngine.Resume"/>): instructions, timeout, cancellation. Every run gets the whole allowance.
+    /// </summary>
+    public LuauRunLimits RunLimits { get; init; } = LuauRunLimits.None;
 
     /// <summary>When set, scripts get <c>require</c>, resolving modules with this.</summary>
     public ILuauModuleResolver? ModuleResolver { get; init; }

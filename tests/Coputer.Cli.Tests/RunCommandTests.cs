@@ -139,7 +139,132 @@ public sealed class RunCommandTests : IDisposable
         var (code, output, error) = Run(path);
         Assert.Equal(1, code);
         Assert.Equal("", output);
-        Assert.EndsWith("syntax.luau:2: Expected identifier when parsing expression, got <eof>", error.TrimEnd());
+        Assert.EndsWith("syntax.luau:2:1: Expected identifier when parsing expression, got <eof>", error.TrimEnd());
+    }
+
+    private static (int ExitCode, string Output, string Error) RunWith(string path, RunCommand.RunOptions options, Stream? stdout = null)
+    {
+        var output = stdout ?? new MemoryStream();
+        var stderr = new StringWriter();
+        int exitCode = RunCommand.Run(path, [], 1, 1, output, stderr, options: options);
+        return (exitCode, output is MemoryStream m ? Encoding.UTF8.GetString(m.ToArray()) : "", stderr.ToString());
+    }
+
+    [Fact]
+    public void ShebangLineAndByteOrderMarkAreAccepted()
+    {
+        var (code, output, error) = Run(Write("shebang.luau", "\uFEFF#!/usr/bin/env luau\nprint('hi')\nerror('line 3')"));
+        Assert.Equal(1, code);
+        Assert.Equal("hi\n", output);
+        Assert.Contains("shebang.luau:3: line 3", error);
+    }
+
+    [Fact]
+    public void DashReadsTheScriptFromStandardInput()
+    {
+        var options = new RunCommand.RunOptions { Stdin = () => new MemoryStream(Encoding.UTF8.GetBytes("#!shebang\nprint('from stdin')")) };
+        var (code, output, error) = RunWith("-", options);
+        Assert.True(code == 0, error);
+        Assert.Equal("from stdin\n", output);
+    }
+
+    [Theory]
+    [InlineData("while true do end", "ran out of time")]
+    [InlineData("local s = string.rep('a', 30) return s:find(string.rep('a*', 30) .. 'b')", "ran out of time")]
+    public void TimeoutStopsTheScript(string script, string message)
+    {
+        var (code, _, error) = RunWith(Write("slow.luau", script), new RunCommand.RunOptions { TimeoutSeconds = 0.2 });
+        Assert.Equal(1, code);
+        Assert.Contains(message, error);
+        Assert.Contains("--timeout 0.2", error);
+    }
+
+    [Fact]
+    public void StepsStopTheScript()
+    {
+        var (code, _, error) = RunWith(Write("steps.luau", "local n = 0 while true do n += 1 end"), new RunCommand.RunOptions { Steps = 100_000 });
+        Assert.Equal(1, code);
+        Assert.Contains("ran out of steps (--steps 100000)", error);
+    }
+
+    [Fact]
+    public void MemoryLimitGivesNotEnoughMemory()
+    {
+        var (code, _, error) = RunWith(Write("bomb.luau", "local t = {} while true do t[#t + 1] = string.rep('x', 100000) end"), new RunCommand.RunOptions { MemoryMegabytes = 16 });
+        Assert.Equal(1, code);
+        Assert.Contains("not enough memory", error);
+        Assert.DoesNotContain("Exception", error);
+    }
+
+    [Fact]
+    public void ClosedOutputPipeEndsTheRunQuietly()
+    {
+        var pipe = new FailingStream(100, new IOException("Broken pipe", 32));
+        var (code, _, error) = RunWith(Write("loop.luau", "while true do pcall(print, 'line') end"), new RunCommand.RunOptions { Terminal = true }, pipe);
+        Assert.Equal(RunCommand.BrokenPipeExitCode, code);
+        Assert.Equal("", error);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void OutputErrorIsOneLine(bool terminal)
+    {
+        var disk = new FailingStream(100_000, new IOException("No space left on device", 28));
+        var (code, _, error) = RunWith(Write("full.luau", "for i = 1, 1e6 do pcall(print, string.rep('x', 100)) end"), new RunCommand.RunOptions { Terminal = terminal }, disk);
+        Assert.Equal(1, code);
+        Assert.Single(error.TrimEnd().Split('\n'));
+        Assert.Contains("cannot write the output: No space left on device", error);
+    }
+
+    [Fact]
+    public void OnATerminalEachLineIsWrittenAtOnce()
+    {
+        var sink = new FailingStream(int.MaxValue, new IOException("unused"));
+        var (code, _, _) = RunWith(Write("lines.luau", "print('a') print('b') print('c')"), new RunCommand.RunOptions { Terminal = true }, sink);
+        Assert.Equal(0, code);
+        Assert.Equal(3, sink.Writes);
+    }
+
+    [Fact]
+    public void SyntaxErrorsAreAllReportedWithTheirColumns()
+    {
+        var (code, _, error) = Run(Write("errors.luau", "local x = 1 +\nlocal y = )\nlocal z = (\n"));
+        Assert.Equal(1, code);
+        var lines = error.TrimEnd().Split('\n');
+        Assert.True(lines.Length >= 2, error);
+        Assert.All(lines, l => Assert.Matches(@"errors\.luau:\d+:\d+: ", l));
+    }
+
+    /// <summary>A stream that accepts <c>limit</c> bytes, then throws <c>failure</c> on every write.</summary>
+    private sealed class FailingStream(int limit, IOException failure) : Stream
+    {
+        private long _written;
+
+        public int Writes { get; private set; }
+
+        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+        public override void Write(ReadOnlySpan<byte> buffer)
+        {
+            if (_written + buffer.Length > limit)
+                throw failure;
+            _written += buffer.Length;
+            Writes++;
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override bool CanRead => false;
+        public override bool CanSeek => false;
+        public override bool CanWrite => true;
+        public override long Length => _written;
+        public override long Position { get => _written; set => throw new NotSupportedException(); }
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
     }
 
     [Fact]

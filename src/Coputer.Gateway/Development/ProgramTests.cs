@@ -58,7 +58,7 @@ public static class ProgramTests
             Libraries = LuauLibraries.All,
             Sandbox = true,
             Output = log,
-            StepBudget = instructionBudget,
+            RunLimits = new() { Instructions = instructionBudget },
             MemoryLimit = program.Limits.MemoryBytes * 4,
             ModuleResolver = new BundleResolver(program.Bundle),
         });

@@ -154,7 +154,7 @@ internal static class BaseLibrary
 
     private static int Print(LuauCallContext c)
     {
-        using var b = new ByteBuilder(256);
+        using var b = new ByteBuilder(c.State, 256);
         for (int i = 1; i <= c.ArgumentCount; i++)
         {
             if (i > 1)

@@ -6,14 +6,31 @@ namespace Coputer.Luau.Library;
 /// <summary>
 /// A growable byte buffer for building Luau strings (which are byte strings, not UTF-16): concatenation,
 /// <c>string.format</c>, <c>gsub</c>, <c>pack</c> and friends append here, then copy the result out once.
-/// Its storage comes from the shared array pool; call <see cref="Dispose"/> to return it.
+/// Small storage comes from the shared array pool, large storage from the heap (so it goes back to the OS);
+/// call <see cref="Dispose"/> to return it. Built for a script (given its state), the buffer is charged to the
+/// state's memory before it is allocated (a request past the limit fails at once with "not enough memory") and
+/// the bytes appended are charged as work, which also polls the run's limits.
 /// </summary>
 internal sealed class ByteBuilder : IDisposable
 {
+    /// <summary>Buffers above this size are not pooled: the pool would keep them alive after a burst.</summary>
+    private const int MaxPooledSize = 1 << 20;
+
+    private readonly VM.LuauState? _state;
     private byte[] _buffer;
     private int _length;
 
-    public ByteBuilder(int capacity = 256) => _buffer = ArrayPool<byte>.Shared.Rent(Math.Max(capacity, 16));
+    public ByteBuilder(int capacity = 256)
+        : this(null, capacity)
+    {
+    }
+
+    public ByteBuilder(VM.LuauState? state, int capacity = 256)
+    {
+        _state = state;
+        _buffer = [];
+        _buffer = Allocate(Math.Max(capacity, 16));
+    }
 
     public int Length => _length;
 
@@ -31,6 +48,7 @@ internal sealed class ByteBuilder : IDisposable
 
     public void Append(ReadOnlySpan<byte> bytes)
     {
+        _state?.ChargeWork(1 + (bytes.Length >> 4));
         if (bytes.Length > _buffer.Length - _length)
             Grow(bytes.Length);
         bytes.CopyTo(_buffer.AsSpan(_length));
@@ -42,6 +60,7 @@ internal sealed class ByteBuilder : IDisposable
     {
         if (count <= 0)
             return;
+        _state?.ChargeWork(1 + (count >> 4));
         if (count > _buffer.Length - _length)
             Grow(count);
         _buffer.AsSpan(_length, count).Fill(b);
@@ -90,8 +109,7 @@ internal sealed class ByteBuilder : IDisposable
         var b = _buffer;
         _buffer = [];
         _length = 0;
-        if (b.Length > 0)
-            ArrayPool<byte>.Shared.Return(b);
+        Release(b);
     }
 
     private void Grow(int extra)
@@ -100,11 +118,49 @@ internal sealed class ByteBuilder : IDisposable
         if (needed > Array.MaxLength)
             throw new LuauErrorTooLarge();
         int size = (int)Math.Min(Array.MaxLength, Math.Max(needed, (long)_buffer.Length * 2));
-        var bigger = ArrayPool<byte>.Shared.Rent(size);
+        var bigger = Allocate(size);
+        _state?.ChargeWork(_length >> 4);
         _buffer.AsSpan(0, _length).CopyTo(bigger);
-        if (_buffer.Length > 0)
-            ArrayPool<byte>.Shared.Return(_buffer);
+        Release(_buffer);
         _buffer = bigger;
+    }
+
+    /// <summary>A buffer of at least <paramref name="size"/> bytes, charged to the state (a large one before it is allocated).</summary>
+    private byte[] Allocate(int size)
+    {
+        if (size > MaxPooledSize)
+        {
+            _state?.ChargeMemory(size);
+            try
+            {
+                return new byte[size];
+            }
+            catch (OutOfMemoryException)
+            {
+                _state?.ChargeMemory(-size);
+                throw;
+            }
+        }
+        var pooled = ArrayPool<byte>.Shared.Rent(size);
+        try
+        {
+            _state?.ChargeMemory(pooled.Length);
+        }
+        catch
+        {
+            ArrayPool<byte>.Shared.Return(pooled);
+            throw;
+        }
+        return pooled;
+    }
+
+    private void Release(byte[] buffer)
+    {
+        if (buffer.Length == 0)
+            return;
+        _state?.ChargeMemory(-buffer.Length);
+        if (buffer.Length <= MaxPooledSize)
+            ArrayPool<byte>.Shared.Return(buffer);
     }
 
     /// <summary>The reference's error for a string result beyond the maximum size.</summary>

@@ -63,20 +63,22 @@ internal static class StringLibrary
     private static int Reverse(LuauCallContext c)
     {
         var s = c.CheckString(1);
+        c.State.ChargeMemory(24 + s.Length);
+        c.State.ChargeWork(s.Length >> 4);
         var bytes = s.Span.ToArray();
         Array.Reverse(bytes);
-        c.State.ChargeMemory(24 + bytes.Length);
         return c.Return(LuauString.Adopt(bytes));
     }
 
     private static LuauString MapBytes(LuauCallContext c, Func<byte, byte> map)
     {
         var s = c.CheckString(1);
+        c.State.ChargeMemory(24 + s.Length);
+        c.State.ChargeWork(s.Length >> 2);
         var bytes = new byte[s.Length];
         var src = s.Span;
         for (int i = 0; i < bytes.Length; i++)
             bytes[i] = map(src[i]);
-        c.State.ChargeMemory(24 + bytes.Length);
         return LuauString.Adopt(bytes);
     }
 
@@ -89,21 +91,20 @@ internal static class StringLibrary
         long total = (long)s.Length * n;
         if (total > Interpreter.MaxStringLength)
             throw new LuauError("resulting string too large");
-        c.State.ChargeMemory(24 + total);
+        var state = c.State;
+        state.ChargeMemory(24 + total);
         var bytes = new byte[total];
         var src = s.Span;
-        if (src.Length == 1)
+        if (total > 0)
         {
-            bytes.AsSpan().Fill(src[0]);
-        }
-        else if (total > 0)
-        {
-            // Double the filled prefix each step.
-            src.CopyTo(bytes);
-            long filled = src.Length;
+            // Double the filled prefix each step, in pieces of at most 1 MB so the run's limits are polled as it goes.
+            const int piece = 1 << 20;
+            long filled = Math.Min(src.Length, total);
+            src[..(int)filled].CopyTo(bytes);
             while (filled < total)
             {
-                long chunk = Math.Min(filled, total - filled);
+                long chunk = Math.Min(Math.Min(filled, total - filled), piece);
+                state.ChargeWork(chunk >> 4);
                 Array.Copy(bytes, 0, bytes, filled, chunk);
                 filled += chunk;
             }
@@ -137,6 +138,7 @@ internal static class StringLibrary
     private static int Char(LuauCallContext c)
     {
         int n = c.ArgumentCount;
+        c.State.ChargeMemory(24 + n);
         var bytes = new byte[n];
         for (int i = 1; i <= n; i++)
         {
@@ -145,7 +147,6 @@ internal static class StringLibrary
                 throw c.ArgumentError(i, "invalid value");
             bytes[i - 1] = (byte)ch;
         }
-        c.State.ChargeMemory(24 + n);
         return c.Return(LuauString.Adopt(bytes));
     }
 
@@ -252,7 +253,7 @@ internal static class StringLibrary
         if (repl.Type is not (LuauType.Number or LuauType.String or LuauType.Function or LuauType.Table))
             throw c.TypeError(3, "string/function/table");
         var source = s.Span;
-        using var output = new ByteBuilder(source.Length + 16);
+        using var output = new ByteBuilder(c.State, source.Length + 16);
         var m = new PatternMatcher(source, p.Span, caretAnchors: true, Interrupt(c));
         int count;
         if (repl.Type is LuauType.String or LuauType.Number)
@@ -300,7 +301,7 @@ internal static class StringLibrary
         var fmt = c.CheckString(1).Span;
         int top = c.ArgumentCount;
         int arg = 1;
-        using var b = new ByteBuilder(fmt.Length + 32);
+        using var b = new ByteBuilder(c.State, fmt.Length + 32);
         int i = 0;
         while (i < fmt.Length)
         {
@@ -398,7 +399,7 @@ internal static class StringLibrary
     {
         var fmt = c.CheckString(1);
         var args = new PackArguments(c);
-        using var output = new ByteBuilder();
+        using var output = new ByteBuilder(c.State);
         StringPack.Pack(fmt.Span, ref args, output);
         return c.Return(NewString(c, output.AsSpan()));
     }

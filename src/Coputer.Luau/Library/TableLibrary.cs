@@ -247,7 +247,7 @@ internal static class TableLibrary
         var t = c.CheckTable(1);
         int i = c.OptInteger(3, 1);
         int last = c[4].IsNil ? t.Length() : c.CheckInteger(4);
-        using var b = new ByteBuilder();
+        using var b = new ByteBuilder(c.State);
         for (; i < last; i++)
         {
             AddField(b, t, i);
@@ -379,6 +379,7 @@ internal static class TableLibrary
 
         private bool Less(int i, int j)
         {
+            thread.State.ChargeWork(1);
             var arr = table.Array;
             var a = arr[i];
             var b = arr[j];

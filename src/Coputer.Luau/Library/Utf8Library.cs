@@ -46,7 +46,7 @@ internal static class Utf8Library
 
     private static int Char(LuauCallContext c)
     {
-        using var b = new ByteBuilder(c.ArgumentCount * 4);
+        using var b = new ByteBuilder(c.State, c.ArgumentCount * 4);
         for (int i = 1; i <= c.ArgumentCount; i++)
             Utf8.AppendChar(b, c.CheckInteger(i), i);
         return c.Return(LuauString.From(b.AsSpan()));

@@ -23,7 +23,13 @@ internal sealed class GarbageCollector
     private GarbageCollector(LuauState state) => _state = state;
 
     /// <summary>Marks from the roots and the threads running now, clears dead weak entries and updates the memory estimate.</summary>
-    public static void Collect(LuauState state, LuauThread? running = null)
+    /// <param name="state">The state.</param>
+    /// <param name="running">The innermost running thread.</param>
+    /// <param name="clearWeak">
+    /// False for a count only, which reads the heap and changes nothing: safe anywhere, even inside a library call
+    /// whose .NET locals hold objects the marking cannot see (their weak entries must not be cleared).
+    /// </param>
+    public static void Collect(LuauState state, LuauThread? running = null, bool clearWeak = true)
     {
         var gc = new GarbageCollector(state);
         gc.MarkObject(state.Registry);
@@ -38,7 +44,8 @@ internal sealed class GarbageCollector
             gc.MarkObject(t);
         state.TaskSchedulerIfCreated?.MarkRoots(gc.MarkValue);
         gc.Propagate();
-        gc.ClearWeakEntries();
+        if (clearWeak)
+            gc.ClearWeakEntries();
         state.SetMemoryInUse(gc._bytes);
     }
 

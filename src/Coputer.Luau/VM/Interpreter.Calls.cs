@@ -533,6 +533,13 @@ internal static partial class Interpreter
     // ---- safepoints ----
 
     /// <summary>
+    /// The steps a loop back-edge charges: the length of the code it jumps over (the loop's body), at least one.
+    /// Branch-free: |d| for a backward jump, d + 1 for a forward one (only long jumps and hostile bytecode).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int JumpWeight(int d) => ((d >> 31) ^ d) + 1;
+
+    /// <summary>
     /// The slow path of a safepoint: runs the interrupt handler and checks limits. Returns true when the thread must
     /// yield now; then the frame is set to re-run the current instruction when resumed.
     /// </summary>

@@ -472,6 +472,9 @@ internal static partial class Interpreter
                     if (length >= MaxStringLength)
                         throw new RuntimeError("string length overflow");
                 }
+                // Charged before it is allocated: a concatenation past the memory limit never takes the memory.
+                L.State.ChargeMemory(24 + length);
+                L.State.ChargeWork(length >> 4);
                 var bytes = new byte[length];
                 int pos = 0;
                 for (int i = n; i > 0; i--)
@@ -490,7 +493,6 @@ internal static partial class Interpreter
                         pos += len;
                     }
                 }
-                L.State.ChargeMemory(24 + length);
                 stack[top - n] = new LuauValue(LuauString.Adopt(bytes));
             }
             total -= n - 1;

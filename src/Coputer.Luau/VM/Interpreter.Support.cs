@@ -52,8 +52,25 @@ internal static partial class Interpreter
     internal static int DoubleToInt(double d) => NativeCasts.ToInt32(d);
 }
 
+/// <summary>Why a script was stopped.</summary>
+public enum LuauTerminationReason
+{
+    /// <summary>The host's cancellation token was cancelled.</summary>
+    Cancelled,
+
+    /// <summary>The run's instruction budget ran out.</summary>
+    Instructions,
+
+    /// <summary>The run took longer than its timeout.</summary>
+    Timeout,
+}
+
 /// <summary>
 /// Stops a script for good: a budget ran out or the host cancelled it. Unlike Luau errors, <c>pcall</c> cannot
 /// catch it, so a hostile script cannot keep running past its limits.
 /// </summary>
-public sealed class LuauTerminatedException(string message) : LuauException(message);
+public sealed class LuauTerminatedException(string message, LuauTerminationReason reason = LuauTerminationReason.Cancelled) : LuauException(message)
+{
+    /// <summary>Which limit stopped the script.</summary>
+    public LuauTerminationReason Reason { get; } = reason;
+}

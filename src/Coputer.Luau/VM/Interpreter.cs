@@ -576,7 +576,8 @@ internal static partial class Interpreter
 
                 case OpCode.Return:
                     {
-                        if (--state.Countdown <= 0)
+                        // The straight-line code on the way here is at most the code before the return.
+                        if ((state.Countdown -= pc) <= 0)
                         {
                             L.Frames[ci].SavedPc = pc;
                             if (Safepoint(L, pc))
@@ -626,7 +627,7 @@ internal static partial class Interpreter
                     break;
 
                 case OpCode.JumpBack:
-                    if (--state.Countdown <= 0)
+                    if ((state.Countdown -= JumpWeight(D(insn))) <= 0)
                     {
                         L.Frames[ci].SavedPc = pc;
                         if (Safepoint(L, pc))
@@ -637,7 +638,7 @@ internal static partial class Interpreter
                     break;
 
                 case OpCode.JumpX:
-                    if (--state.Countdown <= 0)
+                    if ((state.Countdown -= JumpWeight(E(insn))) <= 0)
                     {
                         L.Frames[ci].SavedPc = pc;
                         if (Safepoint(L, pc))
@@ -1132,7 +1133,7 @@ internal static partial class Interpreter
 
                 case OpCode.ForNLoop:
                     {
-                        if (--state.Countdown <= 0)
+                        if ((state.Countdown -= JumpWeight(D(insn))) <= 0)
                         {
                             L.Frames[ci].SavedPc = pc;
                             if (Safepoint(L, pc))
@@ -1200,7 +1201,7 @@ internal static partial class Interpreter
 
                 case OpCode.ForGLoop:
                     {
-                        if (--state.Countdown <= 0)
+                        if ((state.Countdown -= JumpWeight(D(insn))) <= 0)
                         {
                             L.Frames[ci].SavedPc = pc;
                             if (Safepoint(L, pc))

@@ -5,11 +5,25 @@ namespace Coputer.Luau.VM;
 /// <summary>Safepoints, interrupts, budgets, memory accounting and automatic collection.</summary>
 public sealed partial class LuauState
 {
-    /// <summary>Safepoints left in the current interval before the slow path runs (interrupts, budget, collection).</summary>
+    /// <summary>
+    /// Instruction steps left in the current interval before the slow path runs (interrupts, budget, collection).
+    /// Safepoints charge it by the work since the previous one: a loop back-edge the length of the loop's body, a
+    /// return the position of the return in its function (an upper bound of the straight-line code run on the way),
+    /// a call one; library functions charge in proportion to the bytes or elements they process.
+    /// </summary>
     internal int Countdown = int.MaxValue;
 
     /// <summary>The countdown value at the start of the current interval: the steps used so far are its difference from <see cref="Countdown"/>.</summary>
     private int _countdownStart = int.MaxValue;
+
+    /// <summary>Steps charged in the intervals before the current one.</summary>
+    private long _stepsBeforeInterval;
+
+    /// <summary>While a run with a timeout is active, the token of its timer (to tell a timeout from a cancellation).</summary>
+    private CancellationToken _timeoutToken;
+
+    /// <summary>Safepoints between polls of a cancellation token, counted in instruction steps.</summary>
+    private const int CancellationPollInterval = 1 << 14;
 
     private LuauInterruptHandler? _interrupt;
     private CancellationToken _cancellation;
@@ -17,6 +31,7 @@ public sealed partial class LuauState
     private Action? _patternInterrupt;
 
     private long _allocatedSinceGc;
+    private bool _failedSinceCount;
     private long _gcThreshold = MinGcThreshold;
     private bool _gcPending;
 
@@ -39,7 +54,7 @@ public sealed partial class LuauState
         }
     }
 
-    /// <summary>When cancelled, the running script stops with a <see cref="LuauTerminatedException"/> within 1024 safepoints (the token is polled at that interval to keep safepoints cheap).</summary>
+    /// <summary>When cancelled, the running script stops with a <see cref="LuauTerminatedException"/> within a few thousand instruction steps (the token is polled at that interval to keep safepoints cheap), in library loops too.</summary>
     public CancellationToken Cancellation
     {
         get => _cancellation;
@@ -51,9 +66,10 @@ public sealed partial class LuauState
     }
 
     /// <summary>
-    /// The number of safepoints (calls, returns, loop iterations) scripts may still pass, or -1 for no limit. When it
-    /// runs out the script stops with a <see cref="LuauTerminatedException"/>. The count is the same on every run of
-    /// the same program and input.
+    /// The instruction steps scripts may still execute, or -1 for no limit (see <see cref="InstructionsExecuted"/> for
+    /// how they are counted). When it runs out the script stops with a <see cref="LuauTerminatedException"/>. The
+    /// count is the same on every run of the same program and input. Hosts usually set a per-run allowance with
+    /// <see cref="BeginRun"/> instead, which restores the previous budget when the run ends.
     /// </summary>
     public long StepBudget
     {
@@ -63,6 +79,41 @@ public sealed partial class LuauState
             _stepBudget = value;
             ResetCountdown();
         }
+    }
+
+    /// <summary>
+    /// The instruction steps charged since the state was made: executed bytecode instructions (charged at loop
+    /// back-edges, calls and returns by the length of the code they complete, so straight-line code counts too) and
+    /// library work in proportion to its size (bytes copied or scanned, elements sorted).
+    /// </summary>
+    public long InstructionsExecuted => _stepsBeforeInterval + (_countdownStart - Countdown);
+
+    /// <summary>
+    /// Starts a run with its own allowance: the instruction budget, timeout and cancellation of
+    /// <paramref name="limits"/> apply until the returned scope is disposed, which restores the previous settings.
+    /// A budget is per run, not a lifetime total: each run gets its full allowance.
+    /// </summary>
+    public LuauRunScope BeginRun(LuauRunLimits limits)
+    {
+        ArgumentNullException.ThrowIfNull(limits);
+        return new LuauRunScope(this, limits);
+    }
+
+    internal (long Budget, CancellationToken Cancellation, CancellationToken Timeout) SaveLimits() => (StepBudget, _cancellation, _timeoutToken);
+
+    /// <summary>Restores the limits from before a run; an enclosing budget is charged what the run used.</summary>
+    internal void RestoreLimits((long Budget, CancellationToken Cancellation, CancellationToken Timeout) saved, long used)
+    {
+        _timeoutToken = saved.Timeout;
+        _cancellation = saved.Cancellation;
+        StepBudget = saved.Budget < 0 ? -1 : Math.Max(saved.Budget - used, 0);
+    }
+
+    internal void ApplyLimits(long budget, CancellationToken cancellation, CancellationToken timeout)
+    {
+        _timeoutToken = timeout;
+        _cancellation = cancellation;
+        StepBudget = budget;
     }
 
     /// <summary>Bytes charged to this state's heap: an estimate of tables, strings, stacks and closures, recomputed from what is reachable at each collection.</summary>
@@ -157,12 +208,34 @@ public sealed partial class LuauState
             if (_allocatedSinceGc > _gcThreshold && !_gcPending && AutomaticCollection)
                 RequestCollection();
         }
+        else if (MemoryInUse < 0)
+        {
+            // A credit for memory a recount no longer saw (a library buffer that was not reachable).
+            MemoryInUse = 0;
+        }
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void OutOfMemory(long bytes)
     {
         MemoryInUse -= bytes;
+        // The estimate only drops at collections, so after a burst of garbage (or an earlier "not enough memory")
+        // it may be far above what is live: count what is reachable and try again before failing. Only when enough
+        // was allocated since the last count, so a heap that is really full fails fast.
+        bool singleTooLarge = MaxAllocationSize > 0 && bytes > MaxAllocationSize;
+        if (!singleTooLarge && MemoryLimit > 0 && (_failedSinceCount || _allocatedSinceGc > MemoryLimit / 8))
+        {
+            GarbageCollector.Collect(this, RunningThread, clearWeak: false);
+            _allocatedSinceGc = 0;
+            _failedSinceCount = false;
+            if (MemoryInUse + bytes <= MemoryLimit)
+            {
+                MemoryInUse += bytes;
+                return;
+            }
+        }
+        // What failed is garbage once the error unwinds: the next failure counts again.
+        _failedSinceCount = true;
         throw LuauRuntimeException.OutOfMemory();
     }
 
@@ -176,9 +249,10 @@ public sealed partial class LuauState
 
     private void ResetCountdown()
     {
-        int interval = _interrupt is not null ? 1 : _cancellation.CanBeCanceled ? 1024 : int.MaxValue;
+        int interval = _interrupt is not null ? 1 : _cancellation.CanBeCanceled ? CancellationPollInterval : int.MaxValue;
         if (_stepBudget >= 0)
             interval = (int)Math.Min(interval, Math.Max(_stepBudget, 1));
+        _stepsBeforeInterval += _countdownStart - Countdown;
         Countdown = interval;
         _countdownStart = interval;
         if (_gcPending)
@@ -198,6 +272,18 @@ public sealed partial class LuauState
     /// <summary>The safepoint slow path; returns true when the interrupt handler asks for a yield.</summary>
     internal bool OnSafepoint(LuauThread thread)
     {
+        CheckBudget();
+        if (_gcPending)
+            CollectGarbage(thread);
+        ResetCountdown();
+        if (_cancellation.IsCancellationRequested)
+            throw Cancelled();
+        return _interrupt is not null && _interrupt(thread);
+    }
+
+    /// <summary>Takes the steps of the current interval from the budget; throws when it is exhausted.</summary>
+    private void CheckBudget()
+    {
         if (_stepBudget >= 0)
         {
             _stepBudget -= _countdownStart - Countdown;
@@ -205,15 +291,47 @@ public sealed partial class LuauState
             {
                 _stepBudget = 0;
                 ResetCountdown();
-                throw new LuauTerminatedException("the script ran out of steps");
+                throw new LuauTerminatedException("the script ran out of steps", LuauTerminationReason.Instructions);
             }
         }
-        if (_gcPending)
-            CollectGarbage(thread);
-        ResetCountdown();
-        if (_cancellation.IsCancellationRequested)
-            throw new LuauTerminatedException("the script was cancelled");
-        return _interrupt is not null && _interrupt(thread);
+    }
+
+    private LuauTerminatedException Cancelled() => _timeoutToken.IsCancellationRequested
+        ? new LuauTerminatedException("the script ran out of time", LuauTerminationReason.Timeout)
+        : new LuauTerminatedException("the script was cancelled");
+
+    /// <summary>
+    /// Charges library work (bytes copied or scanned, elements moved) to the step budget, and polls the limits when
+    /// the interval runs out, so a long library call stops within milliseconds of a cancellation. Never yields or
+    /// collects: the caller's .NET locals are not roots.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal void ChargeWork(long steps)
+    {
+        if (steps < Countdown)
+            Countdown -= (int)steps;
+        else
+            ChargeWorkSlow(steps);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ChargeWorkSlow(long steps)
+    {
+        while (true)
+        {
+            // Countdown > 0 here; take what fits in the interval and poll at its end.
+            int take = (int)Math.Min(steps, Math.Max(Countdown, 0));
+            Countdown -= take;
+            steps -= take;
+            if (Countdown > 0)
+                return;
+            CheckBudget();
+            ResetCountdown();
+            if (_cancellation.IsCancellationRequested)
+                throw Cancelled();
+            if (steps == 0)
+                return;
+        }
     }
 
     /// <summary>
@@ -231,11 +349,9 @@ public sealed partial class LuauState
     private void PollLimits()
     {
         if (_cancellation.IsCancellationRequested)
-            throw new LuauTerminatedException("the script was cancelled");
-        if (_stepBudget >= 0 && StepBudget <= 0)
-            throw new LuauTerminatedException("the script ran out of steps");
-        if (_stepBudget > 0)
-            _stepBudget--;
+            throw Cancelled();
+        // Each poll stands for a few hundred steps of matching.
+        ChargeWork(256);
         if (_interrupt is { } interrupt)
         {
             // The reference calls the interrupt from pattern matching too, where the thread cannot yield.

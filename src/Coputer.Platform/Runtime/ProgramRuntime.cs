@@ -39,7 +39,8 @@ public static class ProgramRuntime
         var run = new ModuleLoader(program, request, limits);
         var engine = new LuauEngine(CreateEngineOptions(program.Hash, request.InputHash, limits, log));
         var state = engine.State;
-        state.Cancellation = watchdog.Token;
+        // One allowance for the whole run: the main chunk, the modules it requires and the tasks it starts.
+        using var scope = state.BeginRun(new LuauRunLimits { Instructions = limits.Instructions, Cancellation = watchdog.Token });
         RunResult Finish(RunStatus status, WebResponse? response = null, string? error = null, string? traceback = null, RunLimit? limit = null) => new()
         {
             Status = status,
@@ -51,7 +52,7 @@ public static class ProgramRuntime
             {
                 Program = program.Hash,
                 Input = request.InputHash,
-                Instructions = limits.Instructions - Math.Max(state.StepBudget, 0),
+                Instructions = Math.Min(scope.InstructionsUsed, limits.Instructions),
                 PeakMemory = state.PeakMemoryInUse,
                 Duration = clock.Elapsed,
                 Log = log.Text,
@@ -73,9 +74,9 @@ public static class ProgramRuntime
                 return limit is { } l ? Finish(RunStatus.LimitExceeded, error: returnError, limit: l) : Finish(RunStatus.ProgramError, error: returnError);
             return Finish(RunStatus.Ok, response);
         }
-        catch (LuauTerminatedException)
+        catch (LuauTerminatedException e)
         {
-            if (state.StepBudget == 0)
+            if (e.Reason == LuauTerminationReason.Instructions)
                 return Finish(RunStatus.LimitExceeded, error: $"instruction limit exceeded ({limits.Instructions} instructions)", limit: RunLimit.Instructions);
             return cancellation.IsCancellationRequested
                 ? Finish(RunStatus.Cancelled, error: "the run was cancelled")
@@ -122,7 +123,6 @@ public static class ProgramRuntime
             Sandbox = true,
             Output = log,
             MemoryLimit = limits.MemoryBytes,
-            StepBudget = limits.Instructions,
         };
     }
 

@@ -532,7 +532,7 @@ public class TaskLibraryTests
     [Fact]
     public void WaitingLoopsAreChargedToTheStepBudget()
     {
-        var engine = ScriptRunner.NewEngine(new LuauEngineOptions { StepBudget = 10_000 });
+        var engine = ScriptRunner.NewEngine(new LuauEngineOptions { RunLimits = new() { Instructions = 10_000 } });
         Assert.Throws<LuauTerminatedException>(() => Run("task.spawn(function() while true do task.wait(1) end end) task.wait(math.huge)", engine));
     }
 

@@ -24,21 +24,20 @@ public class ExecutionLimitTests
     [InlineData("string.gsub(string.rep('a', 100), '.', function() while true do end end)")]
     public void StepBudgetStopsEndlessScriptsAndCannotBeCaught(string source)
     {
-        var engine = new LuauEngine(new LuauEngineOptions { StepBudget = 20_000 });
+        var engine = new LuauEngine(new LuauEngineOptions { RunLimits = new() { Instructions = 20_000 } });
         var watch = Stopwatch.StartNew();
         var e = Assert.Throws<LuauTerminatedException>(() => engine.DoString(source));
         Assert.Equal("the script ran out of steps", e.Message);
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5));
-        Assert.Equal(0, engine.State.StepBudget);
-        // A new budget lets the same engine run again.
-        engine.State.StepBudget = 1000;
+        Assert.Equal(LuauTerminationReason.Instructions, e.Reason);
+        // The budget is per run: the next run gets its whole allowance.
         Assert.Equal(2, engine.DoString("return 1 + 1")[0].Number);
     }
 
     [Fact]
     public void StepBudgetStopsPathologicalPatterns()
     {
-        var engine = new LuauEngine(new LuauEngineOptions { StepBudget = 10_000 });
+        var engine = new LuauEngine(new LuauEngineOptions { RunLimits = new() { Instructions = 10_000 } });
         var watch = Stopwatch.StartNew();
         // Exponential backtracking: the matcher polls the budget while it works.
         Assert.Throws<LuauTerminatedException>(() => engine.DoString("return string.find(string.rep('a', 40), string.rep('a*', 40) .. 'b')"));
@@ -51,25 +50,97 @@ public class ExecutionLimitTests
         const string program = "local s = 0 for i = 1, 1000 do s += i end local function f(n) return n > 0 and f(n - 1) or 0 end f(50) return s";
         long Used()
         {
-            var engine = new LuauEngine(new LuauEngineOptions { StepBudget = 1_000_000 });
-            Assert.Equal(500500, engine.DoString(program)[0].Number);
-            return 1_000_000 - engine.State.StepBudget;
+            var engine = new LuauEngine();
+            var main = engine.Load(program);
+            using var run = engine.State.BeginRun(new LuauRunLimits { Instructions = 1_000_000 });
+            Assert.Equal(500500, engine.State.Call(main)[0].Number);
+            return run.InstructionsUsed;
         }
         long first = Used();
         Assert.True(first >= 1000, $"used {first}");
         Assert.Equal(first, Used());
 
         // A budget of exactly what the program needs is enough; one step less is not.
-        var exact = new LuauEngine(new LuauEngineOptions { StepBudget = first });
+        var exact = new LuauEngine(new LuauEngineOptions { RunLimits = new() { Instructions = first } });
         Assert.Equal(500500, exact.DoString(program)[0].Number);
-        var tooSmall = new LuauEngine(new LuauEngineOptions { StepBudget = first - 1 });
+        var tooSmall = new LuauEngine(new LuauEngineOptions { RunLimits = new() { Instructions = first - 1 } });
         Assert.Throws<LuauTerminatedException>(() => tooSmall.DoString(program));
+    }
+
+    [Fact]
+    public void StraightLineCodeCountsItsInstructions()
+    {
+        var source = new System.Text.StringBuilder("local x = 0\n");
+        for (int i = 0; i < 20_000; i++)
+            source.Append("x = x + 1\n");
+        source.Append("return x");
+        var engine = new LuauEngine();
+        var main = engine.Load(source.ToString());
+        using (var run = engine.State.BeginRun(new LuauRunLimits { Instructions = 1_000_000 }))
+        {
+            Assert.Equal(20_000, engine.State.Call(main)[0].Number);
+            Assert.True(run.InstructionsUsed >= 20_000, $"used {run.InstructionsUsed}");
+        }
+        var e = Assert.Throws<LuauTerminatedException>(() => engine.Call(main, new LuauRunLimits { Instructions = 10_000 }));
+        Assert.Equal(LuauTerminationReason.Instructions, e.Reason);
+    }
+
+    [Fact]
+    public void BudgetIsPerRunNotALifetimeTotal()
+    {
+        var engine = new LuauEngine(new LuauEngineOptions { RunLimits = new() { Instructions = 50_000 } });
+        // Each run uses most of the allowance; together they use far more than one allowance.
+        for (int i = 0; i < 10; i++)
+            Assert.Equal(5000, engine.DoString("local n = 0 for i = 1, 5000 do n += 1 end return n")[0].Number);
+        var f = engine.DoString("return function() local n = 0 for i = 1, 5000 do n += 1 end return n end")[0];
+        for (int i = 0; i < 10; i++)
+            Assert.Equal(5000, engine.Call(f)[0].Number);
+        Assert.Throws<LuauTerminatedException>(() => engine.DoString("for i = 1, 1e6 do end"));
+        Assert.Equal(-1, engine.State.StepBudget);
+    }
+
+    [Theory]
+    [InlineData("local t = table.create(20000, string.rep('x', 1000)) return #table.concat(t)")]
+    [InlineData("return #string.rep('x', 200000000)")]
+    [InlineData("return #string.rep('abc', 100000000)")]
+    [InlineData("return #string.rep('x', 20000000):upper()")]
+    [InlineData("return #string.gsub(string.rep('x', 100000), 'x', string.rep('y', 1000))")]
+    [InlineData("return #string.format('%s%s', string.rep('x', 1e8), 'y')")]
+    [InlineData("local t = {} for i = 1, 1000 do t[i] = 1001 - i end table.sort(t) table.sort(t, function(a, b) return a > b end) return #t")]
+    public void LibraryWorkIsChargedInProportionToItsSize(string source)
+    {
+        // None of these scripts loops much in Luau: the budget stops them inside the library.
+        var engine = new LuauEngine();
+        var e = Assert.Throws<LuauTerminatedException>(() => engine.DoString(source, new LuauRunLimits { Instructions = 5_000 }));
+        Assert.Equal(LuauTerminationReason.Instructions, e.Reason);
+    }
+
+    [Fact]
+    public void TimeoutStopsARunAndSaysSo()
+    {
+        var engine = new LuauEngine();
+        var e = Assert.Throws<LuauTerminatedException>(() => engine.DoString("while true do end", new LuauRunLimits { Timeout = TimeSpan.FromMilliseconds(100) }));
+        Assert.Equal(LuauTerminationReason.Timeout, e.Reason);
+        Assert.Equal("the script ran out of time", e.Message);
+        Assert.Equal(1, engine.DoString("return 1")[0].Number);
+    }
+
+    [Theory]
+    [InlineData("local t = table.create(200000, string.rep('x', 1000)) while true do local s = table.concat(t) end")]
+    [InlineData("while true do local s = string.rep('ab', 100000000) end")]
+    [InlineData("local s = string.rep('x', 1000) while true do s:gsub('x', string.rep('y', 100000)) end")]
+    public void CancellationReachesIntoLongLibraryCalls(string source)
+    {
+        var engine = new LuauEngine();
+        using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(50));
+        var e = Assert.Throws<LuauTerminatedException>(() => engine.DoString(source, cts.Token));
+        Assert.Equal(LuauTerminationReason.Cancelled, e.Reason);
     }
 
     [Fact]
     public void StepBudgetStopsResumedThreads()
     {
-        var engine = new LuauEngine(new LuauEngineOptions { StepBudget = 50_000 });
+        var engine = new LuauEngine(new LuauEngineOptions { RunLimits = new() { Instructions = 50_000 } });
         Assert.Throws<LuauTerminatedException>(() => engine.Start(engine.Load("while true do end")));
     }
 

@@ -79,7 +79,7 @@ public class LoaderFuzzTests
     /// <summary>Loads and runs a blob in a fresh, limited engine; any exception other than the allowed ones escapes.</summary>
     private static Outcome LoadAndRun(byte[] blob, bool asCoroutine)
     {
-        var engine = new LuauEngine(new LuauEngineOptions { StepBudget = 20_000, MemoryLimit = 32 << 20 });
+        var engine = new LuauEngine(new LuauEngineOptions { RunLimits = new() { Instructions = 20_000 }, MemoryLimit = 32 << 20 });
         LuauFunction main;
         try
         {

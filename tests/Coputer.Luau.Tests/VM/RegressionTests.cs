@@ -26,10 +26,9 @@ public class RegressionTests
     [Fact]
     public void TerminatedCoroutineIsDead()
     {
-        var engine = ScriptRunner.NewEngine(new LuauEngineOptions { StepBudget = 1000 });
+        var engine = ScriptRunner.NewEngine(new LuauEngineOptions { RunLimits = new() { Instructions = 1000 } });
         engine.DoString("co = coroutine.create(function() while true do end end)");
         Assert.Throws<LuauTerminatedException>(() => engine.DoString("coroutine.resume(co)"));
-        engine.State.StepBudget = -1;
         Assert.Equal("dead", ScriptRunner.Render(engine, engine.DoString("return coroutine.status(co)")));
     }
 }

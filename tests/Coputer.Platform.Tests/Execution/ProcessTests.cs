@@ -25,8 +25,8 @@ public class ProcessTests
         }
         for (int i = 0; i < HostilePrograms.All.Length; i++)
         {
-            var (name, source, _) = HostilePrograms.All[i];
-            Add("hostile" + i, HostilePrograms.LimitsFor(name).Instructions, "GET", "/", source);
+            var (_, source, _) = HostilePrograms.All[i];
+            Add("hostile" + i, HostilePrograms.Limits.Instructions, "GET", "/", source);
         }
         Add("tables", 1_000_000, "GET", "/", """
             local t = { b = 1, a = 2, [3] = 'x', [1.5] = 'y', z = {} }
