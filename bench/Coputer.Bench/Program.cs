@@ -9,6 +9,8 @@ public static class Program
         {
             case "parse":
                 return ParseBenchmark.Run(args[1..]);
+            case "lsp":
+                return LspLatencyBenchmark.Run(args[1..]);
             case "scripts":
                 return ScriptBenchmark.Run(args[1..]);
             case "runtime":
@@ -35,6 +37,7 @@ public static class Program
                 Console.Error.WriteLine("usage: Coputer.Bench <benchmark> [options]");
                 Console.Error.WriteLine("benchmarks:");
                 Console.Error.WriteLine("  parse     lexer and parser throughput over the shared Luau corpus");
+                Console.Error.WriteLine("  lsp       language server latency on a generated file [--lines 5000] [--runs 40]: parse, diagnostics, edit round trip");
                 Console.Error.WriteLine("  scripts   the shared luau-bench scripts (or --micro, bench/micro) under our engine, lua5.4 and optionally --luau PATH, with medians and ratios");
                 Console.Error.WriteLine("  runtime   the platform: uncached page, cache hit, 1 against 2 workers [rounds]");
                 Console.Error.WriteLine("  gateway   bare Kestrel, a result-cache hit and an uncached page through the gateway, with wrk on loopback [--seconds N]");

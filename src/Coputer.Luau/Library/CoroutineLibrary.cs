@@ -94,7 +94,8 @@ internal static class CoroutineLibrary
     private static int Wrap(LuauCallContext c)
     {
         var co = NewCoroutine(c);
-        return c.Return(new LuauValue(new HostFunction("wrap", wc =>
+        // Unnamed, as in the reference: a traceback shows the frame as a bare "[C]".
+        return c.Return(new LuauValue(new HostFunction("", wc =>
         {
             int n = AuxResume(wc, co, 1, slotsInUse: 0);
             if (n >= 0)

@@ -34,8 +34,9 @@ internal static class RequireLibrary
             }
         }
         var resolved = resolver.Resolve(requirer, path);
+        // Resolution errors carry no position, as the reference raises them (a pushed string, not luaL_error).
         if (resolved.Error is not null)
-            throw new LuauError(resolved.Error);
+            throw new PlainError(resolved.Error);
 
         var state = c.State;
         var key = state.Intern(resolved.CacheKey);
@@ -66,7 +67,7 @@ internal static class RequireLibrary
                     if (error.Type is not (LuauType.String or LuauType.Number))
                         throw new LuauError("unknown error while running module");
                     var text = error.Type == LuauType.String ? error.AsString! : Interpreter.NumberToString(error.Number);
-                    throw new LuauError($"error while running module: {text}");
+                    throw new LuauError(TruncateLikeReference($"error while running module: {text}"));
                 }
         }
         if (n != 1)
@@ -74,5 +75,22 @@ internal static class RequireLibrary
         var value = moduleThread.Stack[moduleThread.Top - 1];
         cache.SetStr(key) = value;
         return c.Return(value);
+    }
+
+    /// <summary>
+    /// The reference formats luaL_error messages into a 512-byte buffer, so a message longer than 511 bytes (a chain
+    /// of nested module errors, say) is cut there; the position prefix is added after the cut.
+    /// </summary>
+    private static string TruncateLikeReference(string message)
+    {
+        const int limit = 511;
+        if (System.Text.Encoding.UTF8.GetByteCount(message) <= limit)
+            return message;
+        var bytes = System.Text.Encoding.UTF8.GetBytes(message);
+        int cut = limit;
+        // Cut on a character boundary (never inside a UTF-8 sequence).
+        while (cut > 0 && (bytes[cut] & 0xC0) == 0x80)
+            cut--;
+        return System.Text.Encoding.UTF8.GetString(bytes, 0, cut);
     }
 }

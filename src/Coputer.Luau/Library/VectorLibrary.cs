@@ -59,7 +59,8 @@ internal static class VectorLibrary
         LibraryUtil.SetField(state, lib, "one", LuauValue.FromVector(1, 1, 1));
 
         var meta = state.CreateTable(0, 1);
-        LibraryUtil.SetField(state, meta, "__index", new HostFunction("__index", Index));
+        // Unnamed, as in the reference: a traceback shows the frame as a bare "[C]".
+        LibraryUtil.SetField(state, meta, "__index", new HostFunction("", Index));
         meta.IsReadOnly = true;
         state.SetTypeMetatable(LuauType.Vector, meta);
     }
@@ -119,7 +120,8 @@ internal static class VectorLibrary
         var (ax, ay, az) = c.CheckVector(1);
         var (bx, by, bz) = c.CheckVector(2);
         float cx = ay * bz - az * by, cy = az * bx - ax * bz, cz = ax * by - ay * bx;
-        double sinA = Math.Sqrt(cx * cx + cy * cy + cz * cz);
+        // The reference takes this square root in single precision (sqrt of a float), so do we.
+        double sinA = MathF.Sqrt(cx * cx + cy * cy + cz * cz);
         double cosA = ax * bx + ay * by + az * bz;
         double angle = LuauMath.Atan2(c.State.DeterministicMath, sinA, cosA);
         if (!c[3].IsNil)

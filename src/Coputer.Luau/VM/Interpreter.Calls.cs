@@ -579,6 +579,8 @@ internal static partial class Interpreter
                 return r;
             case RuntimeError re:
                 return new LuauRuntimeException(LuauString.FromUtf8(Where(L, 0) + re.Message), LuauErrorKind.Runtime, re);
+            case PlainError pe:
+                return new LuauRuntimeException(LuauString.FromUtf8(pe.Message), LuauErrorKind.Runtime, pe);
             case LuauError le:
                 return new LuauRuntimeException(LuauString.FromUtf8(Where(L, 1) + le.MessageFor(RunningHostName(L))), LuauErrorKind.Runtime, le);
             case InsufficientExecutionStackException:

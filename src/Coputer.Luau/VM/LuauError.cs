@@ -22,3 +22,9 @@ public class LuauError : Exception
 /// the position of the running Luau function, or left bare when a host function is running.
 /// </summary>
 internal sealed class RuntimeError(string message) : LuauError(message);
+
+/// <summary>
+/// An error whose message is raised as it is, without a position prefix: the reference's <c>lua_pushstring</c>
+/// followed by <c>lua_error</c> (for example require's path-resolution errors).
+/// </summary>
+internal sealed class PlainError(string message) : LuauError(message);
