@@ -7,7 +7,9 @@ using Coputer.Platform.Runtime;
 
 // A node process for the platform tests that need more than one process:
 //   run-suite SUITE_FILE OUT_FILE   runs each program and request of the suite, writes every outcome
-//   publish DATA_DIR KEY_FILE FROM TO   publishes programs p{FROM}..p{TO-1}, printing "ack N" after each
+//   publish DATA_DIR KEY_FILE FROM TO   publishes programs p{FROM}..p{TO-1}, printing "ack N" after each; before
+//                                       each one it reads a line from stdin (once stdin is closed it goes on freely),
+//                                       so a test can pace it and kill it inside a chosen publication
 return args switch
 {
     ["run-suite", var suite, var output] => RunSuite(suite, output),
@@ -46,8 +48,11 @@ static int Publish(string dataDirectory, string keyFile, int from, int to)
 {
     using var publisher = KeyFile.Read(keyFile);
     using var service = ExecutionService.Open(new ExecutionOptions { DataDirectory = dataDirectory, Workers = 1 });
+    bool paced = true;
     for (int i = from; i < to; i++)
     {
+        if (paced && Console.In.ReadLine() is null)
+            paced = false;
         var bundle = Bundle.Create(
         [
             new("main.luau", Encoding.UTF8.GetBytes($"return {{ body = buffer.fromstring(require('./lib').text) }}")),

@@ -11,6 +11,7 @@ internal static class ProcessHost
         string dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
         var info = new ProcessStartInfo(dotnet)
         {
+            RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
@@ -25,6 +26,7 @@ internal static class ProcessHost
     public static void RunToEnd(params string[] arguments)
     {
         using var p = Start(arguments);
+        p.StandardInput.Close();
         var stderr = p.StandardError.ReadToEndAsync();
         p.StandardOutput.ReadToEnd();
         if (!p.WaitForExit(TimeSpan.FromMinutes(5)))

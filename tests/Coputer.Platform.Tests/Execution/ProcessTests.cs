@@ -80,12 +80,16 @@ public class ProcessTests
         {
             int from = acked.Count == 0 ? 0 : acked.Keys.Max() + 1;
             using var host = ProcessHost.Start("publish", data, keyFile, from.ToString(), "100");
-            // Kill once a random number of further publications has been acknowledged (counted in acks, not wall
-            // time, so a fast machine cannot finish all 100 before the kill); the last run is left to finish.
+            // The host waits for a line before each publication, so the kill lands after a chosen number of
+            // acknowledgements however fast the machine is; the last run is left to finish unpaced.
             bool last = starts >= 8;
             int killAfter = random.Next(1, 25);
             var killPoint = new ManualResetEventSlim();
             int seen = 0;
+            if (last)
+                host.StandardInput.Close();
+            else
+                host.StandardInput.WriteLine("next");
             var reader = Task.Run(() =>
             {
                 string? line;
@@ -96,7 +100,12 @@ public class ProcessTests
                     {
                         lock (acked)
                             acked[int.Parse(n)] = Hash256.Parse(hash);
-                        if (++seen >= killAfter)
+                        if (last)
+                            continue;
+                        // Let one more publication start after the kill point, so the kill falls inside it.
+                        if (++seen <= killAfter)
+                            TryWrite(host, "next");
+                        if (seen >= killAfter)
                             killPoint.Set();
                     }
                 }
@@ -116,6 +125,19 @@ public class ProcessTests
         }
         Assert.Equal(100, acked.Count);
         Assert.True(kills >= 3, $"only {kills} kills");
+    }
+
+    private static void TryWrite(System.Diagnostics.Process host, string line)
+    {
+        try
+        {
+            host.StandardInput.WriteLine(line);
+            host.StandardInput.Flush();
+        }
+        catch (IOException)
+        {
+            // The host has already exited (or been killed): nothing more to pace.
+        }
     }
 
     private static void Verify(string data, PublisherKey key, Dictionary<int, Hash256> acked)
