@@ -52,8 +52,8 @@ catch (OperationCanceledException)
     Console.WriteLine("cancelled: yes");
 }
 
-// 6. Limits: a step budget stops a runaway script.
-var limited = new LuauEngine(new LuauEngineOptions { StepBudget = 10_000 });
+// 6. Limits: a per-run instruction budget stops a runaway script; each run gets a fresh budget.
+var limited = new LuauEngine(new LuauEngineOptions { RunLimits = new LuauRunLimits { Instructions = 100_000 } });
 try
 {
     limited.DoString("while true do end");
