@@ -134,9 +134,18 @@ public class AsyncHostFunctionTests
         var tokenCancelled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         engine.SetAsyncFunction("hang", async (args, ct) =>
         {
-            using var registration = ct.Register(() => tokenCancelled.TrySetResult());
+            // Observed where the host work ends rather than by a registration on the token: a registration disposed
+            // by this body's own unwinding (which may run inline inside Cancel) would never fire.
             entered.TrySetResult();
-            await Task.Delay(Timeout.Infinite, ct).ConfigureAwait(false);
+            try
+            {
+                await Task.Delay(Timeout.Infinite, ct).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                tokenCancelled.TrySetResult();
+                throw;
+            }
         });
         var results = await engine.DoStringAsync("""
             local t = task.spawn(function()
