@@ -46,6 +46,20 @@ public sealed partial class LuauState
         public void Dispose() => state.ExitRun();
     }
 
+    /// <summary>
+    /// What a compilation the state pays for polls: while a script runs (loadstring, require) the full limits, as
+    /// pattern matching polls them; from the host, only the cancellation and timeout of the current run.
+    /// </summary>
+    internal Action CompilePoll => RunningThread is not null ? PatternInterrupt : _compilePoll ??= PollCancellation;
+
+    private Action? _compilePoll;
+
+    private void PollCancellation()
+    {
+        if (_cancellation.IsCancellationRequested)
+            throw Cancelled();
+    }
+
     /// <summary>Fails when <paramref name="value"/> is an object that belongs to another state.</summary>
     internal void CheckOwnership(in LuauValue value)
     {
