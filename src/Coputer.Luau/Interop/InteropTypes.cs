@@ -40,6 +40,7 @@ internal sealed class BoundType
     private readonly LuauState _state;
     private readonly Dictionary<LuauString, int> _index = [];
     private readonly HostFunction?[] _methods;
+    private readonly LuauMember[] _members;
     // obj:Method() in a loop looks the same interned name up each time: remember the last one.
     private LuauString? _lastKey;
     private int _lastMember = -1;
@@ -48,22 +49,23 @@ internal sealed class BoundType
     {
         _state = state;
         Binding = binding;
-        var members = binding.Members;
-        _methods = new HostFunction?[members.Count];
+        var members = _members = [.. binding.Members];
+        _methods = new HostFunction?[members.Length];
         bool anyAsync = false;
-        for (int i = 0; i < members.Count; i++)
+        for (int i = 0; i < members.Length; i++)
         {
-            _index[LuauString.FromUtf8(members[i].Name)] = i;
+            _index[state.Intern(members[i].Name)] = i;
             anyAsync |= members[i].IsAsync;
         }
-        var mt = state.CreateTable();
-        mt["__index"] = new HostFunction("__index", Index);
-        mt["__newindex"] = new HostFunction("__newindex", NewIndex);
+        // Interned keys: the interpreter finds metamethods by reference first.
+        var mt = state.CreateTable(0, 8);
+        mt.RawSet(state.Intern("__index"), new HostFunction("__index", Index));
+        mt.RawSet(state.Intern("__newindex"), new HostFunction("__newindex", NewIndex));
         // The continuation lets async methods suspend the calling task (see LuauInterop.Await).
-        mt["__namecall"] = new HostFunction("__namecall", NameCall, anyAsync ? AsyncContinuation : null);
-        mt["__tostring"] = new HostFunction("__tostring", ToString);
-        mt["__type"] = binding.TypeName;
-        mt["__metatable"] = "The metatable is locked";
+        mt.RawSet(state.Intern("__namecall"), new HostFunction("__namecall", NameCall, anyAsync ? AsyncContinuation : null));
+        mt.RawSet(state.Intern("__tostring"), new HostFunction("__tostring", ToString));
+        mt.RawSet(state.Intern("__type"), state.Intern(binding.TypeName));
+        mt.RawSet(state.Intern("__metatable"), state.Intern("The metatable is locked"));
         Metatable = mt;
     }
 
@@ -97,7 +99,7 @@ internal sealed class BoundType
     {
         var key = c.NameCallMethod!;
         int member = Lookup(key);
-        if (member < 0 || Binding.Members[member].Kind != LuauMemberKind.Method)
+        if (member < 0 || _members[member].Kind != LuauMemberKind.Method)
             throw new LuauError($"attempt to call missing method '{key}' of {Binding.TypeName}");
         return Binding.Invoke(member, Self(c), c);
     }
@@ -108,7 +110,7 @@ internal sealed class BoundType
         int member = c[2].AsString is { } key ? Lookup(key) : -1;
         if (member < 0)
             throw NotAMember(c[2]);
-        var m = Binding.Members[member];
+        var m = _members[member];
         switch (m.Kind)
         {
             case LuauMemberKind.Method:
@@ -126,7 +128,7 @@ internal sealed class BoundType
         int member = c[2].AsString is { } key ? Lookup(key) : -1;
         if (member < 0)
             throw NotAMember(c[2]);
-        var m = Binding.Members[member];
+        var m = _members[member];
         if (m.Kind != LuauMemberKind.Property)
             throw new LuauError($"cannot assign to {(m.Kind == LuauMemberKind.Method ? "method" : "event")} '{m.Name}' of {Binding.TypeName}");
         if (!m.CanWrite)
@@ -150,7 +152,7 @@ internal sealed class BoundType
     /// <summary>The function <c>obj.Method</c> reads: called as <c>obj.Method(obj, ...)</c>.</summary>
     private HostFunction MethodFunction(int member)
     {
-        var m = Binding.Members[member];
+        var m = _members[member];
         return new HostFunction(m.Name, c =>
         {
             var ud = c[1].AsUserdata;
