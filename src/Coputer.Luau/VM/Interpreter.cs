@@ -136,15 +136,14 @@ internal static partial class Interpreter
         // The frame that entered this loop has returned (a host continuation may have finished it).
         if (ci < entry)
             return true;
-        if (L.Frames[ci].Closure is null)
-            throw new InvalidOperationException("internal error: a host frame is on top of a running thread");
-        LuauClosure cl = L.Frames[ci].Closure!;
+        ref var top = ref L.Frames[ci];
+        LuauClosure cl = top.Closure ?? throw new InvalidOperationException("internal error: a host frame is on top of a running thread");
         Proto p = cl.Proto;
         uint[] code = p.Code;
         LuauValue[] k = p.K;
         LuauValue[] stack = L.Stack;
-        int bse = L.Frames[ci].Base;
-        int pc = L.Frames[ci].SavedPc;
+        int bse = top.Base;
+        int pc = top.SavedPc;
 
         while (true)
         {
@@ -168,7 +167,7 @@ internal static partial class Interpreter
                     break;
 
                 case OpCode.LoadK:
-                    stack[bse + A(insn)] = k[D(insn)];
+                    LuauValue.Copy(ref stack[bse + A(insn)], in k[D(insn)]);
                     break;
 
                 case OpCode.LoadKx:
@@ -176,7 +175,7 @@ internal static partial class Interpreter
                     break;
 
                 case OpCode.Move:
-                    stack[bse + A(insn)] = stack[bse + B(insn)];
+                    LuauValue.Copy(ref stack[bse + A(insn)], in stack[bse + B(insn)]);
                     break;
 
                 case OpCode.GetGlobal:
@@ -218,8 +217,8 @@ internal static partial class Interpreter
 
                 case OpCode.GetUpval:
                     {
-                        var u = cl.Upvalues[B(insn)];
-                        stack[bse + A(insn)] = u.Type_ == LuauType.UpvalueRef ? Unsafe.As<Upvalue>(u.O!).Get() : u;
+                        ref var u = ref cl.Upvalues[B(insn)];
+                        LuauValue.Copy(ref stack[bse + A(insn)], in u.Type_ == LuauType.UpvalueRef ? ref Unsafe.As<Upvalue>(u.O!).Slot : ref u);
                         break;
                     }
 
@@ -229,7 +228,7 @@ internal static partial class Interpreter
                         if (u.Type_ == LuauType.UpvalueRef)
                             Unsafe.As<Upvalue>(u.O!).Set(in stack[bse + A(insn)]);
                         else
-                            u = stack[bse + A(insn)];
+                            LuauValue.Copy(ref u, in stack[bse + A(insn)]);
                         break;
                     }
 
@@ -267,10 +266,10 @@ internal static partial class Interpreter
                                 int idx = (int)d;
                                 if (idx == d && (uint)(idx - 1) < (uint)t.Array.Length)
                                 {
-                                    var v = t.Array[idx - 1];
+                                    ref var v = ref t.Array[idx - 1];
                                     if (v.Type_ != LuauType.Nil || t.Metatable is null)
                                     {
-                                        stack[bse + A(insn)] = v;
+                                        LuauValue.Copy(ref stack[bse + A(insn)], in v);
                                         break;
                                     }
                                 }
@@ -303,7 +302,7 @@ internal static partial class Interpreter
                                     int idx = (int)d;
                                     if (idx == d && (uint)(idx - 1) < (uint)t.Array.Length)
                                     {
-                                        t.Array[idx - 1] = stack[bse + A(insn)];
+                                        LuauValue.Copy(ref t.Array[idx - 1], in stack[bse + A(insn)]);
                                         break;
                                     }
                                 }
@@ -330,7 +329,7 @@ internal static partial class Interpreter
                             ref var n = ref t.Nodes[slot];
                             if (ReferenceEquals(n.Key.O, key) && n.Value.Type_ != LuauType.Nil)
                             {
-                                stack[bse + A(insn)] = n.Value;
+                                LuauValue.Copy(ref stack[bse + A(insn)], in n.Value);
                                 break;
                             }
                             if (t.Metatable is null)
@@ -375,7 +374,7 @@ internal static partial class Interpreter
                             ref var n = ref t.Nodes[slot];
                             if (ReferenceEquals(n.Key.O, key) && n.Value.Type_ != LuauType.Nil && !t.IsReadOnly)
                             {
-                                n.Value = stack[bse + A(insn)];
+                                LuauValue.Copy(ref n.Value, in stack[bse + A(insn)]);
                                 break;
                             }
                             if (!t.IsReadOnly && (t.Metatable is null || (t.Metatable.TmCache & (1 << (int)TagMethod.NewIndex)) != 0))
@@ -401,10 +400,10 @@ internal static partial class Interpreter
                             var t = rb.UnsafeTable;
                             if ((uint)(idx - 1) < (uint)t.Array.Length)
                             {
-                                var v = t.Array[idx - 1];
+                                ref var v = ref t.Array[idx - 1];
                                 if (v.Type_ != LuauType.Nil || t.Metatable is null)
                                 {
-                                    stack[bse + A(insn)] = v;
+                                    LuauValue.Copy(ref stack[bse + A(insn)], in v);
                                     break;
                                 }
                             }
@@ -431,7 +430,7 @@ internal static partial class Interpreter
                             if (t.Metatable is null && !t.IsReadOnly)
                             {
                                 if ((uint)(idx - 1) < (uint)t.Array.Length)
-                                    t.Array[idx - 1] = stack[bse + A(insn)];
+                                    LuauValue.Copy(ref t.Array[idx - 1], in stack[bse + A(insn)]);
                                 else
                                 {
                                     L.Frames[ci].SavedPc = pc;
@@ -601,7 +600,7 @@ internal static partial class Interpreter
                         {
                             int i = 0;
                             for (; i < nresults && ra + i < valEnd; i++)
-                                stack[res + i] = stack[ra + i];
+                                LuauValue.Copy(ref stack[res + i], in stack[ra + i]);
                             for (; i < nresults; i++)
                                 stack[res + i] = default;
                             L.Top = L.Frames[ci - 1].Top;
@@ -1229,7 +1228,7 @@ internal static partial class Interpreter
                                 {
                                     stack[ra + 2] = LuauValue.FromLightUserdata(index + 1, IteratorTag);
                                     stack[ra + 3] = new LuauValue(index + 1);
-                                    stack[ra + 4] = array[index];
+                                    LuauValue.Copy(ref stack[ra + 4], in array[index]);
                                     goto ForGLoopJump;
                                 }
                                 index++;
@@ -1285,7 +1284,7 @@ internal static partial class Interpreter
                             int ra0 = bse + A(insn);
                             int j = 0;
                             for (; j < b && j < n; j++)
-                                stack[ra0 + j] = stack[bse - n + j];
+                                LuauValue.Copy(ref stack[ra0 + j], in stack[bse - n + j]);
                             for (; j < b; j++)
                                 stack[ra0 + j] = default;
                         }
