@@ -158,7 +158,7 @@ internal static partial class Interpreter
                     break;
 
                 case OpCode.LoadB:
-                    stack[bse + A(insn)] = B(insn) != 0 ? LuauValue.True : LuauValue.False;
+                    stack[bse + A(insn)] = LuauValue.FromBool(B(insn) != 0);
                     pc += C(insn);
                     break;
 
@@ -255,15 +255,15 @@ internal static partial class Interpreter
 
                 case OpCode.GetTable:
                     {
-                        var rb = stack[bse + B(insn)];
-                        var rc = stack[bse + C(insn)];
+                        ref var rb = ref stack[bse + B(insn)];
+                        ref var rc = ref stack[bse + C(insn)];
                         if (rb.Type_ == LuauType.Table)
                         {
                             var t = rb.UnsafeTable;
                             if (rc.Type_ == LuauType.Number)
                             {
                                 double d = rc.N;
-                                int idx = (int)d;
+                                int idx = TruncateToInt(d);
                                 if (idx == d && (uint)(idx - 1) < (uint)t.Array.Length)
                                 {
                                     ref var v = ref t.Array[idx - 1];
@@ -289,8 +289,8 @@ internal static partial class Interpreter
 
                 case OpCode.SetTable:
                     {
-                        var rb = stack[bse + B(insn)];
-                        var rc = stack[bse + C(insn)];
+                        ref var rb = ref stack[bse + B(insn)];
+                        ref var rc = ref stack[bse + C(insn)];
                         if (rb.Type_ == LuauType.Table)
                         {
                             var t = rb.UnsafeTable;
@@ -299,7 +299,7 @@ internal static partial class Interpreter
                                 if (rc.Type_ == LuauType.Number)
                                 {
                                     double d = rc.N;
-                                    int idx = (int)d;
+                                    int idx = TruncateToInt(d);
                                     if (idx == d && (uint)(idx - 1) < (uint)t.Array.Length)
                                     {
                                         LuauValue.Copy(ref t.Array[idx - 1], in stack[bse + A(insn)]);
@@ -320,7 +320,7 @@ internal static partial class Interpreter
                 case OpCode.GetTableKs:
                     {
                         uint aux = code[pc++];
-                        var rb = stack[bse + B(insn)];
+                        ref var rb = ref stack[bse + B(insn)];
                         if (rb.Type_ == LuauType.Table)
                         {
                             var t = rb.UnsafeTable;
@@ -365,7 +365,7 @@ internal static partial class Interpreter
                 case OpCode.SetTableKs:
                     {
                         uint aux = code[pc++];
-                        var rb = stack[bse + B(insn)];
+                        ref var rb = ref stack[bse + B(insn)];
                         if (rb.Type_ == LuauType.Table)
                         {
                             var t = rb.UnsafeTable;
@@ -393,7 +393,7 @@ internal static partial class Interpreter
 
                 case OpCode.GetTableN:
                     {
-                        var rb = stack[bse + B(insn)];
+                        ref var rb = ref stack[bse + B(insn)];
                         int idx = C(insn) + 1;
                         if (rb.Type_ == LuauType.Table)
                         {
@@ -422,7 +422,7 @@ internal static partial class Interpreter
 
                 case OpCode.SetTableN:
                     {
-                        var rb = stack[bse + B(insn)];
+                        ref var rb = ref stack[bse + B(insn)];
                         int idx = C(insn) + 1;
                         if (rb.Type_ == LuauType.Table)
                         {
@@ -683,8 +683,8 @@ internal static partial class Interpreter
                 case OpCode.JumpIfLt:
                 case OpCode.JumpIfNotLt:
                     {
-                        var ra = stack[bse + A(insn)];
-                        var rb = stack[bse + (int)code[pc]];
+                        ref var ra = ref stack[bse + A(insn)];
+                        ref var rb = ref stack[bse + (int)code[pc]];
                         bool lt;
                         if (ra.Type_ == LuauType.Number && rb.Type_ == LuauType.Number)
                             lt = ra.N < rb.N;
@@ -701,8 +701,8 @@ internal static partial class Interpreter
                 case OpCode.JumpIfLe:
                 case OpCode.JumpIfNotLe:
                     {
-                        var ra = stack[bse + A(insn)];
-                        var rb = stack[bse + (int)code[pc]];
+                        ref var ra = ref stack[bse + A(insn)];
+                        ref var rb = ref stack[bse + (int)code[pc]];
                         bool le;
                         if (ra.Type_ == LuauType.Number && rb.Type_ == LuauType.Number)
                             le = ra.N <= rb.N;
@@ -1035,7 +1035,7 @@ internal static partial class Interpreter
                     }
 
                 case OpCode.Not:
-                    stack[bse + A(insn)] = stack[bse + B(insn)].IsFalsy ? LuauValue.True : LuauValue.False;
+                    stack[bse + A(insn)] = LuauValue.FromBool(stack[bse + B(insn)].IsFalsy);
                     break;
 
                 case OpCode.Minus:
@@ -1054,7 +1054,7 @@ internal static partial class Interpreter
 
                 case OpCode.Length:
                     {
-                        var rb = stack[bse + B(insn)];
+                        ref var rb = ref stack[bse + B(insn)];
                         if (rb.Type_ == LuauType.Table)
                         {
                             var t = rb.UnsafeTable;
@@ -1429,6 +1429,16 @@ internal static partial class Interpreter
         long index = offset / Unsafe.SizeOf<TableNode>();
         return index >= 0 && index < nodes.Length ? (int)index & 0xFF : 0;
     }
+
+    /// <summary>
+    /// (int)d for array indices, without the saturating conversion's extra instructions: any double outside the int
+    /// range gives a value different from d, which the caller's <c>idx == d</c> check rejects either way.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int TruncateToInt(double d) =>
+        System.Runtime.Intrinsics.X86.Sse2.IsSupported
+            ? System.Runtime.Intrinsics.X86.Sse2.ConvertToInt32WithTruncation(System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(d))
+            : (int)d;
 
     /// <summary>Luau's <c>^</c>: C's pow, managed and deterministic or the host's (see LuauState.DeterministicMath).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -138,6 +138,10 @@ public readonly struct LuauValue : IEquatable<LuauValue>
             dst = src;
     }
 
+    /// <summary>The boolean value, built in place (no load of <see cref="True"/> or <see cref="False"/>, no write barrier).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static LuauValue FromBool(bool b) => new(LuauType.Boolean, null, 0, b ? 1u : 0u);
+
     /// <summary>The boolean value.</summary>
     public static LuauValue FromBoolean(bool b) => b ? True : False;
 
