@@ -553,7 +553,16 @@ internal static partial class Interpreter
                         if (fv.O is LuauClosure ncl)
                         {
                             EnterLuau(L, func, argTop, nresults, ncl, FrameFlags.None);
-                            goto Reentry;
+                            // Continue in the callee's frame without the general reload at Reentry.
+                            ci++;
+                            cl = ncl;
+                            p = ncl.Proto;
+                            code = p.Code;
+                            k = p.K;
+                            stack = L.Stack;
+                            bse = func + 1;
+                            pc = 0;
+                            break;
                         }
                         var host = Unsafe.As<HostFunction>(fv.O!);
                         if (host.Special != SpecialFunction.None)
@@ -617,8 +626,18 @@ internal static partial class Interpreter
                             }
                             if (!FinishFlaggedReturn(L, flags, res, nresults))
                                 return false;
+                            goto Reentry;
                         }
-                        goto Reentry;
+                        // A plain return goes back to the Luau frame that made the call.
+                        ci--;
+                        ref var caller = ref L.Frames[ci];
+                        cl = caller.Closure!;
+                        p = cl.Proto;
+                        code = p.Code;
+                        k = p.K;
+                        bse = caller.Base;
+                        pc = caller.SavedPc;
+                        break;
                     }
 
                 case OpCode.Jump:
