@@ -96,10 +96,20 @@ public sealed class ExecutionService : IDisposable
     public PublishResult Publish(SignedRecord record, Bundle? bundle) =>
         AfterPublish(Store.Publish(record, bundle is null ? default : (ReadOnlySpan<byte>)bundle.Encode()));
 
+    /// <summary>
+    /// Raised after a publication is stored (a new version), on the publishing thread: the network spreads the
+    /// record from here. Handlers must not throw.
+    /// </summary>
+    public event Action<ProgramVersion>? Published;
+
     private PublishResult AfterPublish(PublishResult result)
     {
         if (result.Status == PublishStatus.Published && ProgramLabel.TryParse(result.Label, out var label))
+        {
             _names.TryRemove((label.Publisher, label.Name), out _);
+            if (Published is { } published && Store.Resolve(label.Publisher, label.Name) is { } version)
+                published(version);
+        }
         return result;
     }
 
