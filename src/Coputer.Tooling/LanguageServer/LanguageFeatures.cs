@@ -30,7 +30,8 @@ internal static class LanguageFeatures
         var list = new JsonArray();
         foreach (var d in a.Diagnostics)
         {
-            list.Add(new JsonObject
+            // The JsonNode overload: the generic Add<T> is not safe to trim (the browser build is trimmed).
+            list.Add((JsonNode)new JsonObject
             {
                 ["range"] = Range(a, d.Location),
                 ["severity"] = 1,

@@ -17,6 +17,8 @@ public sealed class DevBrowserTests : IAsyncLifetime, IDisposable
 
     private const float Guard = 60_000;
 
+    private static readonly PageWaitForURLOptions Committed = new() { WaitUntil = WaitUntilState.Commit };
+
     private readonly string _directory = Path.Combine(Path.GetTempPath(), "coputer-browser-" + Guid.NewGuid().ToString("N")[..12]);
     private IPlaywright _playwright = null!;
     private IBrowser _browser = null!;
@@ -47,9 +49,15 @@ public sealed class DevBrowserTests : IAsyncLifetime, IDisposable
         var server = await started.Task.WaitAsync(TimeSpan.FromSeconds(60));
         var context = await _browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1000, Height = 700 } });
         context.SetDefaultTimeout(Guard);
+        var page = await context.NewPageAsync();
         try
         {
-            await body(server, await context.NewPageAsync());
+            await body(server, page);
+        }
+        catch (Exception e) when (e is not Xunit.Sdk.XunitException)
+        {
+            // Say where the browser was and what the server printed, so a timeout here can be diagnosed.
+            throw new TimeoutException($"{e.Message}\nat {page.Url}\ndev server output:\n{output}", e);
         }
         finally
         {
@@ -89,12 +97,15 @@ public sealed class DevBrowserTests : IAsyncLifetime, IDisposable
             Assert.Equal("672px", await page.EvaluateAsync<string>("getComputedStyle(document.querySelector('main')).maxWidth"));
             Assert.True(await page.EvaluateAsync<bool>("document.querySelector('header img').complete && document.querySelector('header img').naturalWidth > 0"));
 
+            // Each navigation waits for its document to commit and then for its heading, not for the load event:
+            // under a loaded machine Playwright once missed a load event and waited out its whole timeout.
             await page.ClickAsync("nav >> text=About");
-            await page.WaitForURLAsync(server.Url + "about");
-            Assert.Equal("About", await page.InnerTextAsync("h1"));
+            await page.WaitForURLAsync(server.Url + "about", Committed);
+            await page.WaitForSelectorAsync("h1:text-is('About')");
 
             await page.ClickAsync("nav >> text=Guestbook");
-            await page.WaitForURLAsync(server.Url + "guestbook");
+            await page.WaitForURLAsync(server.Url + "guestbook", Committed);
+            await page.WaitForSelectorAsync("h1:text-is('Guestbook')");
             await page.FillAsync("input[name=name]", "Ada <Lovelace>");
             await page.FillAsync("textarea[name=message]", "<b>not bold</b> & more");
             await page.ClickAsync("button[type=submit]");
