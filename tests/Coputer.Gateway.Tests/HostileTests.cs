@@ -101,6 +101,53 @@ public class HostileTests(HostileNode node) : IClassFixture<HostileNode>
     }
 
     [Fact]
+    public async Task AClientThatTricklesItsBodyIsCutOff()
+    {
+        using var client = new TcpClient();
+        await client.ConnectAsync(IPAddress.Loopback, Gateway.Port);
+        var stream = client.GetStream();
+        // A body announced at 60,000 bytes that arrives at 2 bytes a second, far under the 240 B/s floor.
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(
+            $"POST / HTTP/1.1\r\nHost: {Gateway.ProgramHost("echo")}\r\nContent-Length: 60000\r\n\r\n"));
+        using var give = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var started = DateTime.UtcNow;
+        var trickle = Task.Run(async () =>
+        {
+            try
+            {
+                while (!give.IsCancellationRequested)
+                {
+                    await stream.WriteAsync("x"u8.ToArray(), give.Token);
+                    await Task.Delay(500, give.Token);
+                }
+            }
+            catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
+            {
+                // The node closed the connection: what this test waits for.
+            }
+        });
+        var buffer = new byte[4096];
+        var answer = new StringBuilder();
+        try
+        {
+            int n;
+            while ((n = await stream.ReadAsync(buffer, give.Token)) > 0)
+                answer.Append(Encoding.ASCII.GetString(buffer, 0, n));
+        }
+        catch (IOException)
+        {
+            // A reset instead of an orderly close also ends the connection.
+        }
+        var waited = DateTime.UtcNow - started;
+        give.Cancel();
+        await trickle;
+        // Kestrel allows a 5 s grace period before it enforces the rate.
+        Assert.True(waited < TimeSpan.FromSeconds(15), $"closed after {waited}");
+        Assert.True(answer.Length == 0 || answer.ToString().StartsWith("HTTP/1.1 408", StringComparison.Ordinal), answer.ToString());
+        await StillServes();
+    }
+
+    [Fact]
     public async Task AMalformedRequestIs400()
     {
         using var client = new TcpClient();

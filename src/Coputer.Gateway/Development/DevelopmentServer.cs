@@ -29,6 +29,13 @@ public sealed record DevelopmentServerOptions
     /// <summary>How long the folder must be quiet after a change before it is republished.</summary>
     public TimeSpan Debounce { get; init; } = TimeSpan.FromMilliseconds(150);
 
+    /// <summary>
+    /// Check the folder at this interval instead of watching it (for file systems whose change events do not arrive,
+    /// such as some network and container mounts). Null watches, and falls back to polling every second when the
+    /// system refuses a watch (for example when inotify's limits are used up).
+    /// </summary>
+    public TimeSpan? PollInterval { get; init; }
+
     /// <summary>Sets up the node's logging (by default, warnings and errors only: the server reports requests itself).</summary>
     public Action<ILoggingBuilder>? Logging { get; init; }
 }
@@ -53,6 +60,7 @@ public sealed class DevelopmentServer : IAsyncDisposable
     private readonly Lock _publishing = new();
     private readonly Timer _debounce;
     private FileSystemWatcher? _watcher;
+    private Timer? _poll;
     private Hash256? _served;
     private long _sequence;
     private bool _disposed;
@@ -149,6 +157,11 @@ public sealed class DevelopmentServer : IAsyncDisposable
 
     private void Watch()
     {
+        if (_options.PollInterval is { } interval)
+        {
+            StartPolling(interval);
+            return;
+        }
         var watcher = new FileSystemWatcher(Path.GetFullPath(_options.Directory))
         {
             IncludeSubdirectories = true,
@@ -161,9 +174,35 @@ public sealed class DevelopmentServer : IAsyncDisposable
         watcher.Renamed += (_, _) => Schedule();
         // Missed events (a full buffer): the folder is read again anyway.
         watcher.Error += (_, _) => Schedule();
-        watcher.EnableRaisingEvents = true;
+        try
+        {
+            watcher.EnableRaisingEvents = true;
+        }
+        catch (Exception e) when (e is IOException or PlatformNotSupportedException or UnauthorizedAccessException)
+        {
+            // Typically inotify's per-user limits on Linux: polling still finds every change, a little later.
+            watcher.Dispose();
+            WatchFallback = e.Message;
+            StartPolling(TimeSpan.FromSeconds(1));
+            return;
+        }
         _watcher = watcher;
     }
+
+    private void StartPolling(TimeSpan interval)
+    {
+        if (interval <= TimeSpan.Zero)
+            throw new ArgumentOutOfRangeException(nameof(interval), interval, "the poll interval must be positive");
+        PollInterval = interval;
+        // Republish reads the folder and does nothing when its bundle hash is unchanged.
+        _poll = new Timer(_ => Republish(), null, interval, interval);
+    }
+
+    /// <summary>How often the folder is checked when it is polled rather than watched, or null when it is watched.</summary>
+    public TimeSpan? PollInterval { get; private set; }
+
+    /// <summary>Why watching the folder failed and polling took over, or null.</summary>
+    public string? WatchFallback { get; private set; }
 
     /// <summary>Republishes once the folder has been quiet for the debounce interval.</summary>
     private void Schedule()
@@ -229,6 +268,8 @@ public sealed class DevelopmentServer : IAsyncDisposable
             _disposed = true;
         }
         _watcher?.Dispose();
+        if (_poll is not null)
+            await _poll.DisposeAsync();
         await _debounce.DisposeAsync();
         if (Node is not null)
             await Node.DisposeAsync();

@@ -50,6 +50,8 @@ internal static class Builtins
         bool num1 = nparams >= 1 && a.Type_ == LuauType.Number;
         bool num2 = num1 && nparams >= 2 && b.Type_ == LuauType.Number;
         double x = a.N, y = b.N;
+        if (num1 && (nparams == 1 || (nparams == 2 && num2)) && TryNumeric(id, nparams, x, y, out double numeric))
+            return Number(stack, ra, numeric);
         bool det = L.State.DeterministicMath;
         switch (id)
         {
@@ -61,31 +63,23 @@ internal static class Builtins
                 }
                 return -1;
 
-            case BuiltinFunction.MathAbs when num1 && nparams == 1: return Number(stack, ra, Math.Abs(x));
             case BuiltinFunction.MathAcos when num1 && nparams == 1: return Number(stack, ra, LuauMath.Acos(det, x));
             case BuiltinFunction.MathAsin when num1 && nparams == 1: return Number(stack, ra, LuauMath.Asin(det, x));
             case BuiltinFunction.MathAtan2 when num2 && nparams == 2: return Number(stack, ra, LuauMath.Atan2(det, x, y));
             case BuiltinFunction.MathAtan when num1 && nparams == 1: return Number(stack, ra, LuauMath.Atan(det, x));
-            case BuiltinFunction.MathCeil when num1 && nparams == 1: return Number(stack, ra, Math.Ceiling(x));
             case BuiltinFunction.MathCosh when num1 && nparams == 1: return Number(stack, ra, LuauMath.Cosh(det, x));
             case BuiltinFunction.MathCos when num1 && nparams == 1: return Number(stack, ra, LuauMath.Cos(det, x));
-            case BuiltinFunction.MathDeg when num1 && nparams == 1: return Number(stack, ra, x / (Math.PI / 180.0));
             case BuiltinFunction.MathExp when num1 && nparams == 1: return Number(stack, ra, LuauMath.Exp(det, x));
-            case BuiltinFunction.MathFloor when num1 && nparams == 1: return Number(stack, ra, Math.Floor(x));
             case BuiltinFunction.MathFmod when num2 && nparams == 2: return Number(stack, ra, LuauMath.Fmod(det, x, y));
             case BuiltinFunction.MathLog10 when num1 && nparams == 1: return Number(stack, ra, LuauMath.Log10(det, x));
             case BuiltinFunction.MathLog when num1 && nparams == 1: return Number(stack, ra, LuauMath.Log(det, x));
             case BuiltinFunction.MathLog when num2 && nparams == 2:
                 return Number(stack, ra, LuauMath.Log(det, x, y));
             case BuiltinFunction.MathPow when num2 && nparams == 2: return Number(stack, ra, LuauMath.Pow(det, x, y));
-            case BuiltinFunction.MathRad when num1 && nparams == 1: return Number(stack, ra, x * (Math.PI / 180.0));
             case BuiltinFunction.MathSinh when num1 && nparams == 1: return Number(stack, ra, LuauMath.Sinh(det, x));
             case BuiltinFunction.MathSin when num1 && nparams == 1: return Number(stack, ra, LuauMath.Sin(det, x));
-            case BuiltinFunction.MathSqrt when num1 && nparams == 1: return Number(stack, ra, Math.Sqrt(x));
             case BuiltinFunction.MathTanh when num1 && nparams == 1: return Number(stack, ra, LuauMath.Tanh(det, x));
             case BuiltinFunction.MathTan when num1 && nparams == 1: return Number(stack, ra, LuauMath.Tan(det, x));
-            case BuiltinFunction.MathSign when num1 && nparams == 1: return Number(stack, ra, x > 0 ? 1 : x < 0 ? -1 : 0);
-            case BuiltinFunction.MathRound when num1 && nparams == 1: return Number(stack, ra, Round(x));
             case BuiltinFunction.MathIsNan when num1 && nparams == 1: return Bool(stack, ra, double.IsNaN(x));
             case BuiltinFunction.MathIsInf when num1 && nparams == 1: return Bool(stack, ra, double.IsInfinity(x));
             case BuiltinFunction.MathIsFinite when num1 && nparams == 1: return Bool(stack, ra, double.IsFinite(x));
@@ -132,35 +126,6 @@ internal static class Builtins
                     }
                     return id == BuiltinFunction.Bit32Btest ? Bool(stack, ra, r != 0) : Number(stack, ra, r);
                 }
-            case BuiltinFunction.Bit32Bnot when num1 && nparams == 1: return Number(stack, ra, ~ToUInt32(x));
-            case BuiltinFunction.Bit32Lshift when num2 && nparams == 2:
-                {
-                    uint u = ToUInt32(x);
-                    int s = NativeCasts.ToInt32(y);
-                    if ((uint)s >= 32)
-                        return -1;
-                    return Number(stack, ra, u << s);
-                }
-            case BuiltinFunction.Bit32Rshift when num2 && nparams == 2:
-                {
-                    uint u = ToUInt32(x);
-                    int s = NativeCasts.ToInt32(y);
-                    if ((uint)s >= 32)
-                        return -1;
-                    return Number(stack, ra, u >> s);
-                }
-            case BuiltinFunction.Bit32Arshift when num2 && nparams == 2:
-                {
-                    uint u = ToUInt32(x);
-                    int s = NativeCasts.ToInt32(y);
-                    if ((uint)s >= 32)
-                        return -1;
-                    return Number(stack, ra, (uint)((int)u >> s));
-                }
-            case BuiltinFunction.Bit32Lrotate when num2 && nparams == 2:
-                return Number(stack, ra, BitOperations.RotateLeft(ToUInt32(x), (int)(ToUInt32(y) & 31)));
-            case BuiltinFunction.Bit32Rrotate when num2 && nparams == 2:
-                return Number(stack, ra, BitOperations.RotateRight(ToUInt32(x), (int)(ToUInt32(y) & 31)));
             case BuiltinFunction.Bit32Extract when num2 && nparams >= 2:
                 {
                     int w = 1;
@@ -176,22 +141,24 @@ internal static class Builtins
                     uint m = w == 32 ? 0xFFFFFFFFu : (1u << w) - 1;
                     return Number(stack, ra, (ToUInt32(x) >> f) & m);
                 }
-            case BuiltinFunction.Bit32ExtractK when num1 && nparams == 2 && b.Type_ == LuauType.Number:
+
+            case BuiltinFunction.SelectVararg when nparams == 1 && nresults == 1:
                 {
-                    // The constant packs field | (width - 1) << 5.
-                    int packed = (int)b.N;
-                    int f = packed & 31;
-                    int w = 1 + (packed >> 5);
-                    uint m = w == 32 ? 0xFFFFFFFFu : (1u << w) - 1;
-                    return Number(stack, ra, (ToUInt32(x) >> f) & m);
+                    // select(i, ...) and select("#", ...) in a variadic function: its extra arguments sit below its base.
+                    ref var frame = ref L.Frames[L.FrameIndex];
+                    int count = frame.Base - frame.Func - frame.Closure!.Proto.NumParams - 1;
+                    if (a.Type_ == LuauType.Number)
+                    {
+                        int i = Interpreter.DoubleToInt(x);
+                        if ((uint)(i - 1) >= (uint)count)
+                            return -1;
+                        stack[ra] = stack[frame.Base - count + i - 1];
+                        return 1;
+                    }
+                    if (a.Type_ == LuauType.String && a.UnsafeString.Length > 0 && a.UnsafeString.Bytes[0] == '#')
+                        return Number(stack, ra, count);
+                    return -1;
                 }
-            case BuiltinFunction.Bit32CountLz when num1 && nparams == 1: return Number(stack, ra, BitOperations.LeadingZeroCount(ToUInt32(x)));
-            case BuiltinFunction.Bit32CountRz when num1 && nparams == 1:
-                {
-                    uint u = ToUInt32(x);
-                    return Number(stack, ra, u == 0 ? 32 : BitOperations.TrailingZeroCount(u));
-                }
-            case BuiltinFunction.Bit32ByteSwap when num1 && nparams == 1: return Number(stack, ra, BinaryPrimitives.ReverseEndianness(ToUInt32(x)));
 
             case BuiltinFunction.Type when nparams >= 1:
                 stack[ra] = L.State.TypeNameStrings[(int)a.Type_];
@@ -443,6 +410,76 @@ internal static class Builtins
     {
         stack[ra] = v ? LuauValue.True : LuauValue.False;
         return 1;
+    }
+
+    /// <summary>
+    /// The builtins of one or two number arguments and one number result that need nothing but the arguments
+    /// (bit32, floor, ceil, abs, sqrt, sign, round, deg, rad, min, max): the interpreter's inline FASTCALL path and
+    /// the first step of <see cref="Dispatch"/>. False when <paramref name="id"/> is not one of them or the
+    /// arguments are outside its simple case (the general path then decides).
+    /// </summary>
+    internal static bool TryNumeric(BuiltinFunction id, int nparams, double x, double y, out double r)
+    {
+        if (nparams == 1)
+        {
+            switch (id)
+            {
+                case BuiltinFunction.MathAbs: r = Math.Abs(x); return true;
+                case BuiltinFunction.MathCeil: r = Math.Ceiling(x); return true;
+                case BuiltinFunction.MathFloor: r = Math.Floor(x); return true;
+                case BuiltinFunction.MathSqrt: r = Math.Sqrt(x); return true;
+                case BuiltinFunction.MathSign: r = x > 0 ? 1 : x < 0 ? -1 : 0; return true;
+                case BuiltinFunction.MathRound: r = Round(x); return true;
+                case BuiltinFunction.MathDeg: r = x / (Math.PI / 180.0); return true;
+                case BuiltinFunction.MathRad: r = x * (Math.PI / 180.0); return true;
+                case BuiltinFunction.MathMin or BuiltinFunction.MathMax: r = x; return true;
+                case BuiltinFunction.Bit32Band or BuiltinFunction.Bit32Bor or BuiltinFunction.Bit32Bxor: r = ToUInt32(x); return true;
+                case BuiltinFunction.Bit32Bnot: r = ~ToUInt32(x); return true;
+                case BuiltinFunction.Bit32CountLz: r = BitOperations.LeadingZeroCount(ToUInt32(x)); return true;
+                case BuiltinFunction.Bit32CountRz:
+                    {
+                        uint u = ToUInt32(x);
+                        r = u == 0 ? 32 : BitOperations.TrailingZeroCount(u);
+                        return true;
+                    }
+                case BuiltinFunction.Bit32ByteSwap: r = BinaryPrimitives.ReverseEndianness(ToUInt32(x)); return true;
+            }
+        }
+        else if (nparams == 2)
+        {
+            switch (id)
+            {
+                case BuiltinFunction.MathMin: r = y < x ? y : x; return true;
+                case BuiltinFunction.MathMax: r = y > x ? y : x; return true;
+                case BuiltinFunction.Bit32Band: r = ToUInt32(x) & ToUInt32(y); return true;
+                case BuiltinFunction.Bit32Bor: r = ToUInt32(x) | ToUInt32(y); return true;
+                case BuiltinFunction.Bit32Bxor: r = ToUInt32(x) ^ ToUInt32(y); return true;
+                case BuiltinFunction.Bit32Lshift or BuiltinFunction.Bit32Rshift or BuiltinFunction.Bit32Arshift:
+                    {
+                        uint u = ToUInt32(x);
+                        int s = NativeCasts.ToInt32(y);
+                        if ((uint)s >= 32)
+                            break;
+                        r = id == BuiltinFunction.Bit32Lshift ? u << s : id == BuiltinFunction.Bit32Rshift ? u >> s : (uint)((int)u >> s);
+                        return true;
+                    }
+                // The count converts as an int (C's int(d)), as the library's does: 0xFFFFFFFF rotates by 0, not 31.
+                case BuiltinFunction.Bit32Lrotate: r = BitOperations.RotateLeft(ToUInt32(x), NativeCasts.ToInt32(y) & 31); return true;
+                case BuiltinFunction.Bit32Rrotate: r = BitOperations.RotateRight(ToUInt32(x), NativeCasts.ToInt32(y) & 31); return true;
+                case BuiltinFunction.Bit32ExtractK:
+                    {
+                        // The constant packs field | (width - 1) << 5.
+                        int packed = (int)y;
+                        int f = packed & 31;
+                        int w = 1 + (packed >> 5);
+                        uint m = w == 32 ? 0xFFFFFFFFu : (1u << w) - 1;
+                        r = (ToUInt32(x) >> f) & m;
+                        return true;
+                    }
+            }
+        }
+        r = 0;
+        return false;
     }
 
     private static bool AllNumbers(LuauValue[] stack, int arg0, int nparams, in LuauValue a, in LuauValue b, in LuauValue c)

@@ -1104,7 +1104,9 @@ internal static partial class Interpreter
                         int rb = bse + B(insn);
                         int c = C(insn) - 1;
                         int count = c < 0 ? L.Top - rb : c;
-                        var t = stack[ra].UnsafeTable;
+                        // The verifier cannot know what a register holds: mutated bytecode may aim SETLIST at a non-table.
+                        if (stack[ra].O is not LuauTable t)
+                            throw new RuntimeError("invalid bytecode: SETLIST target is not a table");
                         L.Frames[ci].SavedPc = pc;
                         int index = (int)aux;
                         if (t.IsReadOnly)
@@ -1313,10 +1315,39 @@ internal static partial class Interpreter
                         break;
                     }
 
-                case OpCode.FastCall:
                 case OpCode.FastCall1:
                 case OpCode.FastCall2:
                 case OpCode.FastCall2K:
+                    {
+                        // Inline path for number builtins (bit32, math.floor, ...) wanting one result: no call
+                        // into Builtins, no argument copies. Anything else takes the general path below.
+                        int callPc = pc + C(insn);
+                        uint callInsn = code[callPc];
+                        ref var x = ref stack[bse + B(insn)];
+                        if (C(callInsn) == 2 && x.Type_ == LuauType.Number && cl.Env.SafeEnv)
+                        {
+                            var op = (OpCode)(byte)insn;
+                            double y = 0;
+                            int nparams = 1;
+                            if (op != OpCode.FastCall1)
+                            {
+                                ref var yv = ref op == OpCode.FastCall2 ? ref stack[bse + (int)code[pc]] : ref k[code[pc]];
+                                if (yv.Type_ != LuauType.Number)
+                                    goto case OpCode.FastCall3;
+                                y = yv.N;
+                                nparams = 2;
+                            }
+                            if (Builtins.TryNumeric((BuiltinFunction)A(insn), nparams, x.N, y, out double r))
+                            {
+                                stack[bse + A(callInsn)] = new LuauValue(r);
+                                pc = callPc + 1;
+                                break;
+                            }
+                        }
+                        goto case OpCode.FastCall3;
+                    }
+
+                case OpCode.FastCall:
                 case OpCode.FastCall3:
                     {
                         var op = (OpCode)(byte)insn;
