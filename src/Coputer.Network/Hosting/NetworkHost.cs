@@ -15,7 +15,6 @@ using Coputer.Platform;
 using Coputer.Platform.Bundles;
 using Coputer.Platform.Execution;
 using Coputer.Platform.Records;
-using RunResult = Coputer.Platform.Runtime.RunResult;
 using Coputer.Platform.Store;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -25,6 +24,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using RunResult = Coputer.Platform.Runtime.RunResult;
 
 namespace Coputer.Network.Hosting;
 

@@ -11,8 +11,8 @@ using Coputer.Platform;
 using Coputer.Platform.Execution;
 using Coputer.Platform.Identity;
 using Coputer.Platform.Runtime;
-using WebRequest = Coputer.Platform.Runtime.WebRequest;
 using Xunit.Abstractions;
+using WebRequest = Coputer.Platform.Runtime.WebRequest;
 
 namespace Coputer.Network.Tests.Hosting;
 
