@@ -183,7 +183,8 @@ public sealed class PeerClient : IDisposable
 
     private Connection Get(string address, NodeId? expected)
     {
-        if (_connections.TryGetValue(address, out var existing) && (expected is null || existing.Expected is null || existing.Expected == expected))
+        // Reuse a pool only when it is for the node expected: named when it was made, or authenticated since.
+        if (_connections.TryGetValue(address, out var existing) && (expected is null || (existing.Expected ?? existing.Seen ?? expected) == expected))
         {
             if (expected is not null)
                 existing.Expected = expected;

@@ -106,7 +106,9 @@ public sealed class NetworkHostTests(ITestOutputHelper output)
         using var client = new PeerClient(certificate, s_transport);
         using var someoneElse = NodeIdentity.Generate();
         var message = WireCodec.Encode(new Join(new PeerInfo(identity.Id, "127.0.0.1:1")));
-        // a is at that address, but the message is for someone else: the handshake fails on the client side.
+        // a is at that address, but the message is for someone else: the handshake fails on the client side, even
+        // with a connection to a already pooled (made by a hello that expected nobody in particular).
+        Assert.Equal(a.Self.Id, await client.HelloAsync(a.Self.Address));
         await Assert.ThrowsAsync<PeerCallException>(() => client.SendAsync(new PeerInfo(someoneElse.Id, a.Self.Address), message));
         Assert.Equal(0, a.Counters.MessagesIn(1));
 
