@@ -14,6 +14,7 @@ internal static class NetworkMetrics
         var bytes = f.CreateGauge("coputer_network_bytes_total", "Bytes of messages and bundles since start, by direction.", new GaugeConfiguration { LabelNames = ["direction"] });
         var failures = f.CreateGauge("coputer_network_failures_total", "Peer transport failures since start, by kind (send, refused, dropped, bad_bundle).", new GaugeConfiguration { LabelNames = ["kind"] });
         var bundles = f.CreateGauge("coputer_network_bundles_total", "Bundles fetched from and served to peers since start.", new GaugeConfiguration { LabelNames = ["direction"] });
+        var runs = f.CreateGauge("coputer_network_forwarded_runs_total", "Runs forwarded to a neighbour since start, by outcome (answered, hedged, failed, bad_answer), and run for peers (served).", new GaugeConfiguration { LabelNames = ["outcome"] });
         var records = f.CreateGauge("coputer_network_records_stored_total", "Publication records received from peers and stored.");
         registry.AddBeforeCollectCallback(() =>
         {
@@ -34,6 +35,11 @@ internal static class NetworkMetrics
             bundles.WithLabels("fetched").Set(c.BundlesFetched);
             bundles.WithLabels("served").Set(c.BundlesServed);
             records.Set(c.RecordsStored);
+            runs.WithLabels("answered").Set(c.RunsForwarded);
+            runs.WithLabels("hedged").Set(c.RunsHedged);
+            runs.WithLabels("failed").Set(c.ForwardFailures);
+            runs.WithLabels("bad_answer").Set(c.BadAnswers);
+            runs.WithLabels("served").Set(c.RunsForPeers);
         });
     }
 }

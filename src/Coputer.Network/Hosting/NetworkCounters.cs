@@ -18,6 +18,11 @@ public sealed class NetworkCounters
     private long _bundlesServed;
     private long _badBundles;
     private long _recordsStored;
+    private long _forwarded;
+    private long _hedged;
+    private long _forwardFailures;
+    private long _badAnswers;
+    private long _ranForPeers;
 
     public long MessagesIn(int type) => Interlocked.Read(ref _messagesIn[type]);
 
@@ -45,6 +50,34 @@ public sealed class NetworkCounters
 
     /// <summary>Publication records received over the network and stored.</summary>
     public long RecordsStored => Interlocked.Read(ref _recordsStored);
+
+    /// <summary>Runs forwarded to a neighbour and answered with a receipt that checked.</summary>
+    public long RunsForwarded => Interlocked.Read(ref _forwarded);
+
+    /// <summary>Forwarded runs that were also sent to a second runner.</summary>
+    public long RunsHedged => Interlocked.Read(ref _hedged);
+
+    /// <summary>Forwarded runs no runner answered validly within the deadline.</summary>
+    public long ForwardFailures => Interlocked.Read(ref _forwardFailures);
+
+    /// <summary>Answers to forwarded runs refused because the receipt, record or result did not check.</summary>
+    public long BadAnswers => Interlocked.Read(ref _badAnswers);
+
+    /// <summary>Runs this node made for a peer (with a signed receipt).</summary>
+    public long RunsForPeers => Interlocked.Read(ref _ranForPeers);
+
+    internal void Forwarded(bool hedged)
+    {
+        Interlocked.Increment(ref _forwarded);
+        if (hedged)
+            Interlocked.Increment(ref _hedged);
+    }
+
+    internal void ForwardFailed() => Interlocked.Increment(ref _forwardFailures);
+
+    internal void BadAnswer() => Interlocked.Increment(ref _badAnswers);
+
+    internal void RanForPeer() => Interlocked.Increment(ref _ranForPeers);
 
     internal void In(byte[] message)
     {

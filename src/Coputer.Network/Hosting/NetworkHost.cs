@@ -6,6 +6,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Threading.Channels;
 using Coputer.Network.Broadcast;
+using Coputer.Network.Execution;
 using Coputer.Network.Membership;
 using Coputer.Network.Replication;
 using Coputer.Network.Transport;
@@ -23,6 +24,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using RunResult = Coputer.Platform.Runtime.RunResult;
 
 namespace Coputer.Network.Hosting;
 
@@ -78,7 +80,7 @@ public sealed record NetworkHostOptions
 /// Every node fetches every bundle it hears of (full replication). Placement on the k closest nodes needs the
 /// Kademlia directory, which is not built yet.
 /// </remarks>
-public sealed class NetworkHost : IAsyncDisposable
+public sealed partial class NetworkHost : IAsyncDisposable
 {
     private readonly NetworkHostOptions _options;
     private readonly ExecutionService _execution;
@@ -87,6 +89,7 @@ public sealed class NetworkHost : IAsyncDisposable
     private readonly X509Certificate2 _certificate;
     private readonly PeerClient _client;
     private readonly NetworkNode _node;
+    private readonly RunScheduler _runs;
     private readonly Lock _gate = new();
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly ConcurrentDictionary<NodeId, Outbox> _outboxes = new();
@@ -95,6 +98,7 @@ public sealed class NetworkHost : IAsyncDisposable
     private readonly List<Task> _loops = [];
     private IReadOnlyList<PeerInfo> _active = [];
     private bool _disposed;
+    private Func<ProgramRef, Coputer.Platform.Runtime.WebRequest, CancellationToken, Task<RunResult?>>? _forward;
 
     private NetworkHost(NetworkHostOptions options, ExecutionService execution, ILogger log, WebApplication app, X509Certificate2 certificate, PeerInfo self)
     {
@@ -105,6 +109,7 @@ public sealed class NetworkHost : IAsyncDisposable
         _certificate = certificate;
         Self = self;
         _client = new PeerClient(certificate, options.Transport);
+        _runs = new RunScheduler(new Execution.RunOptions { Deadline = options.Transport.RunDeadline });
         _node = new NetworkNode(self, options.Membership, options.Broadcast, new ReplicationOptions(), new Random(RandomNumberGenerator.GetInt32(int.MaxValue)));
     }
 
@@ -183,6 +188,8 @@ public sealed class NetworkHost : IAsyncDisposable
             }
         }
         _execution.Published += OnLocalPublication;
+        _forward = ForwardAsync;
+        _execution.Forward = _forward;
         _loops.Add(Task.Run(TickLoopAsync));
         if (_options.Bootstrap.Count > 0)
             _loops.Add(Task.Run(BootstrapLoopAsync));
@@ -242,7 +249,10 @@ public sealed class NetworkHost : IAsyncDisposable
         try
         {
             while (await timer.WaitForNextTickAsync(_stopping.Token))
+            {
                 Execute(Locked(() => _node.Tick(Now)), from: null);
+                Execute(Locked(() => _runs.Tick(Now)), from: null);
+            }
         }
         catch (OperationCanceledException)
         {
@@ -277,6 +287,16 @@ public sealed class NetworkHost : IAsyncDisposable
                     break;
                 case Delivered delivered:
                     OnRecord(SignedRecord.Decode(delivered.Payload), from);
+                    break;
+                case ForwardRun forward:
+                    StartForwardedRun(forward);
+                    break;
+                case RunCompleted completed:
+                    FinishRun(completed.RequestId, _pendingRuns.TryGetValue(completed.RequestId, out var p) ? p.Answers.GetValueOrDefault(completed.Receipt.Runner) : null, completed.Hedged);
+                    break;
+                case RunFailed failed:
+                    _log.LogDebug("forwarded run failed: {Reason}", failed.Reason);
+                    FinishRun(failed.RequestId, null, hedged: false);
                     break;
             }
         }
@@ -359,6 +379,11 @@ public sealed class NetworkHost : IAsyncDisposable
         if (path == PeerPaths.Message && HttpMethods.IsPost(request.Method))
         {
             await ReceiveAsync(context, peer.Value);
+            return;
+        }
+        if (path == PeerPaths.Run && HttpMethods.IsPost(request.Method))
+        {
+            await ServeRunAsync(context, peer.Value);
             return;
         }
         if (path == PeerPaths.Hello && HttpMethods.IsGet(request.Method))
@@ -548,6 +573,8 @@ public sealed class NetworkHost : IAsyncDisposable
             return;
         _disposed = true;
         _execution.Published -= OnLocalPublication;
+        if (_execution.Forward == _forward)
+            _execution.Forward = null;
         var goodbyes = Locked(_node.Leave).OfType<Outgoing>().ToList();
         using (var deadline = new CancellationTokenSource(TimeSpan.FromMilliseconds(500)))
         {
@@ -560,6 +587,8 @@ public sealed class NetworkHost : IAsyncDisposable
             }
         }
         _stopping.Cancel();
+        foreach (var pending in _pendingRuns.Values)
+            pending.Done.TrySetResult(null);
         foreach (var outbox in _outboxes.Values)
             outbox.Queue.Writer.TryComplete();
         try

@@ -21,6 +21,9 @@ public sealed record PeerTransportOptions
     /// <summary>The largest bundle a node fetches or serves.</summary>
     public long MaxBundleBytes { get; init; } = 16 << 20;
 
+    /// <summary>Deadline of one forwarded run (the runner's own run is cut off at this too).</summary>
+    public TimeSpan RunDeadline { get; init; } = TimeSpan.FromSeconds(3);
+
     /// <summary>Most peer addresses with an open client at once; the least recently used is closed beyond it.</summary>
     public int MaxClients { get; init; } = 256;
 
@@ -34,6 +37,7 @@ public static class PeerPaths
     public const string Hello = "/v1/hello";
     public const string Message = "/v1/message";
     public const string Bundles = "/v1/bundles/";
+    public const string Run = "/v1/run";
 }
 
 /// <summary>A failed peer call: refused, unreachable, unauthenticated, or past its deadline.</summary>
@@ -101,6 +105,38 @@ public sealed class PeerClient : IDisposable
         }
     }
 
+    /// <summary>
+    /// Asks <paramref name="runner"/> to run a forwarded request (<see cref="Execution.RunWire"/>); returns its answer's
+    /// bytes, or null when it does not hold the program or cannot run it now. The caller checks the answer.
+    /// </summary>
+    public async Task<byte[]?> RunAsync(PeerInfo runner, byte[] request, CancellationToken cancellation = default)
+    {
+        var connection = Get(runner.Address, runner.Id);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        deadline.CancelAfter(_options.RunDeadline);
+        try
+        {
+            using var message = new HttpRequestMessage(HttpMethod.Post, connection.Base + PeerPaths.Run)
+            {
+                Content = new ByteArrayContent(request),
+                Version = HttpVersion.Version20,
+                VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+            };
+            using var response = await connection.Client.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, deadline.Token);
+            if (response.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.ServiceUnavailable)
+                return null;
+            if (!response.IsSuccessStatusCode)
+                throw new PeerCallException($"{runner.Address}: run: HTTP {(int)response.StatusCode}");
+            await using var body = await response.Content.ReadAsStreamAsync(deadline.Token);
+            return await ReadCappedAsync(body, Execution.RunWire.MaxAnswerSize, deadline.Token)
+                ?? throw new PeerCallException($"{runner.Address}: run answer over the {Execution.RunWire.MaxAnswerSize}-byte cap");
+        }
+        catch (Exception e) when (e is HttpRequestException or OperationCanceledException or IOException && !cancellation.IsCancellationRequested)
+        {
+            throw new PeerCallException($"{runner.Address}: run: {Describe(e)}", e);
+        }
+    }
+
     /// <summary>Closes the connections to <paramref name="address"/> (a failed peer).</summary>
     public void Forget(string address)
     {
@@ -147,7 +183,8 @@ public sealed class PeerClient : IDisposable
 
     private Connection Get(string address, NodeId? expected)
     {
-        if (_connections.TryGetValue(address, out var existing) && (expected is null || existing.Expected is null || existing.Expected == expected))
+        // Reuse a pool only when it is for the node expected: named when it was made, or authenticated since.
+        if (_connections.TryGetValue(address, out var existing) && (expected is null || (existing.Expected ?? existing.Seen ?? expected) == expected))
         {
             if (expected is not null)
                 existing.Expected = expected;

@@ -9,7 +9,7 @@ namespace Coputer.Cli.Tests.Commands;
 /// <summary>
 /// Three <c>coputer node</c> processes on loopback joined over mutually authenticated TLS: a program published to
 /// the first is served by the third's gateway, and a later version published to the second reaches the others
-/// after the first has been killed with SIGKILL.
+/// after the first has been killed with SIGKILL; restarted, the first serves what it had and catches up.
 /// </summary>
 public sealed class NetworkProcessTests(ITestOutputHelper log) : IDisposable
 {
@@ -47,6 +47,13 @@ public sealed class NetworkProcessTests(ITestOutputHelper log) : IDisposable
         Assert.True(await PublishCommand.RunAsync(site, second.GatewayUrl!, "hello", keys, new StringWriter(), error, CancellationToken.None) == 0, error.ToString());
         Assert.True(await EventuallyAsync(async () => await FetchAsync(third, label) == "version two", TimeSpan.FromSeconds(20)), third.Output);
 
+        // The first node comes back on its port with its store: it still serves what it had, and catches up on the
+        // version it missed (anti-entropy, every 5 s), joining through the second.
+        string firstPort = first.PeerAddress[(first.PeerAddress.LastIndexOf(':') + 1)..];
+        var restarted = await StartAsync("n1", second.PeerAddress, firstPort);
+        Assert.NotNull(await FetchAsync(restarted, label));
+        Assert.True(await EventuallyAsync(async () => await FetchAsync(restarted, label) == "version two", TimeSpan.FromSeconds(30)), restarted.Output);
+
         // The metrics count the traffic.
         using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
         string metrics = await client.GetStringAsync(third.GatewayUrl + "/metrics");
@@ -54,11 +61,11 @@ public sealed class NetworkProcessTests(ITestOutputHelper log) : IDisposable
         Assert.Contains("coputer_network_messages_total{direction=\"in\",type=\"gossip\"}", metrics);
     }
 
-    private async Task<NodeProcess> StartAsync(string name, string? peer = null)
+    private async Task<NodeProcess> StartAsync(string name, string? peer = null, string peerPort = "0")
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
         psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "coputer.dll"));
-        foreach (var a in new[] { "node", "--data", Path.Combine(_directory, name), "--port", "0", "--peer-port", "0" })
+        foreach (var a in new[] { "node", "--data", Path.Combine(_directory, name), "--port", "0", "--peer-port", peerPort })
             psi.ArgumentList.Add(a);
         if (peer is not null)
         {

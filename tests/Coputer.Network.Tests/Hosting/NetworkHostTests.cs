@@ -8,8 +8,11 @@ using System.Security.Cryptography.X509Certificates;
 using Coputer.Network.Transport;
 using Coputer.Network.Wire;
 using Coputer.Platform;
+using Coputer.Platform.Execution;
 using Coputer.Platform.Identity;
+using Coputer.Platform.Runtime;
 using Xunit.Abstractions;
+using WebRequest = Coputer.Platform.Runtime.WebRequest;
 
 namespace Coputer.Network.Tests.Hosting;
 
@@ -103,7 +106,9 @@ public sealed class NetworkHostTests(ITestOutputHelper output)
         using var client = new PeerClient(certificate, s_transport);
         using var someoneElse = NodeIdentity.Generate();
         var message = WireCodec.Encode(new Join(new PeerInfo(identity.Id, "127.0.0.1:1")));
-        // a is at that address, but the message is for someone else: the handshake fails on the client side.
+        // a is at that address, but the message is for someone else: the handshake fails on the client side, even
+        // with a connection to a already pooled (made by a hello that expected nobody in particular).
+        Assert.Equal(a.Self.Id, await client.HelloAsync(a.Self.Address));
         await Assert.ThrowsAsync<PeerCallException>(() => client.SendAsync(new PeerInfo(someoneElse.Id, a.Self.Address), message));
         Assert.Equal(0, a.Counters.MessagesIn(1));
 
@@ -227,6 +232,39 @@ public sealed class NetworkHostTests(ITestOutputHelper output)
         Assert.True(Coputer.Network.Hosting.NetworkHost.IsBundleOf(bundle.Encode(), bundle.Hash, limits));
         Assert.False(Coputer.Network.Hosting.NetworkHost.IsBundleOf(other.Encode(), bundle.Hash, limits));
         Assert.False(Coputer.Network.Hosting.NetworkHost.IsBundleOf([1, 2, 3], bundle.Hash, limits));
+    }
+
+    [Fact]
+    public async Task ARunForAProgramThisNodeLacksIsForwardedAndItsReceiptChecked()
+    {
+        await using var hosts = new TestHosts();
+        var a = await hosts.StartAsync();
+        var b = await hosts.StartAsync([a.Self.Address]);
+        Assert.True(await TestHosts.EventuallyAsync(() => a.ActivePeers.Count == 1 && b.ActivePeers.Count == 1, TimeSpan.FromSeconds(15)));
+        using var publisher = Publisher.Generate();
+        var (record, bundle) = TestHosts.Program(publisher, "only-on-b", "ran on b");
+        // Straight into b's store: no broadcast, so a does not have it.
+        Assert.True(hosts.Execution(1).Store.Publish(record, bundle.Encode()).Succeeded);
+        Assert.Null(hosts.Execution(0).Resolve(ProgramRef.ByName(publisher.Key, "only-on-b")));
+
+        var watch = Stopwatch.StartNew();
+        var result = await hosts.Execution(0).RunAsync(ProgramRef.ByName(publisher.Key, "only-on-b"), WebRequest.Create("GET", "/"));
+        output.WriteLine($"forwarded run (name, receipt checked): {watch.Elapsed.TotalMilliseconds:F1} ms");
+        Assert.Equal(RunStatus.Ok, result.Status);
+        Assert.Equal("ran on b", System.Text.Encoding.UTF8.GetString(result.Response!.Body.Span));
+        Assert.Equal(1, a.Counters.RunsForwarded);
+        Assert.Equal(1, b.Counters.RunsForPeers);
+        var byHash = await hosts.Execution(0).RunAsync(ProgramRef.ByHash(bundle.Hash), WebRequest.Create("GET", "/?q=1"));
+        Assert.Equal(RunStatus.Ok, byHash.Status);
+        // The record that came with the answer starts a fetch, so the next run is local.
+        Assert.True(await TestHosts.EventuallyAsync(() => hosts.Execution(0).Store.HasProgram(bundle.Hash), TimeSpan.FromSeconds(15)));
+
+        // Nobody has this one: not found, at once (both neighbours answer 404), not after the deadline.
+        watch.Restart();
+        var missing = await hosts.Execution(0).RunAsync(ProgramRef.ByName(publisher.Key, "nowhere"), WebRequest.Create("GET", "/"));
+        Assert.Equal(RunStatus.NotFound, missing.Status);
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(3), $"took {watch.Elapsed}");
+        Assert.Equal(0, a.Counters.BadAnswers);
     }
 
     private static int Port(string address) => int.Parse(address[(address.LastIndexOf(':') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
