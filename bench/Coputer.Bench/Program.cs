@@ -28,6 +28,8 @@ public static class Program
             case "math-tables":
                 Console.Out.Write(Coputer.Luau.Tests.Library.MathTables.GenerateSource());
                 return 0;
+            case "interop":
+                return InteropBenchmark.Run(args[1..]);
             case "network":
                 return NetworkSimulation.Run(args[1..]);
             case "run-script" when args.Length >= 2:
@@ -46,6 +48,7 @@ public static class Program
                 Console.Error.WriteLine("  math      deterministic math against System.Math, ns per call [--runs N] [--functions sin,exp,...]");
                 Console.Error.WriteLine("  math-accuracy  deterministic math against the BigInteger reference [--count N] [--seed S] [--threads T] [--functions ...]");
                 Console.Error.WriteLine("  math-tables  print DeterministicMath.Tables.cs, computed from the BigInteger reference");
+                Console.Error.WriteLine("  interop   a host call through a [LuauExport] generated binding against a hand-written host function [--calls N] [--runs N]");
                 Console.Error.WriteLine("  network   the network protocols in the deterministic simulator: membership, broadcast, replication [--nodes N] [--seed S]");
                 return 2;
         }
