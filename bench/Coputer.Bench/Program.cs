@@ -37,6 +37,8 @@ public static class Program
                 return InteropBenchmark.Run(args[1..]);
             case "network":
                 return NetworkSimulation.Run(args[1..]);
+            case "transport":
+                return TransportBenchmark.RunAsync(args[1..]).GetAwaiter().GetResult();
             case "run-script" when args.Length >= 2:
                 // One script in this process, as 'coputer run' runs it (used by 'scripts').
                 return Coputer.Cli.Commands.RunCommand.Run(args[1], args[2..], 1, 1, Console.OpenStandardOutput(), Console.Error);
@@ -56,6 +58,7 @@ public static class Program
                 Console.Error.WriteLine("  math-tables  print DeterministicMath.Tables.cs, computed from the BigInteger reference");
                 Console.Error.WriteLine("  interop   a host call through a [LuauExport] generated binding against a hand-written host function [--calls N] [--runs N]");
                 Console.Error.WriteLine("  network   the network protocols in the deterministic simulator: membership, broadcast, replication [--nodes N] [--seed S]");
+                Console.Error.WriteLine("  transport the peer transport on loopback (mutual TLS 1.3, HTTP/2): handshake, messages per second, publication propagation [--hosts N] [--seconds S]");
                 return 2;
         }
     }
