@@ -206,6 +206,17 @@ internal static class Builtins
                     return 0;
                 }
 
+            case BuiltinFunction.SetMetatable when nparams >= 2 && nresults <= 1 && a.Type_ == LuauType.Table && b.Type_ == LuauType.Table:
+                {
+                    // Only the common case: a table without a metatable yet (no __metatable protection to check).
+                    var t = a.UnsafeTable;
+                    if (t.IsReadOnly || t.Metatable is not null)
+                        return -1;
+                    t.Metatable = b.UnsafeTable;
+                    stack[ra] = a;
+                    return 1;
+                }
+
             case BuiltinFunction.SelectVararg when nparams == 1 && nresults == 1:
                 {
                     // select(i, ...) and select("#", ...) in a variadic function: its extra arguments sit below its base.
