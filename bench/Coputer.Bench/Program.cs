@@ -19,6 +19,11 @@ public static class Program
                 return GatewayBenchmark.Run(args[1..]);
             case "compare":
                 return CompareBenchmark.Run(args[1..]);
+            case "compile":
+                return CompileBenchmark.Run(args[1..]);
+            case "compile-once" when args.Length >= 2:
+                // One compilation in this process (used by 'compile').
+                return CompileBenchmark.CompileOnce(args[1]);
             case "verify":
                 return VerifyTree.Run(args[1..]);
             case "math":
@@ -46,6 +51,7 @@ public static class Program
                 Console.Error.WriteLine("  runtime   the platform: uncached page, cache hit, 1 against 2 workers [rounds]");
                 Console.Error.WriteLine("  gateway   bare Kestrel, a result-cache hit and an uncached page through the gateway, with wrk on loopback [--seconds N]");
                 Console.Error.WriteLine("  compare   every program of a folder under our engine and the reference luau: output differences, time ratios");
+                Console.Error.WriteLine("  compile   a table literal of a million numbers, compile time and peak memory against lua5.4 [--count N] [--runs R]");
                 Console.Error.WriteLine("  verify    compile every file of a folder at -O0..-O2, verify it, optionally compare with luau-compile");
                 Console.Error.WriteLine("  math      deterministic math against System.Math, ns per call [--runs N] [--functions sin,exp,...]");
                 Console.Error.WriteLine("  math-accuracy  deterministic math against the BigInteger reference [--count N] [--seed S] [--threads T] [--functions ...]");

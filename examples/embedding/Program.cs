@@ -83,6 +83,10 @@ var stock = await engine.DoStringAsync("""
     """);
 Console.WriteLine($"inventory: {string.Join(", ", stock.Select(v => v.ToString()))}");
 
+// 8. The type itself: constructors as T.new, static members.
+engine.SetType<Inventory>();
+Console.WriteLine($"new inventory: {engine.DoString("local i = Inventory.new() i:Add('fig', 5) return i:Describe('fig')")[0]}");
+
 /// <summary>A small stock list exported to Luau.</summary>
 [LuauExport]
 public partial class Inventory

@@ -153,6 +153,18 @@ internal sealed class BoundType
     private HostFunction MethodFunction(int member)
     {
         var m = _members[member];
+        if (Binding.IsStatic)
+        {
+            return new HostFunction(m.Name, c =>
+            {
+                // Called with a dot: put a placeholder where the type object would be, so that arguments are
+                // read and numbered as for a colon call.
+                c.Push(LuauValue.Nil);
+                c.Insert(1);
+                var shifted = new LuauCallContext(c.Thread, c.Base, c.ArgumentCount + 1);
+                return Binding.Invoke(member, this, shifted);
+            }, m.IsAsync ? AsyncContinuation : null);
+        }
         return new HostFunction(m.Name, c =>
         {
             var ud = c[1].AsUserdata;

@@ -41,3 +41,14 @@ public interface ILuauExported
     /// <summary>The binding that describes the object's type to Luau (one instance per type).</summary>
     LuauTypeBinding LuauBinding { get; }
 }
+
+/// <summary>
+/// A type whose static side Luau can use: its constructors (as <c>new</c>), static methods and static properties.
+/// Classes marked <see cref="LuauExportAttribute"/> implement it through generated code; pass the type to Luau with
+/// <see cref="LuauInterop.SetType{T}(LuauEngine, string?)"/>.
+/// </summary>
+public interface ILuauExportedType
+{
+    /// <summary>The binding of the type's static members.</summary>
+    static abstract LuauTypeBinding LuauStaticBinding { get; }
+}

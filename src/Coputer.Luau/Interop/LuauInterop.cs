@@ -48,6 +48,32 @@ public static class LuauInterop
         return new LuauValue(state.Interop.Wrap(obj, ReflectionBinding.For(obj.GetType())));
     }
 
+    /// <summary>
+    /// The type object of <typeparamref name="T"/> in <paramref name="state"/>: a userdata whose members are the
+    /// type's constructors (<c>T.new(...)</c>), static methods and static properties.
+    /// </summary>
+    public static LuauValue TypeValue<T>(LuauState state) where T : ILuauExportedType
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        return new LuauValue(state.Interop.Wrap(TypeObject<T>.Instance, T.LuauStaticBinding));
+    }
+
+    /// <summary>
+    /// Sets the global <paramref name="name"/> (by default the type's Luau name) to the type object of
+    /// <typeparamref name="T"/>, so scripts can write <c>Point.new(1, 2)</c>.
+    /// </summary>
+    public static void SetType<T>(this LuauEngine engine, string? name = null) where T : ILuauExportedType
+    {
+        ArgumentNullException.ThrowIfNull(engine);
+        engine.Globals[name ?? T.LuauStaticBinding.TypeName] = TypeValue<T>(engine.State);
+    }
+
+    /// <summary>The payload of a type object: one per type, so the type is one userdata per state.</summary>
+    private static class TypeObject<T>
+    {
+        internal static readonly object Instance = new();
+    }
+
     /// <summary>Sets the global <paramref name="name"/> of <paramref name="engine"/> to the userdata for <paramref name="obj"/>.</summary>
     public static void SetObject(this LuauEngine engine, string name, ILuauExported obj)
     {

@@ -36,13 +36,26 @@ public readonly record struct LuauMember(string Name, LuauMemberKind Kind, bool 
 public abstract class LuauTypeBinding
 {
     /// <summary>A binding for the type called <paramref name="typeName"/> in Luau with these members, numbered in order.</summary>
-    protected LuauTypeBinding(string typeName, LuauMember[] members)
+    protected LuauTypeBinding(string typeName, LuauMember[] members) : this(typeName, members, isStatic: false) { }
+
+    /// <summary>
+    /// A binding for the type called <paramref name="typeName"/>; with <paramref name="isStatic"/>, for the type
+    /// itself (its constructors as <c>new</c>, its static members), called as <c>Point.new(1, 2)</c>.
+    /// </summary>
+    protected LuauTypeBinding(string typeName, LuauMember[] members, bool isStatic)
     {
         ArgumentNullException.ThrowIfNull(typeName);
         ArgumentNullException.ThrowIfNull(members);
         TypeName = typeName;
         Members = members;
+        IsStatic = isStatic;
     }
+
+    /// <summary>
+    /// Whether this binding describes a type's static side: its methods are called with a dot (<c>Point.new(1, 2)</c>)
+    /// and receive the type object in <c>context[1]</c> all the same, so arguments are numbered alike.
+    /// </summary>
+    public bool IsStatic { get; }
 
     /// <summary>The type's name in Luau (<c>typeof(obj)</c>, error messages).</summary>
     public string TypeName { get; }

@@ -42,6 +42,7 @@ public sealed class ExecutionService : IDisposable
     private readonly Thread[] _workers;
     private readonly ConcurrentDictionary<(PublisherId, string), ProgramVersion> _names = new();
     private readonly LruCache<(Hash256, Hash256), RunResult> _results;
+    private readonly TouchThrottle<(Hash256, Hash256)> _touches = new(4096, TimeSpan.FromSeconds(1));
     private readonly LruCache<Hash256, CompiledProgram> _programs;
     private readonly ConcurrentDictionary<(Hash256, Hash256, bool), Job> _inFlight = new();
     private readonly ConcurrentDictionary<Hash256, RunLogRing> _recentRuns = new();
@@ -232,8 +233,10 @@ public sealed class ExecutionService : IDisposable
             _results.Set(key, decoded);
             result = decoded;
         }
-        else
+        else if (_touches.Due(key))
         {
+            // At most one store update per key a second: the eviction order stays close enough, and a hot page no
+            // longer turns every hit into a database write.
             Store.TouchResult(key.Program, key.Input, ProgramRuntime.Version);
         }
         Interlocked.Increment(ref _cacheHits);

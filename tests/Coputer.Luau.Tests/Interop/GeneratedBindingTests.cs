@@ -273,6 +273,28 @@ public class GeneratedBindingTests
     }
 
     [Fact]
+    public void TypesExposeConstructorsAndStaticMembers()
+    {
+        var (engine, _) = NewEngine();
+        engine.SetType<Point>();
+        engine.SetType<SampleObject>("Sample");
+        var r = engine.DoString("""
+            local p = Point.new(3, 4)
+            local q = Point:new(1, 2)
+            Point.Created = 2
+            return p.X, q.Y, Point.Distance(Point.Origin, p), Point.Created, typeof(Point), Sample.new():Add(1, 2)
+            """);
+        Assert.Equal(["3", "2", "5", "2", "Point", "3"], r.Select(v => v.ToString()));
+        Assert.Equal(2, Point.Created);
+        var e = Assert.Throws<LuauRuntimeException>(() => engine.DoString("Point.new('x', 1)"));
+        Assert.EndsWith("invalid argument #1 to 'new' (number expected, got string)", e.Message);
+        e = Assert.Throws<LuauRuntimeException>(() => engine.DoString("Point.Distance(Point.Origin)"));
+        Assert.EndsWith("missing argument #2 to 'Distance' (Point expected)", e.Message);
+        e = Assert.Throws<LuauRuntimeException>(() => engine.DoString("Point.Origin = 1"));
+        Assert.EndsWith("property 'Origin' of Point is read-only", e.Message);
+    }
+
+    [Fact]
     public void TostringUsesTheObjectsToString()
     {
         Assert.Equal(["Sample", "Point(1, 2)"], Run("return tostring(obj), tostring(obj:MakePoint(1, 2))"));

@@ -21,6 +21,14 @@ public partial class Point(double x, double y)
 
     public Point Offset(Point by) => new(X + by.X, Y + by.Y);
 
+    // ---- the static side: Point.new(x, y), Point.Origin, Point.Distance(a, b) ----
+
+    public static Point Origin => new(0, 0);
+
+    public static int Created { get; set; }
+
+    public static double Distance(Point a, Point b) => Math.Sqrt(Math.Pow(a.X - b.X, 2) + Math.Pow(a.Y - b.Y, 2));
+
     public override string ToString() => $"Point({X}, {Y})";
 }
 
