@@ -19,6 +19,11 @@ internal static class DevCommand
         var directory = new Argument<string>("dir") { Description = "The program folder (with main.luau at its top)." };
         var port = new Option<int>("--port") { Description = $"The port on localhost (default {DevelopmentServer.DefaultPort}; 0 picks a free one).", DefaultValueFactory = _ => DevelopmentServer.DefaultPort };
         var keys = KeysCommand.KeysOption();
+        var poll = new Option<double?>("--poll")
+        {
+            Description = "Check the folder every SECONDS instead of watching it (for mounts whose change events never arrive).",
+            HelpName = "SECONDS",
+        };
         var command = new Command("dev", """
             Serve a program while you work on it: a node on a temporary store serves it at http://localhost:PORT/ and
             at its own subdomain, http://NAME-ID.localhost:PORT/. Every change in the folder (subfolders too) is
@@ -29,19 +34,26 @@ internal static class DevCommand
             Examples:
               coputer dev site
               coputer dev site --port 8080
+              coputer dev site --poll 1        (a folder on a mount that sends no change events)
             """)
         {
             directory,
             port,
             keys,
+            poll,
         };
         command.SetAction(async (p, cancellation) =>
-            await RunAsync(p.GetValue(directory)!, p.GetValue(port), p.GetValue(keys), p.InvocationConfiguration.Output, p.InvocationConfiguration.Error, cancellation));
+            await RunAsync(p.GetValue(directory)!, p.GetValue(port), p.GetValue(keys), p.InvocationConfiguration.Output, p.InvocationConfiguration.Error, cancellation, pollSeconds: p.GetValue(poll)));
         return command;
     }
 
-    internal static async Task<int> RunAsync(string directory, int port, string? keysPath, TextWriter output, TextWriter error, CancellationToken cancellation, Action<DevelopmentServer>? started = null)
+    internal static async Task<int> RunAsync(string directory, int port, string? keysPath, TextWriter output, TextWriter error, CancellationToken cancellation, Action<DevelopmentServer>? started = null, double? pollSeconds = null)
     {
+        if (pollSeconds is { } seconds && !(seconds is >= 0.05 and <= 3600))
+        {
+            error.WriteLine($"--poll {seconds.ToString(CultureInfo.InvariantCulture)}: give seconds between 0.05 and 3600");
+            return 1;
+        }
         if (port is < 0 or > 65535)
         {
             error.WriteLine($"--port {port}: a port is between 0 and 65535");
@@ -71,7 +83,13 @@ internal static class DevCommand
         DevelopmentServer server;
         try
         {
-            server = await DevelopmentServer.StartAsync(new DevelopmentServerOptions { Directory = directory, Port = port, Publisher = publisher }, cancellation);
+            server = await DevelopmentServer.StartAsync(new DevelopmentServerOptions
+            {
+                Directory = directory,
+                Port = port,
+                Publisher = publisher,
+                PollInterval = pollSeconds is { } s ? TimeSpan.FromSeconds(s) : null,
+            }, cancellation);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
         {
@@ -87,7 +105,11 @@ internal static class DevCommand
             console.WriteLine($"               and at {server.SubdomainUrl}");
             if (server.Hub.Failure is { } failure)
                 console.WriteLine($"{Now()} cannot bundle: {failure.Message}");
-            console.WriteLine("watching for changes; Ctrl-C stops");
+            if (server.WatchFallback is { } why)
+                console.WriteLine($"cannot watch the folder ({why}); checking it every {server.PollInterval!.Value.TotalSeconds.ToString("0.##", CultureInfo.InvariantCulture)} s instead");
+            console.WriteLine(server.PollInterval is { } every
+                ? $"checking for changes every {every.TotalSeconds.ToString("0.##", CultureInfo.InvariantCulture)} s; Ctrl-C stops"
+                : "watching for changes; Ctrl-C stops");
             started?.Invoke(server);
             await server.WaitForShutdownAsync(cancellation);
             console.WriteLine("stopping");

@@ -29,6 +29,13 @@ public sealed record DevelopmentServerOptions
     /// <summary>How long the folder must be quiet after a change before it is republished.</summary>
     public TimeSpan Debounce { get; init; } = TimeSpan.FromMilliseconds(150);
 
+    /// <summary>
+    /// Check the folder at this interval instead of watching it (for file systems whose change events do not arrive,
+    /// such as some network and container mounts). Null watches, and falls back to polling every second when the
+    /// system refuses a watch (for example when inotify's limits are used up).
+    /// </summary>
+    public TimeSpan? PollInterval { get; init; }
+
     /// <summary>Sets up the node's logging (by default, warnings and errors only: the server reports requests itself).</summary>
     public Action<ILoggingBuilder>? Logging { get; init; }
 }
@@ -53,6 +60,8 @@ public sealed class DevelopmentServer : IAsyncDisposable
     private readonly Lock _publishing = new();
     private readonly Timer _debounce;
     private FileSystemWatcher? _watcher;
+    private Timer? _poll;
+    private long _fingerprint;
     private Hash256? _served;
     private long _sequence;
     private bool _disposed;
@@ -149,6 +158,11 @@ public sealed class DevelopmentServer : IAsyncDisposable
 
     private void Watch()
     {
+        if (_options.PollInterval is { } interval)
+        {
+            StartPolling(interval);
+            return;
+        }
         var watcher = new FileSystemWatcher(Path.GetFullPath(_options.Directory))
         {
             IncludeSubdirectories = true,
@@ -161,9 +175,68 @@ public sealed class DevelopmentServer : IAsyncDisposable
         watcher.Renamed += (_, _) => Schedule();
         // Missed events (a full buffer): the folder is read again anyway.
         watcher.Error += (_, _) => Schedule();
-        watcher.EnableRaisingEvents = true;
+        try
+        {
+            watcher.EnableRaisingEvents = true;
+        }
+        catch (Exception e) when (e is IOException or PlatformNotSupportedException or UnauthorizedAccessException)
+        {
+            // Typically inotify's per-user limits on Linux: polling still finds every change, a little later.
+            watcher.Dispose();
+            WatchFallback = e.Message;
+            StartPolling(TimeSpan.FromSeconds(1));
+            return;
+        }
         _watcher = watcher;
     }
+
+    private void StartPolling(TimeSpan interval)
+    {
+        if (interval <= TimeSpan.Zero)
+            throw new ArgumentOutOfRangeException(nameof(interval), interval, "the poll interval must be positive");
+        PollInterval = interval;
+        _fingerprint = Fingerprint();
+        _poll = new Timer(_ => Poll(), null, interval, interval);
+    }
+
+    /// <summary>
+    /// One poll: when any file's name, size or write time changed, republish after the usual quiet period, as a
+    /// watch event would (so a file caught half-written is read again once the writer is done).
+    /// </summary>
+    private void Poll()
+    {
+        long now = Fingerprint();
+        if (now == Interlocked.Exchange(ref _fingerprint, now))
+            return;
+        Schedule();
+    }
+
+    /// <summary>A cheap summary of the folder's files (paths, sizes and write times), without reading them.</summary>
+    private long Fingerprint()
+    {
+        var hash = new HashCode();
+        try
+        {
+            foreach (var file in new DirectoryInfo(_options.Directory).EnumerateFiles("*", SearchOption.AllDirectories).OrderBy(f => f.FullName, StringComparer.Ordinal))
+            {
+                hash.Add(file.FullName, StringComparer.Ordinal);
+                hash.Add(file.Length);
+                hash.Add(file.LastWriteTimeUtc.Ticks);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // A folder that cannot be listed right now counts as changed; the republication says why.
+            return Environment.TickCount64;
+        }
+        return hash.ToHashCode();
+    }
+
+    /// <summary>How often the folder is checked when it is polled rather than watched, or null when it is watched.</summary>
+    public TimeSpan? PollInterval { get; private set; }
+
+    /// <summary>Why watching the folder failed and polling took over, or null.</summary>
+    public string? WatchFallback { get; private set; }
 
     /// <summary>Republishes once the folder has been quiet for the debounce interval.</summary>
     private void Schedule()
@@ -229,6 +302,8 @@ public sealed class DevelopmentServer : IAsyncDisposable
             _disposed = true;
         }
         _watcher?.Dispose();
+        if (_poll is not null)
+            await _poll.DisposeAsync();
         await _debounce.DisposeAsync();
         if (Node is not null)
             await Node.DisposeAsync();

@@ -20,7 +20,7 @@ namespace Coputer.Luau.Bytecode;
 /// <para><b>Registers.</b> Every register operand is below MaxStackSize: A/B/C fields, the AUX register of
 /// JUMPIFEQ-style compares and FASTCALL2/3, NAMECALL's A and A + 1, CONCAT's B..C (with B &lt;= C), the numeric loop
 /// block A..A+2, FORGPREP's A..A+3, FORGPREP_NEXT/INEXT's A..A+4 and FORGLOOP's A..A+2+n (n = AUX &amp; 0xFF, at least
-/// 1). Fixed-size ranges end at or below MaxStackSize: CALL's arguments A+1..A+B-1 and results A..A+C-2, RETURN's
+/// 1, and no AUX bits but n and the ipairs sign bit). Fixed-size ranges end at or below MaxStackSize: CALL's arguments A+1..A+B-1 and results A..A+C-2, RETURN's
 /// A..A+B-2, GETVARARGS's A..A+B-2, SETLIST's B..B+C-2. Open-ended forms (B or C = 0) start below MaxStackSize.
 /// The VM must still provide stack beyond MaxStackSize for what grows at run time: multiple results and varargs,
 /// and the three call slots FORGLOOP uses above its block when it calls an iterator.</para>
@@ -440,9 +440,12 @@ public static class BytecodeVerifier
 
                 case OpCode.ForGLoop:
                     {
+                        // The interpreter reads AUX whole (a variable count, sign bit for ipairs): no other bits may be set.
                         int vars = (int)(aux & 0xFF);
                         if (vars < 1)
                             throw Fail(pc, "FORGLOOP needs at least one loop variable");
+                        if ((aux & 0x7FFFFF00u) != 0)
+                            throw Fail(pc, $"FORGLOOP AUX 0x{aux:X8} has stray bits");
                         Reg(pc, a + 2 + vars);
                         Target(pc, pc + 1 + d, op);
                         break;

@@ -1122,7 +1122,9 @@ internal static partial class Interpreter
                         int rb = bse + B(insn);
                         int c = C(insn) - 1;
                         int count = c < 0 ? L.Top - rb : c;
-                        var t = stack[ra].UnsafeTable;
+                        // The verifier cannot know what a register holds: mutated bytecode may aim SETLIST at a non-table.
+                        if (stack[ra].O is not LuauTable t)
+                            throw new RuntimeError("invalid bytecode: SETLIST target is not a table");
                         L.Frames[ci].SavedPc = pc;
                         int index = (int)aux;
                         if (t.IsReadOnly)

@@ -270,4 +270,23 @@ public sealed class AuthoringCommandTests : IDisposable
         Assert.Contains("GET / -> 200", text);
         Assert.Contains("    | rendering", text);
     }
+
+    [Fact]
+    public async Task DevPollsWhenAskedAndRefusesANonsensePollInterval()
+    {
+        string site = Site("return { body = buffer.fromstring('polled page') }");
+        var error = new StringWriter();
+        Assert.Equal(1, await DevCommand.RunAsync(site, 0, null, new StringWriter(), error, CancellationToken.None, pollSeconds: 0));
+        Assert.Contains("--poll 0: give seconds between 0.05 and 3600", error.ToString());
+
+        using var stop = new CancellationTokenSource();
+        var started = new TaskCompletionSource<Coputer.Gateway.Development.DevelopmentServer>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var output = new StringWriter();
+        var run = DevCommand.RunAsync(site, 0, null, output, new StringWriter(), stop.Token, started.SetResult, pollSeconds: 0.5);
+        var server = await started.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.Equal(TimeSpan.FromSeconds(0.5), server.PollInterval);
+        stop.Cancel();
+        Assert.Equal(0, await run.WaitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Contains("checking for changes every 0.5 s; Ctrl-C stops", output.ToString());
+    }
 }

@@ -124,3 +124,68 @@ public sealed class DevelopmentServerTests : IAsyncLifetime
     [InlineData("/home/me/___", "site")]
     public void AFolderNameBecomesAProgramName(string folder, string name) => Assert.Equal(name, DevelopmentServer.NameFor(folder));
 }
+
+/// <summary>Polling instead of watching, for mounts that send no change events.</summary>
+public sealed class DevelopmentPollingTests
+{
+    [Fact]
+    public async Task APolledFolderIsRepublishedAfterAnEdit()
+    {
+        string site = Path.Combine(Path.GetTempPath(), "coputer-devpoll-" + Guid.NewGuid().ToString("N")[..12]);
+        Directory.CreateDirectory(site);
+        File.WriteAllText(Path.Combine(site, "main.luau"), "return { body = buffer.fromstring('first') }\n");
+        try
+        {
+            await using var server = await DevelopmentServer.StartAsync(new DevelopmentServerOptions
+            {
+                Directory = site,
+                Port = 0,
+                PollInterval = TimeSpan.FromMilliseconds(100),
+                Logging = _ => { },
+            });
+            Assert.Equal(TimeSpan.FromMilliseconds(100), server.PollInterval);
+            Assert.Null(server.WatchFallback);
+            long before = server.Hub.Version;
+            // Unchanged polls republish nothing: the version stays until the files change.
+            await Task.Delay(350);
+            Assert.Equal(before, server.Hub.Version);
+
+            File.WriteAllText(Path.Combine(site, "main.luau"), "return { body = buffer.fromstring('second') }\n");
+            // Until the new version is served (a hang guard, not a timing).
+            using var client = new HttpClient();
+            using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            string body;
+            do
+            {
+                await Task.Delay(50, guard.Token);
+                var request = new HttpRequestMessage(HttpMethod.Get, $"http://127.0.0.1:{server.Node.Port}/");
+                request.Headers.Host = $"localhost:{server.Node.Port}";
+                using var response = await client.SendAsync(request, guard.Token);
+                body = await response.Content.ReadAsStringAsync(guard.Token);
+            }
+            while (body != "second");
+            Assert.NotEqual(before, server.Hub.Version);
+        }
+        finally
+        {
+            Directory.Delete(site, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task ANonPositivePollIntervalIsRefused()
+    {
+        string site = Path.Combine(Path.GetTempPath(), "coputer-devpoll-" + Guid.NewGuid().ToString("N")[..12]);
+        Directory.CreateDirectory(site);
+        File.WriteAllText(Path.Combine(site, "main.luau"), "return { body = buffer.fromstring('x') }\n");
+        try
+        {
+            await Assert.ThrowsAsync<ArgumentOutOfRangeException>(async () =>
+                await DevelopmentServer.StartAsync(new DevelopmentServerOptions { Directory = site, Port = 0, PollInterval = TimeSpan.Zero, Logging = _ => { } }));
+        }
+        finally
+        {
+            Directory.Delete(site, recursive: true);
+        }
+    }
+}

@@ -151,6 +151,17 @@ public class BytecodeVerifierTests
     }
 
     [Fact]
+    public void RefusesStrayBitsInTheForgloopAux()
+    {
+        // The interpreter reads FORGLOOP's AUX as a signed count: only the count and the ipairs sign bit may be set.
+        uint[] Loop(uint aux) => [Ad(OpCode.ForGPrep, 0, 0), Ad(OpCode.ForGLoop, 0, -1), aux, s_return];
+        Assert.Contains("stray bits", Refused(Proto(Loop(0x00100002u), maxStack: 8)), StringComparison.Ordinal);
+        Assert.Contains("stray bits", Refused(Proto(Loop(0x40000001u), maxStack: 8)), StringComparison.Ordinal);
+        BytecodeVerifier.Verify(Module(Proto(Loop(0x80000002u), maxStack: 8)));
+        BytecodeVerifier.Verify(Module(Proto(Loop(2u), maxStack: 8)));
+    }
+
+    [Fact]
     public void RefusesConstantsOfTheWrongKind()
     {
         Assert.Contains("not a string", Refused(Proto([Abc(OpCode.GetGlobal, 0), 0u, s_return], constants: [Num(1)])), StringComparison.Ordinal);

@@ -111,28 +111,54 @@ public class LoaderFuzzTests
         }
     }
 
+    [ThreadStatic]
+    private static List<Exception>? t_thrown;
+
+    /// <summary>
+    /// Whether an exception thrown while a mutant ran is a bug. Engine and pcall turn every exception into a Luau
+    /// error, so an interpreter fault (an index out of range, a null reference, a bad cast) would otherwise pass as a
+    /// Luau error: the test watches every exception thrown on its thread, not only what comes out.
+    /// </summary>
+    private static bool IsInternalFault(Exception e) =>
+        e.GetType().Assembly != typeof(LuauState).Assembly
+        && e is not (InsufficientExecutionStackException or OutOfMemoryException or OperationCanceledException);
+
     /// <summary>Runs every mutant on a large stack, collecting unexpected exceptions so one run reports them all.</summary>
     private static int[] RunAll(IEnumerable<(string What, byte[] Blob)> mutants)
     {
         var counts = new int[4];
         var failures = new List<string>();
-        LargeStack.Run(() =>
+        EventHandler<System.Runtime.ExceptionServices.FirstChanceExceptionEventArgs> watch = (_, e) => t_thrown?.Add(e.Exception);
+        AppDomain.CurrentDomain.FirstChanceException += watch;
+        try
         {
-            int index = 0;
-            foreach (var (what, blob) in mutants)
+            LargeStack.Run(() =>
             {
-                try
+                var thrown = t_thrown = [];
+                int index = 0;
+                foreach (var (what, blob) in mutants)
                 {
-                    counts[(int)LoadAndRun(blob, asCoroutine: index % 3 == 0)]++;
+                    thrown.Clear();
+                    try
+                    {
+                        counts[(int)LoadAndRun(blob, asCoroutine: index % 3 == 0)]++;
+                    }
+                    catch (Exception e)
+                    {
+                        failures.Add($"{what}: {e.GetType().Name}: {e.Message}\n{e.StackTrace?.Split('\n').FirstOrDefault()}");
+                    }
+                    if (thrown.FirstOrDefault(IsInternalFault) is { } fault)
+                        failures.Add($"{what}: {fault.GetType().Name} inside the engine: {fault.Message}\n{fault.StackTrace?.Split('\n').FirstOrDefault()}");
+                    index++;
                 }
-                catch (Exception e)
-                {
-                    failures.Add($"{what}: {e.GetType().Name}: {e.Message}\n{e.StackTrace?.Split('\n').FirstOrDefault()}");
-                }
-                index++;
-            }
-            return 0;
-        });
+                t_thrown = null;
+                return 0;
+            });
+        }
+        finally
+        {
+            AppDomain.CurrentDomain.FirstChanceException -= watch;
+        }
         Assert.True(failures.Count == 0, $"{failures.Count} mutants escaped:\n" + string.Join("\n", failures.Take(10)));
         return counts;
     }
@@ -142,6 +168,25 @@ public class LoaderFuzzTests
     {
         var counts = RunAll(CompileAll().Select((b, i) => ($"program {i}", b)));
         Assert.Equal(Programs.Length * 3, counts[(int)Outcome.Finished]);
+    }
+
+    [Fact]
+    public void SetListOnANonTableIsALuauError()
+    {
+        // Verified bytecode, but R0 holds a number where SETLIST expects the table it fills (found by the corpus fuzz).
+        var bc = new BytecodeBuilder();
+        int main = bc.BeginFunction(0, false);
+        bc.EmitAd(OpCode.LoadN, 0, 1);
+        bc.EmitAd(OpCode.LoadN, 1, 2);
+        bc.EmitAbc(OpCode.SetList, 0, 1, 2);
+        bc.EmitAux(1);
+        bc.EmitAbc(OpCode.Return, 0, 1, 0);
+        bc.EndFunction(2, 0, ProtoFlags.None);
+        bc.SetMainFunction(main);
+        var engine = new LuauEngine();
+        var function = engine.LoadBytecode(bc.Finish());
+        var error = Assert.Throws<LuauRuntimeException>(() => engine.Call(function));
+        Assert.Contains("SETLIST target is not a table", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -247,6 +292,78 @@ public class LoaderFuzzTests
         }
         var counts = RunAll(mutants);
         Assert.Equal(mutants.Count, counts.Sum());
+    }
+
+    /// <summary>
+    /// Real programs (every conformance and benchmark file that compiles, at O0..O2), each mutant a few bit flips, a
+    /// random byte or a changed instruction word. Whatever loads runs under the instruction limit.
+    /// </summary>
+    [Fact]
+    public void CorpusMutations()
+    {
+        var blobs = CorpusBlobs();
+        Assert.True(blobs.Count > 60, $"only {blobs.Count} corpus blobs compiled");
+        var codeSpans = blobs.Select(b => FindCode(b.Blob)).ToArray();
+        var random = new Random(15);
+        var mutants = new List<(string, byte[])>();
+        for (int i = 0; i < CorpusMutantCount; i++)
+        {
+            int which = random.Next(blobs.Count);
+            var blob = (byte[])blobs[which].Blob.Clone();
+            switch (i % 4)
+            {
+                case 0:
+                    for (int j = random.Next(1, 4); j > 0; j--)
+                        blob[random.Next(1, blob.Length)] ^= (byte)(1 << random.Next(8));
+                    break;
+                case 1:
+                    {
+                        // A flip inside the code, where most flips still decode and reach the interpreter.
+                        var (offset, words) = codeSpans[which][random.Next(codeSpans[which].Count)];
+                        blob[offset + random.Next(4 * words)] ^= (byte)(1 << random.Next(8));
+                        break;
+                    }
+                case 2:
+                    {
+                        var (offset, words) = codeSpans[which][random.Next(codeSpans[which].Count)];
+                        blob[offset + random.Next(4 * words)] = (byte)random.Next(256);
+                        break;
+                    }
+                default:
+                    {
+                        // Nudge one operand byte by a little: usually still in range, so the interpreter runs it.
+                        var (offset, words) = codeSpans[which][random.Next(codeSpans[which].Count)];
+                        int at = offset + 4 * random.Next(words) + random.Next(1, 4);
+                        blob[at] = (byte)(blob[at] + (random.Next(2) == 0 ? 1 : -1) * random.Next(1, 4));
+                        break;
+                    }
+            }
+            mutants.Add(($"{blobs[which].Name} #{i}", blob));
+        }
+        var counts = RunAll(mutants);
+        // Many mutants must get past the loader, or the test would say little about the interpreter (about 30% do).
+        Assert.True(mutants.Count - counts[(int)Outcome.Rejected] > mutants.Count / 5, string.Join(",", counts));
+    }
+
+    private const int CorpusMutantCount = 10000;
+
+    private static List<(string Name, byte[] Blob)> CorpusBlobs()
+    {
+        var blobs = new List<(string, byte[])>();
+        foreach (var file in SharedCorpus.ConformanceFiles().Concat(SharedCorpus.BenchFiles()))
+        {
+            if (SharedCorpus.NeedsClassSyntax(file))
+                continue;
+            var source = File.ReadAllBytes(file);
+            for (int level = 0; level <= 2; level++)
+            {
+                var result = LuauCompiler.Compile(source, new CompileOptions { OptimizationLevel = level, DebugLevel = level == 2 ? 0 : 1 });
+                // Large blobs make each load slow; the small and medium files cover the instruction set well enough.
+                if (result.Bytecode is { Length: < 48 << 10 } bytecode)
+                    blobs.Add(($"{Path.GetFileName(file)} O{level}", bytecode));
+            }
+        }
+        return blobs;
     }
 
     /// <summary>The byte offset and word count of each proto's code in a blob, found by searching for its encoding.</summary>
