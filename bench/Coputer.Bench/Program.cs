@@ -19,6 +19,11 @@ public static class Program
                 return GatewayBenchmark.Run(args[1..]);
             case "compare":
                 return CompareBenchmark.Run(args[1..]);
+            case "compile":
+                return CompileBenchmark.Run(args[1..]);
+            case "compile-once" when args.Length >= 2:
+                // One compilation in this process (used by 'compile').
+                return CompileBenchmark.CompileOnce(args[1]);
             case "verify":
                 return VerifyTree.Run(args[1..]);
             case "math":
@@ -32,6 +37,8 @@ public static class Program
                 return InteropBenchmark.Run(args[1..]);
             case "network":
                 return NetworkSimulation.Run(args[1..]);
+            case "transport":
+                return TransportBenchmark.RunAsync(args[1..]).GetAwaiter().GetResult();
             case "run-script" when args.Length >= 2:
                 // One script in this process, as 'coputer run' runs it (used by 'scripts').
                 return Coputer.Cli.Commands.RunCommand.Run(args[1], args[2..], 1, 1, Console.OpenStandardOutput(), Console.Error);
@@ -44,12 +51,14 @@ public static class Program
                 Console.Error.WriteLine("  runtime   the platform: uncached page, cache hit, 1 against 2 workers [rounds]");
                 Console.Error.WriteLine("  gateway   bare Kestrel, a result-cache hit and an uncached page through the gateway, with wrk on loopback [--seconds N]");
                 Console.Error.WriteLine("  compare   every program of a folder under our engine and the reference luau: output differences, time ratios");
+                Console.Error.WriteLine("  compile   a table literal of a million numbers, compile time and peak memory against lua5.4 [--count N] [--runs R]");
                 Console.Error.WriteLine("  verify    compile every file of a folder at -O0..-O2, verify it, optionally compare with luau-compile");
                 Console.Error.WriteLine("  math      deterministic math against System.Math, ns per call [--runs N] [--functions sin,exp,...]");
                 Console.Error.WriteLine("  math-accuracy  deterministic math against the BigInteger reference [--count N] [--seed S] [--threads T] [--functions ...]");
                 Console.Error.WriteLine("  math-tables  print DeterministicMath.Tables.cs, computed from the BigInteger reference");
                 Console.Error.WriteLine("  interop   a host call through a [LuauExport] generated binding against a hand-written host function [--calls N] [--runs N]");
                 Console.Error.WriteLine("  network   the network protocols in the deterministic simulator: membership, broadcast, replication [--nodes N] [--seed S]");
+                Console.Error.WriteLine("  transport the peer transport on loopback (mutual TLS 1.3, HTTP/2): handshake, messages per second, publication propagation [--hosts N] [--seconds S]");
                 return 2;
         }
     }

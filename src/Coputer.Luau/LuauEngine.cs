@@ -98,9 +98,26 @@ public sealed class LuauEngine
     /// <exception cref="LuauLoadException">The source has syntax or compile errors; the message lists them as <c>chunk:line: message</c>.</exception>
     public byte[] Compile(ReadOnlySpan<byte> source, string chunkName = "=chunk") => CompileOrThrow(source, chunkName);
 
+    /// <summary>
+    /// About what the compiler's own structures (tree, constant maps, code lists) hold per source byte at their peak.
+    /// Charged to the state while it compiles (when a script runs or a memory limit is set), so loadstring of a huge
+    /// generated literal fails with "not enough memory" instead of growing past the limit.
+    /// </summary>
+    private const int CompileBytesPerSourceByte = 32;
+
     private byte[] CompileOrThrow(ReadOnlySpan<byte> source, string chunkName)
     {
-        var result = LuauCompiler.Compile(source, _compileOptions);
+        long charge = State.RunningThread is not null || State.MemoryLimit > 0 ? (long)source.Length * CompileBytesPerSourceByte : 0;
+        State.ChargeMemory(charge);
+        CompileResult result;
+        try
+        {
+            result = LuauCompiler.Compile(source, _compileOptions, State.CompilePoll);
+        }
+        finally
+        {
+            State.ChargeMemory(-charge);
+        }
         if (result.Bytecode is { } bytecode)
             return bytecode;
         // Like the reference, report the first error (check tools list them all).
@@ -134,8 +151,9 @@ public sealed class LuauEngine
     /// </summary>
     public LuauValue[] DoString(string source, LuauRunLimits limits, string chunkName = "=chunk")
     {
-        var function = Load(source, chunkName);
+        // The run's limits cover the compilation too: a huge source cannot outlast the timeout or the cancellation.
         using var run = State.BeginRun(limits);
+        var function = Load(source, chunkName);
         return State.Call(function);
     }
 

@@ -1,4 +1,5 @@
 using Coputer.Platform;
+using Coputer.Platform.Identity;
 using NSec.Cryptography;
 
 namespace Coputer.Network;
@@ -23,15 +24,18 @@ public readonly record struct NodeId(Hash256 Hash) : IComparable<NodeId>
     public override string ToString() => Hash.ToString()[..16];
 }
 
-/// <summary>A node's Ed25519 key pair and the id derived from it.</summary>
+/// <summary>
+/// A node's Ed25519 key pair and the id derived from it. The key is a platform <see cref="Publisher"/> key (the same
+/// NSec Ed25519 key and key file format), so a node's key is kept on disk like a publisher's.
+/// </summary>
 public sealed class NodeIdentity : IDisposable
 {
-    private readonly Key _key;
+    private readonly Publisher _key;
 
-    private NodeIdentity(Key key)
+    public NodeIdentity(Publisher key)
     {
         _key = key;
-        PublicKey = key.PublicKey.Export(KeyBlobFormat.RawPublicKey);
+        PublicKey = key.Key.Bytes.ToArray();
         Id = NodeId.FromPublicKey(PublicKey);
     }
 
@@ -39,10 +43,21 @@ public sealed class NodeIdentity : IDisposable
 
     public byte[] PublicKey { get; }
 
-    public static NodeIdentity Generate() =>
-        new(Key.Create(SignatureAlgorithm.Ed25519, new KeyCreationParameters { ExportPolicy = KeyExportPolicies.AllowPlaintextExport }));
+    public static NodeIdentity Generate() => new(Publisher.Generate());
 
-    public byte[] Sign(ReadOnlySpan<byte> data) => SignatureAlgorithm.Ed25519.Sign(_key, data);
+    /// <summary>The identity kept in <paramref name="path"/> (a key file), created there first if it does not exist.</summary>
+    public static NodeIdentity LoadOrCreate(string path)
+    {
+        if (!File.Exists(path))
+        {
+            Directory.CreateDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!);
+            using var fresh = Publisher.Generate();
+            KeyFile.Write(path, fresh);
+        }
+        return new NodeIdentity(KeyFile.Read(path));
+    }
+
+    public byte[] Sign(ReadOnlySpan<byte> data) => _key.Sign(data);
 
     /// <summary>Checks an Ed25519 signature by the holder of <paramref name="publicKey"/>.</summary>
     public static bool Verify(ReadOnlySpan<byte> publicKey, ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature)

@@ -61,6 +61,7 @@ public sealed class DevelopmentServer : IAsyncDisposable
     private readonly Timer _debounce;
     private FileSystemWatcher? _watcher;
     private Timer? _poll;
+    private long _fingerprint;
     private Hash256? _served;
     private long _sequence;
     private bool _disposed;
@@ -194,8 +195,41 @@ public sealed class DevelopmentServer : IAsyncDisposable
         if (interval <= TimeSpan.Zero)
             throw new ArgumentOutOfRangeException(nameof(interval), interval, "the poll interval must be positive");
         PollInterval = interval;
-        // Republish reads the folder and does nothing when its bundle hash is unchanged.
-        _poll = new Timer(_ => Republish(), null, interval, interval);
+        _fingerprint = Fingerprint();
+        _poll = new Timer(_ => Poll(), null, interval, interval);
+    }
+
+    /// <summary>
+    /// One poll: when any file's name, size or write time changed, republish after the usual quiet period, as a
+    /// watch event would (so a file caught half-written is read again once the writer is done).
+    /// </summary>
+    private void Poll()
+    {
+        long now = Fingerprint();
+        if (now == Interlocked.Exchange(ref _fingerprint, now))
+            return;
+        Schedule();
+    }
+
+    /// <summary>A cheap summary of the folder's files (paths, sizes and write times), without reading them.</summary>
+    private long Fingerprint()
+    {
+        var hash = new HashCode();
+        try
+        {
+            foreach (var file in new DirectoryInfo(_options.Directory).EnumerateFiles("*", SearchOption.AllDirectories).OrderBy(f => f.FullName, StringComparer.Ordinal))
+            {
+                hash.Add(file.FullName, StringComparer.Ordinal);
+                hash.Add(file.Length);
+                hash.Add(file.LastWriteTimeUtc.Ticks);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // A folder that cannot be listed right now counts as changed; the republication says why.
+            return Environment.TickCount64;
+        }
+        return hash.ToHashCode();
     }
 
     /// <summary>How often the folder is checked when it is polled rather than watched, or null when it is watched.</summary>

@@ -18,6 +18,7 @@ internal static class StackGuard
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Check(AstNode node)
     {
+        CompilePoll.Tick();
         if (!RuntimeHelpers.TryEnsureSufficientExecutionStack())
             throw new CompileException(node.Location, RecursionMessage);
     }

@@ -10,6 +10,12 @@ public sealed class CompileOptions
     /// </summary>
     public int OptimizationLevel { get; init; } = 1;
 
+    /// <summary>
+    /// Stops a long compilation: the parser and the compiler check the token every few thousand nodes and throw
+    /// <see cref="OperationCanceledException"/> once it is cancelled.
+    /// </summary>
+    public CancellationToken Cancellation { get; init; }
+
     /// <summary>0: no debug information; 1 (default): line numbers and function names; 2: also local and upvalue names.</summary>
     public int DebugLevel { get; init; } = 1;
 

@@ -16,7 +16,7 @@ internal sealed class CompilerState(CompileOptions options)
     public List<AstLocal> InitializedLocals { get; } = [];
 
     /// <summary>Compile-time values of expressions (absent or Unknown: not constant).</summary>
-    public Dictionary<AstExpr, Constant> Constants { get; } = new(ReferenceEqualityComparer.Instance);
+    public ExprConstantMap Constants { get; } = new();
 
     /// <summary>Compile-time values of locals.</summary>
     public LocalMap<Constant> LocalConstants { get; } = new();

@@ -10,8 +10,14 @@ public static class LuauCompiler
     /// Compiles Luau source text (UTF-8 bytes). Syntax errors are returned as the parser reports them; otherwise the
     /// result holds bytecode or the compile error, each with its location. Never throws for any input.
     /// </summary>
-    public static CompileResult Compile(ReadOnlySpan<byte> source, CompileOptions? options = null) =>
-        Compile(Parser.Parse(source), options);
+    public static CompileResult Compile(ReadOnlySpan<byte> source, CompileOptions? options = null) => Compile(source, options, null);
+
+    /// <summary>Compiles with <paramref name="poll"/> called every few thousand nodes (an engine's limits, for loadstring).</summary>
+    internal static CompileResult Compile(ReadOnlySpan<byte> source, CompileOptions? options, Action? poll)
+    {
+        using var scope = CompilePoll.Begin(options?.Cancellation ?? default, poll);
+        return Compile(Parser.Parse(source), options);
+    }
 
     /// <summary>
     /// Compiles source text and returns the reference's blob form: the bytecode, or version byte 0 followed by
@@ -34,6 +40,7 @@ public static class LuauCompiler
             return CompileResult.FromErrors(errors);
         }
 
+        using var scope = CompilePoll.Begin(options.Cancellation, null);
         try
         {
             return CompileResult.FromBytecode(CompileTree(parse, options));
@@ -109,6 +116,7 @@ public static class LuauCompiler
         {
             Builtins.Analyze(state, state.Builtins, root);
             TableMutationTracker.BuildConstantTableMap(state, root, state.InitializedLocals);
+            state.Constants.LiteralsKnown = true;
             ConstantFolder.Run(state, root);
             TableShapePredictor.Run(state.TableShapes, root);
         }

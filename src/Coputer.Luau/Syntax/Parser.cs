@@ -234,6 +234,7 @@ public sealed partial class Parser
     private void IncrementRecursion(string context)
     {
         _recursion++;
+        Compiler.CompilePoll.Tick();
 
         // The stack check runs every few levels: fewer frames than its safety margin come between two checks.
         if (_recursion > _options.RecursionLimit || ((_recursion & 7) == 0 && !RuntimeHelpers.TryEnsureSufficientExecutionStack()))

@@ -142,6 +142,81 @@ internal static class Builtins
                     return Number(stack, ra, (ToUInt32(x) >> f) & m);
                 }
 
+            case BuiltinFunction.Bit32Replace when nparams is 3 or 4 && num2 && c.Type_ == LuauType.Number:
+                {
+                    int w = 1;
+                    if (nparams == 4)
+                    {
+                        ref var d = ref stack[arg0 + 3];
+                        if (d.Type_ != LuauType.Number)
+                            return -1;
+                        w = NativeCasts.ToInt32(d.N);
+                    }
+                    int f = NativeCasts.ToInt32(c.N);
+                    // Fields the library rejects (or would compute oddly) go to the library.
+                    if (f < 0 || f > 31 || w <= 0 || f + w > 32)
+                        return -1;
+                    uint m = w == 32 ? 0xFFFFFFFFu : (1u << w) - 1;
+                    return Number(stack, ra, (ToUInt32(x) & ~(m << f)) | ((ToUInt32(y) & m) << f));
+                }
+
+            case BuiltinFunction.BufferReadi8 or BuiltinFunction.BufferReadu8 or BuiltinFunction.BufferReadi16 or BuiltinFunction.BufferReadu16
+                or BuiltinFunction.BufferReadi32 or BuiltinFunction.BufferReadu32 or BuiltinFunction.BufferReadf32 or BuiltinFunction.BufferReadf64
+                when nparams >= 2 && nresults <= 1 && a.Type_ == LuauType.Buffer && b.Type_ == LuauType.Number:
+                {
+                    var data = Unsafe.As<LuauBuffer>(a.O!).Data;
+                    int offset = NativeCasts.ToInt32(y);
+                    int size = BufferAccessSize(id);
+                    if ((ulong)(uint)offset + (uint)size > (ulong)data.Length)
+                        return -1;
+                    var bytes = data.AsSpan(offset, size);
+                    double v = id switch
+                    {
+                        BuiltinFunction.BufferReadi8 => (sbyte)bytes[0],
+                        BuiltinFunction.BufferReadu8 => bytes[0],
+                        BuiltinFunction.BufferReadi16 => BinaryPrimitives.ReadInt16LittleEndian(bytes),
+                        BuiltinFunction.BufferReadu16 => BinaryPrimitives.ReadUInt16LittleEndian(bytes),
+                        BuiltinFunction.BufferReadi32 => BinaryPrimitives.ReadInt32LittleEndian(bytes),
+                        BuiltinFunction.BufferReadu32 => BinaryPrimitives.ReadUInt32LittleEndian(bytes),
+                        BuiltinFunction.BufferReadf32 => BinaryPrimitives.ReadSingleLittleEndian(bytes),
+                        _ => BinaryPrimitives.ReadDoubleLittleEndian(bytes),
+                    };
+                    return Number(stack, ra, v);
+                }
+
+            case BuiltinFunction.BufferWriteu8 or BuiltinFunction.BufferWriteu16 or BuiltinFunction.BufferWriteu32
+                or BuiltinFunction.BufferWritef32 or BuiltinFunction.BufferWritef64
+                when nparams >= 3 && nresults <= 0 && a.Type_ == LuauType.Buffer && b.Type_ == LuauType.Number && c.Type_ == LuauType.Number:
+                {
+                    var data = Unsafe.As<LuauBuffer>(a.O!).Data;
+                    int offset = NativeCasts.ToInt32(y);
+                    int size = BufferAccessSize(id);
+                    if ((ulong)(uint)offset + (uint)size > (ulong)data.Length)
+                        return -1;
+                    var bytes = data.AsSpan(offset, size);
+                    switch (id)
+                    {
+                        case BuiltinFunction.BufferWriteu8: bytes[0] = (byte)ToUInt32(c.N); break;
+                        case BuiltinFunction.BufferWriteu16: BinaryPrimitives.WriteUInt16LittleEndian(bytes, (ushort)ToUInt32(c.N)); break;
+                        case BuiltinFunction.BufferWriteu32: BinaryPrimitives.WriteUInt32LittleEndian(bytes, ToUInt32(c.N)); break;
+                        // As the library: a NaN is stored canonical under deterministic math.
+                        case BuiltinFunction.BufferWritef32: BinaryPrimitives.WriteSingleLittleEndian(bytes, (float)LuauMath.Observable(L.State, c.N)); break;
+                        default: BinaryPrimitives.WriteDoubleLittleEndian(bytes, LuauMath.Observable(L.State, c.N)); break;
+                    }
+                    return 0;
+                }
+
+            case BuiltinFunction.SetMetatable when nparams >= 2 && nresults <= 1 && a.Type_ == LuauType.Table && b.Type_ == LuauType.Table:
+                {
+                    // Only the common case: a table without a metatable yet (no __metatable protection to check).
+                    var t = a.UnsafeTable;
+                    if (t.IsReadOnly || t.Metatable is not null)
+                        return -1;
+                    t.Metatable = b.UnsafeTable;
+                    stack[ra] = a;
+                    return 1;
+                }
+
             case BuiltinFunction.SelectVararg when nparams == 1 && nresults == 1:
                 {
                     // select(i, ...) and select("#", ...) in a variadic function: its extra arguments sit below its base.
@@ -481,6 +556,15 @@ internal static class Builtins
         r = 0;
         return false;
     }
+
+    /// <summary>The bytes a buffer read or write builtin touches.</summary>
+    private static int BufferAccessSize(BuiltinFunction id) => id switch
+    {
+        BuiltinFunction.BufferReadi8 or BuiltinFunction.BufferReadu8 or BuiltinFunction.BufferWriteu8 => 1,
+        BuiltinFunction.BufferReadi16 or BuiltinFunction.BufferReadu16 or BuiltinFunction.BufferWriteu16 => 2,
+        BuiltinFunction.BufferReadf64 or BuiltinFunction.BufferWritef64 => 8,
+        _ => 4,
+    };
 
     private static bool AllNumbers(LuauValue[] stack, int arg0, int nparams, in LuauValue a, in LuauValue b, in LuauValue c)
     {

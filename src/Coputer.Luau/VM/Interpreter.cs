@@ -136,15 +136,14 @@ internal static partial class Interpreter
         // The frame that entered this loop has returned (a host continuation may have finished it).
         if (ci < entry)
             return true;
-        if (L.Frames[ci].Closure is null)
-            throw new InvalidOperationException("internal error: a host frame is on top of a running thread");
-        LuauClosure cl = L.Frames[ci].Closure!;
+        ref var top = ref L.Frames[ci];
+        LuauClosure cl = top.Closure ?? throw new InvalidOperationException("internal error: a host frame is on top of a running thread");
         Proto p = cl.Proto;
         uint[] code = p.Code;
         LuauValue[] k = p.K;
         LuauValue[] stack = L.Stack;
-        int bse = L.Frames[ci].Base;
-        int pc = L.Frames[ci].SavedPc;
+        int bse = top.Base;
+        int pc = top.SavedPc;
 
         while (true)
         {
@@ -159,7 +158,7 @@ internal static partial class Interpreter
                     break;
 
                 case OpCode.LoadB:
-                    stack[bse + A(insn)] = B(insn) != 0 ? LuauValue.True : LuauValue.False;
+                    stack[bse + A(insn)] = LuauValue.FromBool(B(insn) != 0);
                     pc += C(insn);
                     break;
 
@@ -168,7 +167,7 @@ internal static partial class Interpreter
                     break;
 
                 case OpCode.LoadK:
-                    stack[bse + A(insn)] = k[D(insn)];
+                    LuauValue.Copy(ref stack[bse + A(insn)], in k[D(insn)]);
                     break;
 
                 case OpCode.LoadKx:
@@ -176,7 +175,7 @@ internal static partial class Interpreter
                     break;
 
                 case OpCode.Move:
-                    stack[bse + A(insn)] = stack[bse + B(insn)];
+                    LuauValue.Copy(ref stack[bse + A(insn)], in stack[bse + B(insn)]);
                     break;
 
                 case OpCode.GetGlobal:
@@ -218,8 +217,8 @@ internal static partial class Interpreter
 
                 case OpCode.GetUpval:
                     {
-                        var u = cl.Upvalues[B(insn)];
-                        stack[bse + A(insn)] = u.Type_ == LuauType.UpvalueRef ? Unsafe.As<Upvalue>(u.O!).Get() : u;
+                        ref var u = ref cl.Upvalues[B(insn)];
+                        LuauValue.Copy(ref stack[bse + A(insn)], in u.Type_ == LuauType.UpvalueRef ? ref Unsafe.As<Upvalue>(u.O!).Slot : ref u);
                         break;
                     }
 
@@ -229,7 +228,7 @@ internal static partial class Interpreter
                         if (u.Type_ == LuauType.UpvalueRef)
                             Unsafe.As<Upvalue>(u.O!).Set(in stack[bse + A(insn)]);
                         else
-                            u = stack[bse + A(insn)];
+                            LuauValue.Copy(ref u, in stack[bse + A(insn)]);
                         break;
                     }
 
@@ -256,21 +255,21 @@ internal static partial class Interpreter
 
                 case OpCode.GetTable:
                     {
-                        var rb = stack[bse + B(insn)];
-                        var rc = stack[bse + C(insn)];
+                        ref var rb = ref stack[bse + B(insn)];
+                        ref var rc = ref stack[bse + C(insn)];
                         if (rb.Type_ == LuauType.Table)
                         {
                             var t = rb.UnsafeTable;
                             if (rc.Type_ == LuauType.Number)
                             {
                                 double d = rc.N;
-                                int idx = (int)d;
+                                int idx = TruncateToInt(d);
                                 if (idx == d && (uint)(idx - 1) < (uint)t.Array.Length)
                                 {
-                                    var v = t.Array[idx - 1];
+                                    ref var v = ref t.Array[idx - 1];
                                     if (v.Type_ != LuauType.Nil || t.Metatable is null)
                                     {
-                                        stack[bse + A(insn)] = v;
+                                        LuauValue.Copy(ref stack[bse + A(insn)], in v);
                                         break;
                                     }
                                 }
@@ -290,8 +289,8 @@ internal static partial class Interpreter
 
                 case OpCode.SetTable:
                     {
-                        var rb = stack[bse + B(insn)];
-                        var rc = stack[bse + C(insn)];
+                        ref var rb = ref stack[bse + B(insn)];
+                        ref var rc = ref stack[bse + C(insn)];
                         if (rb.Type_ == LuauType.Table)
                         {
                             var t = rb.UnsafeTable;
@@ -300,10 +299,10 @@ internal static partial class Interpreter
                                 if (rc.Type_ == LuauType.Number)
                                 {
                                     double d = rc.N;
-                                    int idx = (int)d;
+                                    int idx = TruncateToInt(d);
                                     if (idx == d && (uint)(idx - 1) < (uint)t.Array.Length)
                                     {
-                                        t.Array[idx - 1] = stack[bse + A(insn)];
+                                        LuauValue.Copy(ref t.Array[idx - 1], in stack[bse + A(insn)]);
                                         break;
                                     }
                                 }
@@ -321,7 +320,7 @@ internal static partial class Interpreter
                 case OpCode.GetTableKs:
                     {
                         uint aux = code[pc++];
-                        var rb = stack[bse + B(insn)];
+                        ref var rb = ref stack[bse + B(insn)];
                         if (rb.Type_ == LuauType.Table)
                         {
                             var t = rb.UnsafeTable;
@@ -330,7 +329,7 @@ internal static partial class Interpreter
                             ref var n = ref t.Nodes[slot];
                             if (ReferenceEquals(n.Key.O, key) && n.Value.Type_ != LuauType.Nil)
                             {
-                                stack[bse + A(insn)] = n.Value;
+                                LuauValue.Copy(ref stack[bse + A(insn)], in n.Value);
                                 break;
                             }
                             if (t.Metatable is null)
@@ -366,7 +365,7 @@ internal static partial class Interpreter
                 case OpCode.SetTableKs:
                     {
                         uint aux = code[pc++];
-                        var rb = stack[bse + B(insn)];
+                        ref var rb = ref stack[bse + B(insn)];
                         if (rb.Type_ == LuauType.Table)
                         {
                             var t = rb.UnsafeTable;
@@ -375,7 +374,7 @@ internal static partial class Interpreter
                             ref var n = ref t.Nodes[slot];
                             if (ReferenceEquals(n.Key.O, key) && n.Value.Type_ != LuauType.Nil && !t.IsReadOnly)
                             {
-                                n.Value = stack[bse + A(insn)];
+                                LuauValue.Copy(ref n.Value, in stack[bse + A(insn)]);
                                 break;
                             }
                             if (!t.IsReadOnly && (t.Metatable is null || (t.Metatable.TmCache & (1 << (int)TagMethod.NewIndex)) != 0))
@@ -394,17 +393,17 @@ internal static partial class Interpreter
 
                 case OpCode.GetTableN:
                     {
-                        var rb = stack[bse + B(insn)];
+                        ref var rb = ref stack[bse + B(insn)];
                         int idx = C(insn) + 1;
                         if (rb.Type_ == LuauType.Table)
                         {
                             var t = rb.UnsafeTable;
                             if ((uint)(idx - 1) < (uint)t.Array.Length)
                             {
-                                var v = t.Array[idx - 1];
+                                ref var v = ref t.Array[idx - 1];
                                 if (v.Type_ != LuauType.Nil || t.Metatable is null)
                                 {
-                                    stack[bse + A(insn)] = v;
+                                    LuauValue.Copy(ref stack[bse + A(insn)], in v);
                                     break;
                                 }
                             }
@@ -423,7 +422,7 @@ internal static partial class Interpreter
 
                 case OpCode.SetTableN:
                     {
-                        var rb = stack[bse + B(insn)];
+                        ref var rb = ref stack[bse + B(insn)];
                         int idx = C(insn) + 1;
                         if (rb.Type_ == LuauType.Table)
                         {
@@ -431,7 +430,7 @@ internal static partial class Interpreter
                             if (t.Metatable is null && !t.IsReadOnly)
                             {
                                 if ((uint)(idx - 1) < (uint)t.Array.Length)
-                                    t.Array[idx - 1] = stack[bse + A(insn)];
+                                    LuauValue.Copy(ref t.Array[idx - 1], in stack[bse + A(insn)]);
                                 else
                                 {
                                     L.Frames[ci].SavedPc = pc;
@@ -554,7 +553,16 @@ internal static partial class Interpreter
                         if (fv.O is LuauClosure ncl)
                         {
                             EnterLuau(L, func, argTop, nresults, ncl, FrameFlags.None);
-                            goto Reentry;
+                            // Continue in the callee's frame without the general reload at Reentry.
+                            ci++;
+                            cl = ncl;
+                            p = ncl.Proto;
+                            code = p.Code;
+                            k = p.K;
+                            stack = L.Stack;
+                            bse = func + 1;
+                            pc = 0;
+                            break;
                         }
                         var host = Unsafe.As<HostFunction>(fv.O!);
                         if (host.Special != SpecialFunction.None)
@@ -601,7 +609,7 @@ internal static partial class Interpreter
                         {
                             int i = 0;
                             for (; i < nresults && ra + i < valEnd; i++)
-                                stack[res + i] = stack[ra + i];
+                                LuauValue.Copy(ref stack[res + i], in stack[ra + i]);
                             for (; i < nresults; i++)
                                 stack[res + i] = default;
                             L.Top = L.Frames[ci - 1].Top;
@@ -618,8 +626,18 @@ internal static partial class Interpreter
                             }
                             if (!FinishFlaggedReturn(L, flags, res, nresults))
                                 return false;
+                            goto Reentry;
                         }
-                        goto Reentry;
+                        // A plain return goes back to the Luau frame that made the call.
+                        ci--;
+                        ref var caller = ref L.Frames[ci];
+                        cl = caller.Closure!;
+                        p = cl.Proto;
+                        code = p.Code;
+                        k = p.K;
+                        bse = caller.Base;
+                        pc = caller.SavedPc;
+                        break;
                     }
 
                 case OpCode.Jump:
@@ -684,8 +702,8 @@ internal static partial class Interpreter
                 case OpCode.JumpIfLt:
                 case OpCode.JumpIfNotLt:
                     {
-                        var ra = stack[bse + A(insn)];
-                        var rb = stack[bse + (int)code[pc]];
+                        ref var ra = ref stack[bse + A(insn)];
+                        ref var rb = ref stack[bse + (int)code[pc]];
                         bool lt;
                         if (ra.Type_ == LuauType.Number && rb.Type_ == LuauType.Number)
                             lt = ra.N < rb.N;
@@ -702,8 +720,8 @@ internal static partial class Interpreter
                 case OpCode.JumpIfLe:
                 case OpCode.JumpIfNotLe:
                     {
-                        var ra = stack[bse + A(insn)];
-                        var rb = stack[bse + (int)code[pc]];
+                        ref var ra = ref stack[bse + A(insn)];
+                        ref var rb = ref stack[bse + (int)code[pc]];
                         bool le;
                         if (ra.Type_ == LuauType.Number && rb.Type_ == LuauType.Number)
                             le = ra.N <= rb.N;
@@ -1036,7 +1054,7 @@ internal static partial class Interpreter
                     }
 
                 case OpCode.Not:
-                    stack[bse + A(insn)] = stack[bse + B(insn)].IsFalsy ? LuauValue.True : LuauValue.False;
+                    stack[bse + A(insn)] = LuauValue.FromBool(stack[bse + B(insn)].IsFalsy);
                     break;
 
                 case OpCode.Minus:
@@ -1055,7 +1073,7 @@ internal static partial class Interpreter
 
                 case OpCode.Length:
                     {
-                        var rb = stack[bse + B(insn)];
+                        ref var rb = ref stack[bse + B(insn)];
                         if (rb.Type_ == LuauType.Table)
                         {
                             var t = rb.UnsafeTable;
@@ -1231,7 +1249,7 @@ internal static partial class Interpreter
                                 {
                                     stack[ra + 2] = LuauValue.FromLightUserdata(index + 1, IteratorTag);
                                     stack[ra + 3] = new LuauValue(index + 1);
-                                    stack[ra + 4] = array[index];
+                                    LuauValue.Copy(ref stack[ra + 4], in array[index]);
                                     goto ForGLoopJump;
                                 }
                                 index++;
@@ -1287,7 +1305,7 @@ internal static partial class Interpreter
                             int ra0 = bse + A(insn);
                             int j = 0;
                             for (; j < b && j < n; j++)
-                                stack[ra0 + j] = stack[bse - n + j];
+                                LuauValue.Copy(ref stack[ra0 + j], in stack[bse - n + j]);
                             for (; j < b; j++)
                                 stack[ra0 + j] = default;
                         }
@@ -1432,6 +1450,16 @@ internal static partial class Interpreter
         long index = offset / Unsafe.SizeOf<TableNode>();
         return index >= 0 && index < nodes.Length ? (int)index & 0xFF : 0;
     }
+
+    /// <summary>
+    /// (int)d for array indices, without the saturating conversion's extra instructions: any double outside the int
+    /// range gives a value different from d, which the caller's <c>idx == d</c> check rejects either way.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int TruncateToInt(double d) =>
+        System.Runtime.Intrinsics.X86.Sse2.IsSupported
+            ? System.Runtime.Intrinsics.X86.Sse2.ConvertToInt32WithTruncation(System.Runtime.Intrinsics.Vector128.CreateScalarUnsafe(d))
+            : (int)d;
 
     /// <summary>Luau's <c>^</c>: C's pow, managed and deterministic or the host's (see LuauState.DeterministicMath).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

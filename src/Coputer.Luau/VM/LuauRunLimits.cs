@@ -39,6 +39,7 @@ public sealed class LuauRunScope : IDisposable
     internal LuauRunScope(LuauState state, LuauRunLimits limits)
     {
         _state = state;
+        state.CheckNotRunningElsewhere();
         _saved = state.SaveLimits();
         Limits = limits;
         // The run keeps the limits the host set on the state and adds its own: the tighter budget, either token.

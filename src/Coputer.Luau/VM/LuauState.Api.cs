@@ -46,6 +46,9 @@ public sealed partial class LuauState
     public LuauFunction Load(LuauChunk chunk, LuauTable? env = null)
     {
         ArgumentNullException.ThrowIfNull(chunk);
+        using var guard = EnterRun();
+        if (env is not null)
+            CheckOwnership(new LuauValue(env));
         var name = Intern(chunk.Name);
         try
         {
@@ -65,6 +68,9 @@ public sealed partial class LuauState
 
     internal LuauValue[] CallOn(LuauThread thread, LuauValue function, ReadOnlySpan<LuauValue> args)
     {
+        using var guard = EnterRun();
+        CheckOwnership(in function);
+        CheckOwnership(args);
         CheckCallable(thread);
         int savedFrame = thread.FrameIndex;
         int savedTop = thread.Top;
@@ -101,6 +107,9 @@ public sealed partial class LuauState
     {
         if (function is not LuauClosure closure)
             throw new ArgumentException("Only Luau functions can be cloned.", nameof(function));
+        CheckOwnership(new LuauValue(function));
+        if (environment is not null)
+            CheckOwnership(new LuauValue(environment));
         var clone = new LuauClosure(closure.Proto, environment ?? MainThread.Globals);
         closure.Upvalues.CopyTo(clone.Upvalues, 0);
         return clone;
@@ -128,6 +137,7 @@ public sealed partial class LuauState
     /// </summary>
     private static T RunOn<T>(LuauThread thread, Func<LuauThread, T> body)
     {
+        using var guard = thread.State.EnterRun();
         CheckCallable(thread);
         int savedFrame = thread.FrameIndex;
         int savedTop = thread.Top;
@@ -165,6 +175,7 @@ public sealed partial class LuauState
     /// <summary>A new thread (coroutine) that will run <paramref name="body"/> when first resumed.</summary>
     public LuauThread CreateThread(LuauFunction body, LuauTable? globals = null)
     {
+        CheckOwnership(new LuauValue(body));
         var thread = new LuauThread(this, globals ?? Globals);
         thread.Stack[thread.Top++] = new LuauValue(body);
         return thread;
@@ -176,6 +187,10 @@ public sealed partial class LuauState
     /// </summary>
     public LuauResumeResult Resume(LuauThread thread, params ReadOnlySpan<LuauValue> args)
     {
+        ArgumentNullException.ThrowIfNull(thread);
+        using var guard = EnterRun();
+        CheckOwnership(new LuauValue(thread));
+        CheckOwnership(args);
         if (thread.Status != CoroutineStatus.Suspended)
         {
             string what = thread.Status == CoroutineStatus.Dead ? "dead" : "non-suspended";
@@ -208,6 +223,10 @@ public sealed partial class LuauState
 
     internal LuauResumeResult ResumeError(LuauThread thread, LuauValue error, LuauThread? from)
     {
+        ArgumentNullException.ThrowIfNull(thread);
+        using var guard = EnterRun();
+        CheckOwnership(new LuauValue(thread));
+        CheckOwnership(in error);
         if (thread.Status != CoroutineStatus.Suspended || thread.FrameIndex == 0)
             return new(LuauResumeStatus.Error, [LuauString.FromUtf8("cannot resume a coroutine that has not yielded")]);
         thread.EnsureStack(thread.Top + 1);
@@ -234,6 +253,9 @@ public sealed partial class LuauState
     /// </summary>
     public LuauResumeResult RunOnMainThread(LuauFunction body, params ReadOnlySpan<LuauValue> args)
     {
+        using var guard = EnterRun();
+        CheckOwnership(new LuauValue(body));
+        CheckOwnership(args);
         var main = MainThread;
         if (main.FrameIndex != 0 || main.Status != CoroutineStatus.Running)
             throw new InvalidOperationException("The main thread is busy: finish what runs on it first.");

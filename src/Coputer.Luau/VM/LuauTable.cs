@@ -78,7 +78,12 @@ public sealed class LuauTable : LuauObject
     public LuauTable? GetMetatable() => Metatable;
 
     /// <summary>Sets or clears the metatable (like <c>setmetatable</c>, without its checks).</summary>
-    public void SetMetatable(LuauTable? metatable) => Metatable = metatable;
+    public void SetMetatable(LuauTable? metatable)
+    {
+        if (metatable is not null && metatable.State != State)
+            throw new InvalidOperationException("The metatable belongs to another Luau state; values cannot be passed between states.");
+        Metatable = metatable;
+    }
 
     /// <summary>True after <c>table.freeze</c>.</summary>
     public bool IsFrozen => IsReadOnly;
@@ -116,6 +121,8 @@ public sealed class LuauTable : LuauObject
     {
         if (IsReadOnly)
             throw new RuntimeError("attempt to modify a readonly table");
+        State.CheckOwnership(in key);
+        State.CheckOwnership(in value);
         Set(in key) = value;
     }
 

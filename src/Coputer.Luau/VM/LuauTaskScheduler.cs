@@ -537,16 +537,28 @@ public sealed class LuauTaskScheduler
     internal Scope Enter()
     {
         Monitor.Enter(_gate);
+        LuauState.RunGuard guard;
+        try
+        {
+            // The lock orders scheduler work; the guard also refuses a synchronous run on another thread.
+            guard = _state.EnterRun();
+        }
+        catch
+        {
+            Monitor.Exit(_gate);
+            throw;
+        }
         var previous = SynchronizationContext.Current;
         SynchronizationContext.SetSynchronizationContext(_context);
-        return new Scope(this, previous);
+        return new Scope(this, previous, guard);
     }
 
-    internal readonly struct Scope(LuauTaskScheduler scheduler, SynchronizationContext? previous) : IDisposable
+    internal readonly struct Scope(LuauTaskScheduler scheduler, SynchronizationContext? previous, LuauState.RunGuard guard) : IDisposable
     {
         public void Dispose()
         {
             SynchronizationContext.SetSynchronizationContext(previous);
+            guard.Dispose();
             Monitor.Exit(scheduler._gate);
         }
     }

@@ -27,6 +27,12 @@ public sealed class LuauThread : LuauObject
     internal LuauValue[] Stack;
     internal int Top;
     internal CallFrame[] Frames;
+
+    /// <summary>The frame index at which <see cref="PushFrame"/> must grow the array or report an overflow.</summary>
+    private int _frameEnd;
+
+    /// <summary>Inside the allowance past <see cref="MaxCalls"/> that lets a handler run after a stack overflow.</summary>
+    private bool _overflowing;
     internal int FrameIndex;
 
     /// <summary>The thread's global table (the environment of code loaded on it).</summary>
@@ -75,6 +81,7 @@ public sealed class LuauThread : LuauObject
         Globals = globals;
         Stack = new LuauValue[2 * MinStack + 8];
         Frames = new CallFrame[8];
+        _frameEnd = Frames.Length;
         // Frame 0 stands for the host: slot 0 is its function slot, values pushed by the host start at 1.
         Frames[0] = new CallFrame { Func = 0, Base = 1, Top = 1 + MinStack, NResults = -1 };
         Top = 1;
@@ -158,7 +165,7 @@ public sealed class LuauThread : LuauObject
     internal ref CallFrame PushFrame()
     {
         int next = FrameIndex + 1;
-        if (next >= Frames.Length)
+        if (next >= _frameEnd)
             GrowFrames();
         FrameIndex = next;
         return ref Frames[next];
@@ -169,19 +176,33 @@ public sealed class LuauThread : LuauObject
     {
         // Extra room past the limit lets an error handler run after an overflow, as in the reference.
         const int hardLimit = MaxCalls + (MaxCalls >> 3);
-        if (Frames.Length >= hardLimit)
-            throw LuauRuntimeException.ErrorInErrorHandling();
-        int size = Frames.Length >= MaxCalls ? hardLimit : Math.Min(Frames.Length * 2, MaxCalls);
-        Array.Resize(ref Frames, size);
-        if (Frames.Length > MaxCalls)
+        int next = FrameIndex + 1;
+        int limit = _overflowing ? hardLimit : MaxCalls;
+        if (next >= limit)
+        {
+            if (_overflowing)
+                throw LuauRuntimeException.ErrorInErrorHandling();
+            // The array keeps its size after the overflow is handled: a script that overflows in a loop would
+            // otherwise allocate (and collect) two large arrays per overflow.
+            _overflowing = true;
+            if (Frames.Length < hardLimit)
+                Array.Resize(ref Frames, hardLimit);
+            _frameEnd = hardLimit;
             throw new RuntimeError("stack overflow");
+        }
+        if (next >= Frames.Length)
+            Array.Resize(ref Frames, Math.Min(Math.Max(Frames.Length * 2, next + 1), limit));
+        _frameEnd = Math.Min(Frames.Length, limit);
     }
 
-    /// <summary>Shrinks the frame array back after an overflow was handled, so the next overflow is detected again.</summary>
+    /// <summary>Ends the overflow allowance once an overflow was handled, so the next overflow is detected again.</summary>
     internal void RecoverFromOverflow()
     {
-        if (Frames.Length > MaxCalls && FrameIndex + 1 < MaxCalls)
-            Array.Resize(ref Frames, MaxCalls);
+        if (_overflowing && FrameIndex + 1 < MaxCalls)
+        {
+            _overflowing = false;
+            _frameEnd = Math.Min(Frames.Length, MaxCalls);
+        }
     }
 
     // ---- upvalues ----

@@ -125,6 +125,23 @@ public readonly struct LuauValue : IEquatable<LuauValue>
     internal LuauTable UnsafeTable => Unsafe.As<LuauTable>(O!);
     internal LuauFunction UnsafeFunction => Unsafe.As<LuauFunction>(O!);
 
+    /// <summary>
+    /// <c>dst = src</c> without the GC write barrier when <paramref name="src"/> holds no reference (nil, a boolean,
+    /// a number, a vector...): a store of the constant null needs none, and most register copies are numbers.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void Copy(ref LuauValue dst, in LuauValue src)
+    {
+        if (src.O is null)
+            dst = new LuauValue(src.Type_, null, src.N, src.Extra);
+        else
+            dst = src;
+    }
+
+    /// <summary>The boolean value, built in place (no load of <see cref="True"/> or <see cref="False"/>, no write barrier).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static LuauValue FromBool(bool b) => new(LuauType.Boolean, null, 0, b ? 1u : 0u);
+
     /// <summary>The boolean value.</summary>
     public static LuauValue FromBoolean(bool b) => b ? True : False;
 

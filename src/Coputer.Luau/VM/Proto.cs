@@ -62,11 +62,8 @@ internal sealed class Upvalue
 
     public LuauValue Get() => Thread is null ? Closed : Thread.Stack[Index];
 
-    public void Set(in LuauValue value)
-    {
-        if (Thread is null)
-            Closed = value;
-        else
-            Thread.Stack[Index] = value;
-    }
+    /// <summary>Where the value is now: the stack slot while open, <see cref="Closed"/> once closed.</summary>
+    public ref LuauValue Slot => ref Thread is null ? ref Closed : ref Thread.Stack[Index];
+
+    public void Set(in LuauValue value) => LuauValue.Copy(ref Slot, in value);
 }

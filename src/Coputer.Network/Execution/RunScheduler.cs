@@ -95,7 +95,8 @@ public sealed class RunScheduler
     {
         if (!_pending.TryGetValue(requestId, out var pending))
             return [];
-        if (!pending.Asked.Contains(receipt.Runner) || receipt.Program != pending.Program || receipt.Input != pending.Input)
+        // A zero program is a run by name: the runner resolves it, and the caller checks the signed record it sends.
+        if (!pending.Asked.Contains(receipt.Runner) || (!pending.Program.IsZero && receipt.Program != pending.Program) || receipt.Input != pending.Input)
             return [];
         _pending.Remove(requestId);
         var sentAt = receipt.Runner == pending.Runners[0] ? pending.Started : pending.HedgeAt;

@@ -42,6 +42,7 @@ public sealed class ExecutionService : IDisposable
     private readonly Thread[] _workers;
     private readonly ConcurrentDictionary<(PublisherId, string), ProgramVersion> _names = new();
     private readonly LruCache<(Hash256, Hash256), RunResult> _results;
+    private readonly TouchThrottle<(Hash256, Hash256)> _touches = new(4096, TimeSpan.FromSeconds(1));
     private readonly LruCache<Hash256, CompiledProgram> _programs;
     private readonly ConcurrentDictionary<(Hash256, Hash256, bool), Job> _inFlight = new();
     private readonly ConcurrentDictionary<Hash256, RunLogRing> _recentRuns = new();
@@ -96,10 +97,43 @@ public sealed class ExecutionService : IDisposable
     public PublishResult Publish(SignedRecord record, Bundle? bundle) =>
         AfterPublish(Store.Publish(record, bundle is null ? default : (ReadOnlySpan<byte>)bundle.Encode()));
 
+    /// <summary>
+    /// Runs a program this node does not hold elsewhere (the network sets it: a neighbour that holds it runs it and
+    /// signs a receipt); null, or a null answer, leaves such a request not found.
+    /// </summary>
+    public Func<ProgramRef, WebRequest, CancellationToken, Task<RunResult?>>? Forward { get; set; }
+
+    private async Task<RunResult> ForwardAsync(Func<ProgramRef, WebRequest, CancellationToken, Task<RunResult?>> forward, ProgramRef target, WebRequest request, CancellationToken cancellation)
+    {
+        long start = Stopwatch.GetTimestamp();
+        var result = await forward(target, request, cancellation);
+        if (result is null)
+            return Failure(RunStatus.NotFound, $"no program {target} on this node or its neighbours", default, request);
+        return new RunResult
+        {
+            Status = result.Status,
+            Response = result.Response,
+            Error = result.Error,
+            Traceback = result.Traceback,
+            Limit = result.Limit,
+            Info = result.Info with { Duration = Stopwatch.GetElapsedTime(start) },
+        };
+    }
+
+    /// <summary>
+    /// Raised after a publication is stored (a new version), on the publishing thread: the network spreads the
+    /// record from here. Handlers must not throw.
+    /// </summary>
+    public event Action<ProgramVersion>? Published;
+
     private PublishResult AfterPublish(PublishResult result)
     {
         if (result.Status == PublishStatus.Published && ProgramLabel.TryParse(result.Label, out var label))
+        {
             _names.TryRemove((label.Publisher, label.Name), out _);
+            if (Published is { } published && Store.Resolve(label.Publisher, label.Name) is { } version)
+                published(version);
+        }
         return result;
     }
 
@@ -155,7 +189,7 @@ public sealed class ExecutionService : IDisposable
         long start = Stopwatch.GetTimestamp();
         var resolved = Resolve(target);
         if (resolved is null)
-            return Task.FromResult(Failure(RunStatus.NotFound, $"no program {target} on this node", default, request));
+            return Forward is { } forward ? ForwardAsync(forward, target, request, cancellation) : Task.FromResult(Failure(RunStatus.NotFound, $"no program {target} on this node", default, request));
         var program = resolved.Program;
         var input = request.InputHash;
         var key = (program, input);
@@ -199,8 +233,10 @@ public sealed class ExecutionService : IDisposable
             _results.Set(key, decoded);
             result = decoded;
         }
-        else
+        else if (_touches.Due(key))
         {
+            // At most one store update per key a second: the eviction order stays close enough, and a hot page no
+            // longer turns every hit into a database write.
             Store.TouchResult(key.Program, key.Input, ProgramRuntime.Version);
         }
         Interlocked.Increment(ref _cacheHits);

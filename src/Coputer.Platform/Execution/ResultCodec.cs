@@ -2,11 +2,15 @@ using Coputer.Platform.Runtime;
 
 namespace Coputer.Platform.Execution;
 
-/// <summary>The binary form of deterministic outcomes in the result cache.</summary>
-internal static class ResultCodec
+/// <summary>
+/// The binary form of deterministic outcomes: in the result cache, and in answers to runs forwarded by the network
+/// (where it is untrusted input: anything malformed decodes to null).
+/// </summary>
+public static class ResultCodec
 {
     private const byte Version = 1;
 
+    /// <summary>Encodes a deterministic outcome (ok, program error or limit exceeded).</summary>
     public static byte[] Encode(RunResult result)
     {
         var w = new CanonicalWriter();
@@ -52,6 +56,6 @@ internal static class ResultCodec
     }
 
     /// <summary>The bytes a result holds in memory, roughly, for the memory cache's bound.</summary>
-    public static long SizeOf(RunResult result) =>
+    internal static long SizeOf(RunResult result) =>
         200 + (result.Response?.Size ?? 0) + 2L * ((result.Error?.Length ?? 0) + (result.Traceback?.Length ?? 0));
 }

@@ -151,15 +151,20 @@ public sealed class DevelopmentPollingTests
             Assert.Equal(before, server.Hub.Version);
 
             File.WriteAllText(Path.Combine(site, "main.luau"), "return { body = buffer.fromstring('second') }\n");
-            using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-            while (server.Hub.Version == before)
-                await Task.Delay(50, guard.Token);
-
+            // Until the new version is served (a hang guard, not a timing).
             using var client = new HttpClient();
-            var request = new HttpRequestMessage(HttpMethod.Get, $"http://127.0.0.1:{server.Node.Port}/");
-            request.Headers.Host = $"localhost:{server.Node.Port}";
-            using var response = await client.SendAsync(request);
-            Assert.Equal("second", await response.Content.ReadAsStringAsync());
+            using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            string body;
+            do
+            {
+                await Task.Delay(50, guard.Token);
+                var request = new HttpRequestMessage(HttpMethod.Get, $"http://127.0.0.1:{server.Node.Port}/");
+                request.Headers.Host = $"localhost:{server.Node.Port}";
+                using var response = await client.SendAsync(request, guard.Token);
+                body = await response.Content.ReadAsStringAsync(guard.Token);
+            }
+            while (body != "second");
+            Assert.NotEqual(before, server.Hub.Version);
         }
         finally
         {

@@ -86,6 +86,10 @@ public class ErrorTests
     // Luau-level overflow recovers: the same state can recurse deeply again afterwards.
     [InlineData("local function rec(n) return n == 0 and 0 or 1 + rec(n - 1) end local ok = pcall(function() local function inf() return inf() + 1 end return inf() end) return ok, rec(5000)", "false\t5000")]
     [InlineData("return xpcall(function() local function r() return 1 + r() end return r() end, function(m) return 'H:' .. m end)", "false\tH:chunk:1: stack overflow")]
+    // Overflow after overflow (the frame array is kept between them): each is detected at the same depth.
+    [InlineData("local d = 0 local function f() d += 1 return 1 + f() end local seen = {} for i = 1, 5 do d = 0 local ok, e = pcall(f) seen[i] = `{ok} {e} {d}` end return seen[1] == seen[5], seen[5]", "true\tfalse chunk:1: stack overflow 19997")]
+    // A handler that recurses past the allowance after an overflow is an error in error handling.
+    [InlineData("local function r() return 1 + r() end return xpcall(r, function(m) return r() end)", "false\terror in error handling")]
     public void StackOverflowIsCatchable(string source, string expected) => LargeStack.Run(() =>
     {
         ScriptRunner.Expect(source, expected);

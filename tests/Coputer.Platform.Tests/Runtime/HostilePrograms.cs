@@ -8,9 +8,10 @@ public static class HostilePrograms
     /// <summary>Limits small enough to keep the suite quick, large enough for real pages.</summary>
     /// <remarks>
     /// Instructions count executed bytecode and library work (bytes copied, matching steps), so the memory bombs need
-    /// enough of them to reach the memory limit first.
+    /// enough of them to reach the memory limit first. The wall clock is only a hang guard here (60 s): these tests
+    /// check the work-counted limits, and a loaded machine once took 10 s for 16 million instructions of overflows.
     /// </remarks>
-    public static readonly RunLimits Limits = new() { Instructions = 20_000_000, MemoryBytes = 32 << 20, ResponseBytes = 1 << 20 };
+    public static readonly RunLimits Limits = new() { Instructions = 20_000_000, MemoryBytes = 32 << 20, ResponseBytes = 1 << 20, WallClock = TimeSpan.FromSeconds(60) };
 
     public static readonly (string Name, string Source, RunLimit Limit)[] All =
     [

@@ -1,0 +1,132 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using Coputer.Luau.Compiler;
+
+namespace Coputer.Bench;
+
+/// <summary>
+/// Compiler throughput on a huge input: <c>return {n1, n2, ...}</c> with a million numbers (<c>--count N</c>),
+/// compiled in a fresh process by our compiler and loaded (compiled) by <c>lua5.4</c>, alternating so both see the
+/// same load. Reports the median wall time and peak resident memory (VmHWM) of each.
+/// </summary>
+internal static class CompileBenchmark
+{
+    public static int Run(string[] args)
+    {
+        int count = 1_000_000, runs = 5;
+        for (int i = 0; i + 1 < args.Length; i += 2)
+        {
+            if (args[i] == "--count")
+                count = int.Parse(args[i + 1], CultureInfo.InvariantCulture);
+            else if (args[i] == "--runs")
+                runs = int.Parse(args[i + 1], CultureInfo.InvariantCulture);
+        }
+
+        runs = Math.Max(runs, 1);
+        string path = Path.Combine(Path.GetTempPath(), $"coputer-bench-literal-{count}.luau");
+        File.WriteAllText(path, Generate(count));
+        Console.WriteLine($"input: a table literal of {count:N0} integers, {new FileInfo(path).Length / 1e6:F1} MB ({path})");
+
+        var ours = new List<(double Ms, long Kb)>();
+        var lua = new List<(double Ms, long Kb)>();
+        string self = Environment.ProcessPath!;
+        string luaScript = $"local t = os.clock() assert(loadfile([[{path}]])) local ms = (os.clock() - t) * 1000 " +
+            "local kb = io.open('/proc/self/status'):read('a'):match('VmHWM:%s*(%d+)') print(ms, kb)";
+        for (int r = 0; r < runs; r++)
+        {
+            ours.Add(Child(self, ["compile-once", path]));
+            var peer = Child("lua5.4", ["-e", luaScript]);
+            if (peer.Ms >= 0)
+                lua.Add(peer);
+        }
+        Report("ours", ours);
+        if (lua.Count > 0)
+        {
+            Report("lua5.4", lua);
+            Console.WriteLine($"ratio (ours / lua5.4): time {Median(ours, x => x.Ms) / Median(lua, x => x.Ms):F2}, " +
+                $"peak memory {Median(ours, x => x.Kb) / Median(lua, x => x.Kb):F2}");
+        }
+        else
+        {
+            Console.WriteLine("lua5.4 is not installed (apt-get install lua5.4): our figures only");
+        }
+        File.Delete(path);
+        return 0;
+    }
+
+    /// <summary>The child side: compile one file, print the compile time in ms and the peak resident set in KB.</summary>
+    public static int CompileOnce(string path)
+    {
+        var source = File.ReadAllBytes(path);
+        var clock = Stopwatch.StartNew();
+        long allocated = GC.GetTotalAllocatedBytes();
+        var parse = Coputer.Luau.Syntax.Parser.Parse(source);
+        double parseMs = clock.Elapsed.TotalMilliseconds;
+        long parseBytes = GC.GetTotalAllocatedBytes() - allocated;
+        var result = LuauCompiler.Compile(parse);
+        double ms = clock.Elapsed.TotalMilliseconds;
+        long totalBytes = GC.GetTotalAllocatedBytes() - allocated;
+        Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"parse {parseMs:F0} ms, {parseBytes / 1e6:F0} MB allocated; total {ms:F0} ms, {totalBytes / 1e6:F0} MB allocated; gen0/1/2 collections {GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)}"));
+        if (!result.Success)
+        {
+            Console.Error.WriteLine(result.Errors[0].ToString());
+            return 1;
+        }
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{ms:F1}\t{PeakResidentKb()}"));
+        return 0;
+    }
+
+    private static string Generate(int count)
+    {
+        var random = new Random(1);
+        var text = new StringBuilder(count * 8);
+        text.Append("return {");
+        for (int i = 0; i < count; i++)
+        {
+            if (i > 0)
+                text.Append(',');
+            text.Append(random.Next(1_000_000).ToString(CultureInfo.InvariantCulture));
+        }
+        return text.Append("}\n").ToString();
+    }
+
+    private static (double Ms, long Kb) Child(string program, string[] args)
+    {
+        var info = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in args)
+            info.ArgumentList.Add(a);
+        try
+        {
+            using var process = Process.Start(info)!;
+            string output = process.StandardOutput.ReadToEnd();
+            process.WaitForExit();
+            var parts = output.Trim().Split('\t', ' ');
+            return (double.Parse(parts[0], CultureInfo.InvariantCulture), long.Parse(parts[^1], CultureInfo.InvariantCulture));
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return (-1, -1);
+        }
+    }
+
+    private static long PeakResidentKb()
+    {
+        foreach (var line in File.ReadLines("/proc/self/status"))
+        {
+            if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+                return long.Parse(line["VmHWM:".Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture);
+        }
+        return -1;
+    }
+
+    private static double Median<T>(List<T> values, Func<T, double> select)
+    {
+        var sorted = values.Select(select).Order().ToArray();
+        return sorted[sorted.Length / 2];
+    }
+
+    private static void Report(string name, List<(double Ms, long Kb)> samples) =>
+        Console.WriteLine($"{name,-8} compile {Median(samples, x => x.Ms),8:F0} ms   peak memory {Median(samples, x => x.Kb) / 1024.0,7:F0} MB   (median of {samples.Count})");
+}

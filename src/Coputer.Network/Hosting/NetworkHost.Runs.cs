@@ -1,0 +1,216 @@
+using System.Collections.Concurrent;
+using Coputer.Network.Execution;
+using Coputer.Network.Transport;
+using Coputer.Network.Wire;
+using Coputer.Platform;
+using Coputer.Platform.Execution;
+using Coputer.Platform.Records;
+using Coputer.Platform.Runtime;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Logging;
+
+namespace Coputer.Network.Hosting;
+
+/// <summary>
+/// Forwarded runs: a run asked of this node for a program it does not hold goes to its neighbours through the
+/// <see cref="RunScheduler"/> (a deadline, one hedged backup); an answer counts only when its signed receipt
+/// verifies, is the runner's, names this request's input and this runtime, and covers the result's bytes, and,
+/// for a name, when the runner's signed record names that program. The record also starts fetching the bundle, so
+/// the next run is local.
+/// </summary>
+public sealed partial class NetworkHost
+{
+    private readonly ConcurrentDictionary<long, PendingRun> _pendingRuns = new();
+
+    /// <summary>Runs <paramref name="target"/> on a neighbour; null when none answered validly within the deadline.</summary>
+    public async Task<RunResult?> ForwardAsync(ProgramRef target, WebRequest request, CancellationToken cancellation = default)
+    {
+        var peers = ActivePeers.ToDictionary(p => p.Id);
+        var pending = new PendingRun(target, request.InputHash, RunWire.Encode(new RunRequest(target, request.Method, request.RawPath, request.Headers, request.Body.ToArray())), peers);
+        IReadOnlyList<NodeEffect> effects;
+        lock (_gate)
+        {
+            (long id, effects) = _runs.Submit(target.IsHash ? target.Hash : default, request.InputHash, [.. peers.Keys], Now);
+            _pendingRuns[id] = pending;
+        }
+        Execute(effects, from: null);
+        using var registration = cancellation.Register(() => pending.Done.TrySetResult(null));
+        return await pending.Done.Task;
+    }
+
+    private void StartForwardedRun(ForwardRun forward)
+    {
+        if (_pendingRuns.TryGetValue(forward.RequestId, out var pending) && pending.Peers.TryGetValue(forward.Runner, out var peer))
+            _ = Task.Run(() => CallRunnerAsync(forward.RequestId, pending, peer));
+    }
+
+    private async Task CallRunnerAsync(long requestId, PendingRun pending, PeerInfo runner)
+    {
+        string? refusal;
+        try
+        {
+            var bytes = await _client.RunAsync(runner, pending.Request, _stopping.Token);
+            if (bytes is null)
+            {
+                refusal = "does not hold the program or cannot run it now";
+            }
+            else
+            {
+                var (answer, reason) = CheckAnswer(RunWire.DecodeAnswer(bytes), pending.Target, pending.Input, runner.Id);
+                refusal = reason;
+                if (answer is not null)
+                {
+                    pending.Answers[runner.Id] = answer;
+                    Execute(Locked(() => _runs.Answer(requestId, answer.Receipt, Now)), from: null);
+                    if (answer.Record is { } record)
+                        OnRecord(record, runner);
+                    return;
+                }
+                Counters.BadAnswer();
+                _log.LogWarning("runner {Id} gave an answer that does not check: {Reason}", runner.Id, reason);
+            }
+        }
+        catch (Exception e) when (e is PeerCallException or WireFormatException)
+        {
+            refusal = e.Message;
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+        _log.LogDebug("forwarded run to {Id}: {Reason}", runner.Id, refusal);
+        Execute(Locked(() => _runs.RunnerFailed(requestId, runner.Id, Now)), from: null);
+    }
+
+    private void FinishRun(long requestId, CheckedAnswer? answer, bool hedged)
+    {
+        if (!_pendingRuns.TryRemove(requestId, out var pending))
+            return;
+        if (answer is null)
+        {
+            Counters.ForwardFailed();
+        }
+        else
+        {
+            Counters.Forwarded(hedged);
+        }
+        pending.Done.TrySetResult(answer?.Result);
+    }
+
+    /// <summary>A verified answer: its receipt, its outcome, and for a name the signed record it was resolved by.</summary>
+    internal sealed record CheckedAnswer(RunReceipt Receipt, RunResult Result, SignedRecord? Record);
+
+    /// <summary>Checks a runner's answer to a forwarded run; returns it, or why it is refused.</summary>
+    internal static (CheckedAnswer? Answer, string? Refusal) CheckAnswer(RunAnswer answer, ProgramRef target, Hash256 input, NodeId runner)
+    {
+        RunReceipt receipt;
+        try
+        {
+            receipt = RunReceipt.Decode(answer.Receipt);
+        }
+        catch (FormatException e)
+        {
+            return (null, "bad receipt: " + e.Message);
+        }
+        if (receipt.Runner != runner)
+            return (null, "the receipt is signed by another node");
+        if (receipt.Input != input)
+            return (null, "the receipt is for another input");
+        if (receipt.Runtime != ProgramRuntime.Version)
+            return (null, $"the receipt is from runtime {receipt.Runtime}, not {ProgramRuntime.Version}");
+        if (receipt.Output != Hash256.Of(answer.Result))
+            return (null, "the receipt does not cover the result");
+        SignedRecord? record = null;
+        if (target.IsHash)
+        {
+            if (receipt.Program != target.Hash)
+                return (null, "the receipt is for another program");
+        }
+        else
+        {
+            if (answer.Record is null)
+                return (null, "no record for the name");
+            try
+            {
+                record = SignedRecord.Decode(answer.Record);
+            }
+            catch (RecordException e)
+            {
+                return (null, "bad record: " + e.Message);
+            }
+            var r = record.Record;
+            if (!record.VerifySignature() || r.Publisher.Id != target.Publisher || r.Name != target.Name || r.Program != receipt.Program)
+                return (null, "the record does not name this program, or its signature does not verify");
+        }
+        if (ResultCodec.Decode(answer.Result, receipt.Program, input) is not { } decoded)
+            return (null, "the result does not decode");
+        var result = new RunResult
+        {
+            Status = decoded.Status,
+            Response = decoded.Response,
+            Error = decoded.Error,
+            Traceback = decoded.Traceback,
+            Limit = decoded.Limit,
+            Info = decoded.Info with { Cached = false },
+        };
+        return (new CheckedAnswer(receipt, result, record), null);
+    }
+
+    /// <summary>Runs a program for a peer: only one this node holds (so a run is never forwarded twice), only outcomes that are deterministic.</summary>
+    private async Task ServeRunAsync(HttpContext context, NodeId peer)
+    {
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
+            size.MaxRequestBodySize = RunWire.MaxRequestSize;
+        RunRequest run;
+        WebRequest request;
+        try
+        {
+            run = RunWire.DecodeRequest(await ReadBodyAsync(context.Request, RunWire.MaxRequestSize, context.RequestAborted));
+            request = WebRequest.Create(run.Method, run.RequestTarget, run.Headers, run.Body);
+        }
+        catch (Exception e) when (e is WireFormatException or ArgumentException or IOException or BadHttpRequestException)
+        {
+            Counters.RefusedMessage();
+            _log.LogDebug("malformed run request from {Id}: {Error}", peer, e.Message);
+            context.Response.StatusCode = StatusCodes.Status400BadRequest;
+            return;
+        }
+        if (_execution.Resolve(run.Target) is not { } resolved)
+        {
+            context.Response.StatusCode = StatusCodes.Status404NotFound;
+            return;
+        }
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _stopping.Token);
+        deadline.CancelAfter(_options.Transport.RunDeadline);
+        var result = await _execution.RunAsync(run.Target, request, cancellation: deadline.Token);
+        // Transient failures (overloaded, timed out) are nobody's answer: no receipt, the caller asks another runner.
+        if (!result.IsDeterministic || result.Info.Program != resolved.Program)
+        {
+            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            return;
+        }
+        byte[] outcome = ResultCodec.Encode(result);
+        var receipt = RunReceipt.Sign(_options.Identity, ProgramRuntime.Version, resolved.Program, request.InputHash, Hash256.Of(outcome), (ulong)result.Info.Instructions);
+        byte[] answer = RunWire.Encode(new RunAnswer(receipt.Encode(), run.Target.IsHash ? null : resolved.Version?.Record.Encode(), outcome));
+        context.Response.ContentType = "application/octet-stream";
+        context.Response.ContentLength = answer.Length;
+        await context.Response.Body.WriteAsync(answer, context.RequestAborted);
+        Counters.RanForPeer();
+    }
+
+    private sealed class PendingRun(ProgramRef target, Hash256 input, byte[] request, Dictionary<NodeId, PeerInfo> peers)
+    {
+        public ProgramRef Target { get; } = target;
+
+        public Hash256 Input { get; } = input;
+
+        public byte[] Request { get; } = request;
+
+        public Dictionary<NodeId, PeerInfo> Peers { get; } = peers;
+
+        public ConcurrentDictionary<NodeId, CheckedAnswer> Answers { get; } = new();
+
+        public TaskCompletionSource<RunResult?> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+}

@@ -1,0 +1,173 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Coputer.Cli.Commands;
+using Coputer.Platform.Identity;
+using Xunit.Abstractions;
+
+namespace Coputer.Cli.Tests.Commands;
+
+/// <summary>
+/// Three <c>coputer node</c> processes on loopback joined over mutually authenticated TLS: a program published to
+/// the first is served by the third's gateway, and a later version published to the second reaches the others
+/// after the first has been killed with SIGKILL; restarted, the first serves what it had and catches up.
+/// </summary>
+public sealed class NetworkProcessTests(ITestOutputHelper log) : IDisposable
+{
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), "coputer-netproc-" + Guid.NewGuid().ToString("N")[..12]);
+    private readonly List<NodeProcess> _nodes = [];
+
+    [Fact]
+    public async Task AProgramPublishedToOneNodeIsServedByAnotherAndSurvivesTheFirstsDeath()
+    {
+        Directory.CreateDirectory(_directory);
+        string keys = Path.Combine(_directory, "publisher.key");
+        Assert.Equal(0, KeysCommand.New(keys, force: false, new StringWriter(), new StringWriter()));
+        using var publisher = KeyFile.Read(keys);
+
+        var first = await StartAsync("n1");
+        var second = await StartAsync("n2", first.PeerAddress);
+        var third = await StartAsync("n3", first.PeerAddress);
+        // Each joined through the first; wait until the first reports both neighbours.
+        Assert.True(await EventuallyAsync(() => first.Lines.Count(l => l.Contains("neighbour up", StringComparison.Ordinal)) >= 2, TimeSpan.FromSeconds(20)), first.Output);
+
+        string site = Path.Combine(_directory, "site");
+        Directory.CreateDirectory(site);
+        File.WriteAllText(Path.Combine(site, "main.luau"), "return { body = buffer.fromstring('served across the network') }");
+        var watch = Stopwatch.StartNew();
+        var error = new StringWriter();
+        Assert.True(await PublishCommand.RunAsync(site, first.GatewayUrl!, "hello", keys, new StringWriter(), error, CancellationToken.None) == 0, error.ToString());
+        var published = watch.Elapsed;
+        string label = $"hello-{publisher.Key.Id}";
+        Assert.True(await EventuallyAsync(async () => await FetchAsync(third, label) == "served across the network", TimeSpan.FromSeconds(20)), third.Output);
+        log.WriteLine($"coputer publish to node 1 took {published.TotalMilliseconds:F0} ms; node 3 served it {(watch.Elapsed - published).TotalMilliseconds:F0} ms after that");
+        Assert.Equal("served across the network", await FetchAsync(second, label));
+
+        // The first node dies without a word; a new version published to the second still reaches the third.
+        first.Kill();
+        File.WriteAllText(Path.Combine(site, "main.luau"), "return { body = buffer.fromstring('version two') }");
+        Assert.True(await PublishCommand.RunAsync(site, second.GatewayUrl!, "hello", keys, new StringWriter(), error, CancellationToken.None) == 0, error.ToString());
+        Assert.True(await EventuallyAsync(async () => await FetchAsync(third, label) == "version two", TimeSpan.FromSeconds(20)), third.Output);
+
+        // The first node comes back on its port with its store and no --peer: it still serves what it had, rejoins
+        // through the peers it had saved, and catches up on the version it missed (anti-entropy, every 5 s).
+        string firstPort = first.PeerAddress[(first.PeerAddress.LastIndexOf(':') + 1)..];
+        var restarted = await StartAsync("n1", peer: null, firstPort);
+        Assert.NotNull(await FetchAsync(restarted, label));
+        Assert.True(await EventuallyAsync(async () => await FetchAsync(restarted, label) == "version two", TimeSpan.FromSeconds(30)), restarted.Output);
+
+        // The metrics count the traffic.
+        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        string metrics = await client.GetStringAsync(third.GatewayUrl + "/metrics");
+        Assert.Contains("coputer_network_records_stored_total 2", metrics);
+        Assert.Contains("coputer_network_messages_total{direction=\"in\",type=\"gossip\"}", metrics);
+    }
+
+    private async Task<NodeProcess> StartAsync(string name, string? peer = null, string peerPort = "0")
+    {
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
+        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "coputer.dll"));
+        foreach (var a in new[] { "node", "--data", Path.Combine(_directory, name), "--port", "0", "--peer-port", peerPort })
+            psi.ArgumentList.Add(a);
+        if (peer is not null)
+        {
+            psi.ArgumentList.Add("--peer");
+            psi.ArgumentList.Add(peer);
+        }
+        var node = new NodeProcess(Process.Start(psi)!);
+        _nodes.Add(node);
+        Assert.True(await EventuallyAsync(() => node.GatewayUrl is not null || node.Process.HasExited, TimeSpan.FromSeconds(60)), node.Output);
+        Assert.False(node.Process.HasExited, node.Output);
+        return node;
+    }
+
+    private static async Task<string?> FetchAsync(NodeProcess node, string label)
+    {
+        var uri = new Uri(node.GatewayUrl!);
+        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        var request = new HttpRequestMessage(HttpMethod.Get, $"http://127.0.0.1:{uri.Port}/");
+        request.Headers.Host = $"{label}.localhost:{uri.Port}";
+        try
+        {
+            using var response = await client.SendAsync(request);
+            return response.IsSuccessStatusCode ? await response.Content.ReadAsStringAsync() : null;
+        }
+        catch (HttpRequestException)
+        {
+            return null;
+        }
+    }
+
+    private static Task<bool> EventuallyAsync(Func<bool> condition, TimeSpan timeout) => EventuallyAsync(() => Task.FromResult(condition()), timeout);
+
+    private static async Task<bool> EventuallyAsync(Func<Task<bool>> condition, TimeSpan timeout)
+    {
+        var end = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < end)
+        {
+            if (await condition())
+                return true;
+            await Task.Delay(50);
+        }
+        return await condition();
+    }
+
+    public void Dispose()
+    {
+        foreach (var node in _nodes)
+            node.Kill();
+        try
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    private sealed class NodeProcess
+    {
+        private readonly ConcurrentQueue<string> _lines = new();
+
+        public NodeProcess(Process process)
+        {
+            Process = process;
+            process.OutputDataReceived += (_, e) => Read(e.Data);
+            process.ErrorDataReceived += (_, e) => Read(e.Data);
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+        }
+
+        public Process Process { get; }
+
+        public IEnumerable<string> Lines => _lines;
+
+        public string Output => string.Join('\n', _lines);
+
+        /// <summary>From <c>coputer network node ID at HOST:PORT</c>.</summary>
+        public string PeerAddress => _lines.Select(l => l.StartsWith("coputer network node ", StringComparison.Ordinal) ? l.Split(' ')[^1] : null).First(a => a is not null)!;
+
+        /// <summary>From <c>coputer node serving http://localhost:PORT/ ...</c>, without the slash.</summary>
+        public string? GatewayUrl => _lines.Select(l => l.StartsWith("coputer node serving ", StringComparison.Ordinal) ? l.Split(' ')[3].TrimEnd('/') : null).FirstOrDefault(a => a is not null);
+
+        private void Read(string? line)
+        {
+            if (line is not null)
+                _lines.Enqueue(line);
+        }
+
+        public void Kill()
+        {
+            try
+            {
+                if (!Process.HasExited)
+                {
+                    Process.Kill(entireProcessTree: true);
+                    Process.WaitForExit(10_000);
+                }
+            }
+            catch (InvalidOperationException)
+            {
+            }
+        }
+    }
+}

@@ -1,0 +1,295 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Security.Authentication;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using Coputer.Network.Transport;
+using Coputer.Network.Wire;
+using Coputer.Platform;
+using Coputer.Platform.Execution;
+using Coputer.Platform.Identity;
+using Coputer.Platform.Runtime;
+using Xunit.Abstractions;
+using WebRequest = Coputer.Platform.Runtime.WebRequest;
+
+namespace Coputer.Network.Tests.Hosting;
+
+/// <summary>Hosts talking over real HTTP/2 and mutually authenticated TLS 1.3 on loopback.</summary>
+public sealed class NetworkHostTests(ITestOutputHelper output)
+{
+    private static readonly PeerTransportOptions s_transport = new();
+
+    [Fact]
+    public async Task TwoHostsAuthenticateEachOtherAndBecomeNeighbours()
+    {
+        await using var hosts = new TestHosts();
+        var a = await hosts.StartAsync();
+        var b = await hosts.StartAsync();
+        Assert.Equal(a.Self.Id, await b.JoinAsync(a.Self.Address));
+        Assert.True(await TestHosts.EventuallyAsync(() => a.ActivePeers.Any(p => p.Id == b.Self.Id) && b.ActivePeers.Any(p => p.Id == a.Self.Id), TimeSpan.FromSeconds(10)));
+        Assert.True(a.Counters.MessagesIn(1) >= 1); // the Join
+        Assert.Equal(0, a.Counters.Refused);
+
+        // Handshake time: a fresh client's first call (TCP, TLS 1.3 with both certificates checked, HTTP/2 request).
+        using var identity = NodeIdentity.Generate();
+        using var certificate = PeerCertificate.Create(identity, DateTimeOffset.UtcNow, TimeSpan.FromDays(1));
+        var times = new List<double>();
+        for (int i = 0; i < 10; i++)
+        {
+            using var client = new PeerClient(certificate, s_transport);
+            var watch = Stopwatch.StartNew();
+            Assert.Equal(a.Self.Id, await client.HelloAsync(a.Self.Address));
+            times.Add(watch.Elapsed.TotalMilliseconds);
+        }
+        times.Sort();
+        output.WriteLine($"handshake + first call: median {times[5]:F1} ms, min {times[0]:F1} ms");
+    }
+
+    [Fact]
+    public async Task AClientWithAForgedCertificateOrNoneIsRefusedByTheServer()
+    {
+        await using var hosts = new TestHosts();
+        var a = await hosts.StartAsync();
+        using var identity = NodeIdentity.Generate();
+        using var victim = NodeIdentity.Generate();
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var now = DateTimeOffset.UtcNow;
+        // Claims the victim's key, signed by another.
+        using var forged = PeerCertificate.CreateWithExtension(key, victim.PublicKey, identity.Sign(PeerCertificate.Signed(key.ExportSubjectPublicKeyInfo())), now.AddHours(-1), now.AddDays(1));
+        using (var client = new PeerClient(forged, s_transport))
+            await Assert.ThrowsAsync<PeerCallException>(() => client.HelloAsync(a.Self.Address));
+        using var expired = PeerCertificate.Create(identity, now.AddDays(-5), TimeSpan.FromDays(1));
+        using (var client = new PeerClient(expired, s_transport))
+            await Assert.ThrowsAsync<PeerCallException>(() => client.HelloAsync(a.Self.Address));
+
+        // No client certificate at all: the TLS handshake fails.
+        using var tcp = new TcpClient();
+        await tcp.ConnectAsync(IPAddress.Loopback, Port(a.Self.Address));
+        using var tls = new SslStream(tcp.GetStream(), false, (_, _, _, _) => true);
+        var handshake = tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions { TargetHost = "localhost", EnabledSslProtocols = SslProtocols.Tls13, ApplicationProtocols = [SslApplicationProtocol.Http2] });
+        // With TLS 1.3 the client may finish before the server rejects it; the refusal then arrives on the first read.
+        await Assert.ThrowsAnyAsync<Exception>(async () =>
+        {
+            await handshake;
+            var buffer = new byte[1];
+            int read = await tls.ReadAsync(buffer).AsTask().WaitAsync(TimeSpan.FromSeconds(5));
+            if (read == 0)
+                throw new IOException("closed");
+        });
+    }
+
+    [Fact]
+    public async Task ATls12OnlyClientIsRefused()
+    {
+        await using var hosts = new TestHosts();
+        var a = await hosts.StartAsync();
+        using var identity = NodeIdentity.Generate();
+        using var certificate = PeerCertificate.Create(identity, DateTimeOffset.UtcNow, TimeSpan.FromDays(1));
+        using var tcp = new TcpClient();
+        await tcp.ConnectAsync(IPAddress.Loopback, Port(a.Self.Address));
+        using var tls = new SslStream(tcp.GetStream(), false, (_, _, _, _) => true);
+#pragma warning disable SYSLIB0039 // TLS 1.2 is what this test offers, to see it refused.
+        var options = new SslClientAuthenticationOptions { TargetHost = "localhost", EnabledSslProtocols = SslProtocols.Tls12, ClientCertificates = [certificate] };
+#pragma warning restore SYSLIB0039
+        await Assert.ThrowsAnyAsync<Exception>(() => tls.AuthenticateAsClientAsync(options).WaitAsync(TimeSpan.FromSeconds(10)));
+    }
+
+    [Fact]
+    public async Task AServerThatIsNotTheExpectedNodeOrHasAForgedCertificateIsRefusedByTheClient()
+    {
+        await using var hosts = new TestHosts();
+        var a = await hosts.StartAsync();
+        using var identity = NodeIdentity.Generate();
+        using var certificate = PeerCertificate.Create(identity, DateTimeOffset.UtcNow, TimeSpan.FromDays(1));
+        using var client = new PeerClient(certificate, s_transport);
+        using var someoneElse = NodeIdentity.Generate();
+        var message = WireCodec.Encode(new Join(new PeerInfo(identity.Id, "127.0.0.1:1")));
+        // a is at that address, but the message is for someone else: the handshake fails on the client side, even
+        // with a connection to a already pooled (made by a hello that expected nobody in particular).
+        Assert.Equal(a.Self.Id, await client.HelloAsync(a.Self.Address));
+        await Assert.ThrowsAsync<PeerCallException>(() => client.SendAsync(new PeerInfo(someoneElse.Id, a.Self.Address), message));
+        Assert.Equal(0, a.Counters.MessagesIn(1));
+
+        // A server whose certificate binds a key it does not hold.
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var now = DateTimeOffset.UtcNow;
+        using var forged = PeerCertificate.CreateWithExtension(key, someoneElse.PublicKey, identity.Sign(PeerCertificate.Signed(key.ExportSubjectPublicKeyInfo())), now.AddHours(-1), now.AddDays(1));
+        var serve = Task.Run(async () =>
+        {
+            using var socket = await listener.AcceptTcpClientAsync();
+            using var tls = new SslStream(socket.GetStream());
+            try
+            {
+                await tls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = forged, EnabledSslProtocols = SslProtocols.Tls13, ApplicationProtocols = [SslApplicationProtocol.Http2] });
+            }
+            catch (Exception e) when (e is AuthenticationException or IOException)
+            {
+            }
+        });
+        string address = $"127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}";
+        await Assert.ThrowsAsync<PeerCallException>(() => client.HelloAsync(address));
+        await serve.WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public async Task MessagesSpeakingForAnotherNodeOrMalformedAreRefusedAndTheHostKeepsWorking()
+    {
+        await using var hosts = new TestHosts();
+        var a = await hosts.StartAsync();
+        using var identity = NodeIdentity.Generate();
+        using var other = NodeIdentity.Generate();
+        using var certificate = PeerCertificate.Create(identity, DateTimeOffset.UtcNow, TimeSpan.FromDays(1));
+        using var client = new PeerClient(certificate, s_transport);
+        var to = a.Self;
+        // The connection is authenticated as identity; a Join claiming to be from other is refused.
+        await Assert.ThrowsAsync<PeerCallException>(() => client.SendAsync(to, WireCodec.Encode(new Join(new PeerInfo(other.Id, "127.0.0.1:9")))));
+        Assert.Equal(1, a.Counters.Refused);
+
+        var good = WireCodec.Encode(new IHave(new PeerInfo(identity.Id, "127.0.0.1:9"), 1, [Hash256.Of("x"u8)]));
+        var random = new Random(7);
+        int refused = 0;
+        for (int i = 0; i < 300; i++)
+        {
+            byte[] input;
+            if (i % 3 == 0)
+            {
+                input = new byte[random.Next(0, 300)];
+                random.NextBytes(input);
+            }
+            else
+            {
+                input = (byte[])good.Clone();
+                input[random.Next(input.Length)] = (byte)random.Next(256);
+            }
+            try
+            {
+                await client.SendAsync(to, input);
+            }
+            catch (PeerCallException)
+            {
+                refused++;
+            }
+        }
+        // Oversized: refused by the size cap before decoding.
+        await Assert.ThrowsAsync<PeerCallException>(() => client.SendAsync(to, new byte[WireCodec.MaxMessageSize + 1]));
+        Assert.True(refused > 100, $"only {refused} of 300 refused");
+        Assert.Equal(1 + refused + 1, a.Counters.Refused);
+        // The host still answers a well-formed message.
+        await client.SendAsync(to, good);
+    }
+
+    [Fact]
+    public async Task AProgramPublishedOnOneHostReachesTheOthersWithItsBundle()
+    {
+        await using var hosts = new TestHosts();
+        var a = await hosts.StartAsync();
+        var b = await hosts.StartAsync([a.Self.Address]);
+        var c = await hosts.StartAsync([a.Self.Address]);
+        Assert.True(await TestHosts.EventuallyAsync(() => hosts.Hosts.All(h => h.ActivePeers.Count >= 1) && a.ActivePeers.Count == 2, TimeSpan.FromSeconds(15)), "the three hosts did not connect");
+
+        using var publisher = Publisher.Generate();
+        var (record, bundle) = TestHosts.Program(publisher, "blog", "hello");
+        var watch = Stopwatch.StartNew();
+        Assert.True(hosts.Execution(0).Publish(record, bundle).Succeeded);
+        Assert.True(await TestHosts.EventuallyAsync(() => Enumerable.Range(1, 2).All(i => hosts.Execution(i).Store.Resolve(publisher.Key, "blog")?.Sequence == 1), TimeSpan.FromSeconds(15)),
+            "the program did not reach both other hosts");
+        output.WriteLine($"propagation to 2 hosts: {watch.Elapsed.TotalMilliseconds:F0} ms");
+        Assert.Equal(bundle.Hash, hosts.Execution(2).Store.GetBundle(bundle.Hash)?.Hash);
+        Assert.Equal(1, b.Counters.RecordsStored);
+        Assert.Equal(1, c.Counters.BundlesFetched);
+
+        // A newer version replaces it everywhere; the stale one is not rolled back to.
+        var (second, secondBundle) = TestHosts.Program(publisher, "blog", "hello again", sequence: 2);
+        Assert.True(hosts.Execution(2).Publish(second, secondBundle).Succeeded);
+        Assert.True(await TestHosts.EventuallyAsync(() => Enumerable.Range(0, 2).All(i => hosts.Execution(i).Store.Resolve(publisher.Key, "blog")?.Sequence == 2), TimeSpan.FromSeconds(15)));
+        Assert.Equal(0, a.Counters.BadBundles);
+    }
+
+    [Fact]
+    public async Task AHostThatJoinsLateCatchesUpByAntiEntropy()
+    {
+        await using var hosts = new TestHosts();
+        var fast = new Coputer.Network.Broadcast.PlumtreeOptions { AntiEntropyInterval = TimeSpan.FromMilliseconds(300) };
+        var a = await hosts.StartAsync(configure: o => o with { Broadcast = fast });
+        using var publisher = Publisher.Generate();
+        var (record, bundle) = TestHosts.Program(publisher, "early", "before anyone joined");
+        Assert.True(hosts.Execution(0).Publish(record, bundle).Succeeded);
+        await hosts.StartAsync([a.Self.Address], o => o with { Broadcast = fast });
+        Assert.True(await TestHosts.EventuallyAsync(() => hosts.Execution(1).Store.Resolve(publisher.Key, "early") is not null, TimeSpan.FromSeconds(15)));
+    }
+
+    [Fact]
+    public void ABundleWhoseHashIsNotTheRecordsProgramIsRefused()
+    {
+        using var publisher = Publisher.Generate();
+        var (_, bundle) = TestHosts.Program(publisher, "x", "one");
+        var (_, other) = TestHosts.Program(publisher, "x", "two");
+        var limits = Coputer.Platform.Bundles.BundleLimits.Default;
+        Assert.True(Coputer.Network.Hosting.NetworkHost.IsBundleOf(bundle.Encode(), bundle.Hash, limits));
+        Assert.False(Coputer.Network.Hosting.NetworkHost.IsBundleOf(other.Encode(), bundle.Hash, limits));
+        Assert.False(Coputer.Network.Hosting.NetworkHost.IsBundleOf([1, 2, 3], bundle.Hash, limits));
+    }
+
+    [Fact]
+    public async Task ARunForAProgramThisNodeLacksIsForwardedAndItsReceiptChecked()
+    {
+        await using var hosts = new TestHosts();
+        var a = await hosts.StartAsync();
+        var b = await hosts.StartAsync([a.Self.Address]);
+        Assert.True(await TestHosts.EventuallyAsync(() => a.ActivePeers.Count == 1 && b.ActivePeers.Count == 1, TimeSpan.FromSeconds(15)));
+        using var publisher = Publisher.Generate();
+        var (record, bundle) = TestHosts.Program(publisher, "only-on-b", "ran on b");
+        // Straight into b's store: no broadcast, so a does not have it.
+        Assert.True(hosts.Execution(1).Store.Publish(record, bundle.Encode()).Succeeded);
+        Assert.Null(hosts.Execution(0).Resolve(ProgramRef.ByName(publisher.Key, "only-on-b")));
+
+        var watch = Stopwatch.StartNew();
+        var result = await hosts.Execution(0).RunAsync(ProgramRef.ByName(publisher.Key, "only-on-b"), WebRequest.Create("GET", "/"));
+        output.WriteLine($"forwarded run (name, receipt checked): {watch.Elapsed.TotalMilliseconds:F1} ms");
+        Assert.Equal(RunStatus.Ok, result.Status);
+        Assert.Equal("ran on b", System.Text.Encoding.UTF8.GetString(result.Response!.Body.Span));
+        Assert.Equal(1, a.Counters.RunsForwarded);
+        Assert.Equal(1, b.Counters.RunsForPeers);
+        var byHash = await hosts.Execution(0).RunAsync(ProgramRef.ByHash(bundle.Hash), WebRequest.Create("GET", "/?q=1"));
+        Assert.Equal(RunStatus.Ok, byHash.Status);
+        // The record that came with the answer starts a fetch, so the next run is local.
+        Assert.True(await TestHosts.EventuallyAsync(() => hosts.Execution(0).Store.HasProgram(bundle.Hash), TimeSpan.FromSeconds(15)));
+
+        // Nobody has this one: not found, at once (both neighbours answer 404), not after the deadline.
+        watch.Restart();
+        var missing = await hosts.Execution(0).RunAsync(ProgramRef.ByName(publisher.Key, "nowhere"), WebRequest.Create("GET", "/"));
+        Assert.Equal(RunStatus.NotFound, missing.Status);
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(3), $"took {watch.Elapsed}");
+        Assert.Equal(0, a.Counters.BadAnswers);
+    }
+
+    [Fact]
+    public async Task AHostRestartedWithoutBootstrapPeersRejoinsThroughThePeersItSaved()
+    {
+        await using var hosts = new TestHosts();
+        var a = await hosts.StartAsync();
+        string file = Path.Combine(Path.GetTempPath(), "coputer-peers-" + Guid.NewGuid().ToString("N")[..8] + ".txt");
+        try
+        {
+            var b = await hosts.StartAsync([a.Self.Address], o => o with { PeersFile = file });
+            Assert.True(await TestHosts.EventuallyAsync(() => File.Exists(file) && File.ReadAllText(file).Contains(a.Self.Address, StringComparison.Ordinal), TimeSpan.FromSeconds(15)));
+            await b.DisposeAsync();
+            var again = await hosts.StartAsync(configure: o => o with { PeersFile = file });
+            Assert.True(await TestHosts.EventuallyAsync(() => again.ActivePeers.Any(p => p.Id == a.Self.Id), TimeSpan.FromSeconds(15)));
+
+            // Junk in the file is skipped, not fatal.
+            File.WriteAllText(file, "not an address\n\u0001:5\nhost:99999\n" + a.Self.Address + "\n");
+            Assert.Equal([a.Self.Address], Coputer.Network.Hosting.NetworkHost.ReadPeersFile(file));
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    private static int Port(string address) => int.Parse(address[(address.LastIndexOf(':') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+}
