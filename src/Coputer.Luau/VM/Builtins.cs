@@ -19,6 +19,9 @@ internal static class Builtins
     /// <paramref name="arg1"/> is -1 and there are two), the third at <paramref name="arg2"/>; for the plain FASTCALL
     /// they are consecutive. Results go to stack[<paramref name="ra"/>...]. Returns the number of results, or -1.
     /// </summary>
+    // Compiled optimized at once: a hot builtin loop otherwise runs these unoptimized until the tiering queue
+    // (behind the interpreter loop itself) reaches them.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static int Call(LuauThread L, BuiltinFunction id, int ra, int nresults, int arg0, int nparams, int arg1, int arg2, LuauValue kArg)
     {
         var stack = L.Stack;
@@ -42,6 +45,9 @@ internal static class Builtins
         return n;
     }
 
+    // Compiled optimized at once: a hot builtin loop otherwise runs these unoptimized until the tiering queue
+    // (behind the interpreter loop itself) reaches them.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int Dispatch(LuauThread L, BuiltinFunction id, int ra, int nresults, int nparams, int arg0, in LuauValue a, in LuauValue b, in LuauValue c)
     {
         if (id >= BuiltinFunction.IntegerCreate)
@@ -493,6 +499,9 @@ internal static class Builtins
     /// the first step of <see cref="Dispatch"/>. False when <paramref name="id"/> is not one of them or the
     /// arguments are outside its simple case (the general path then decides).
     /// </summary>
+    // Compiled optimized at once: a hot builtin loop otherwise runs these unoptimized until the tiering queue
+    // (behind the interpreter loop itself) reaches them.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static bool TryNumeric(BuiltinFunction id, int nparams, double x, double y, out double r)
     {
         if (nparams == 1)
