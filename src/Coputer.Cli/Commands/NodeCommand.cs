@@ -101,6 +101,7 @@ internal static class NodeCommand
                         Port = network.Port,
                         AdvertisedHost = network.AdvertisedHost ?? (local ? "127.0.0.1" : host),
                         Bootstrap = peers,
+                        PeersFile = Path.Combine(data, "peers.txt"),
                     }, node.Execution, logging, cancellation);
                 }
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)

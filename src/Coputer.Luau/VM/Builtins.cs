@@ -19,6 +19,9 @@ internal static class Builtins
     /// <paramref name="arg1"/> is -1 and there are two), the third at <paramref name="arg2"/>; for the plain FASTCALL
     /// they are consecutive. Results go to stack[<paramref name="ra"/>...]. Returns the number of results, or -1.
     /// </summary>
+    // Compiled optimized at once: a hot builtin loop otherwise runs these unoptimized until the tiering queue
+    // (behind the interpreter loop itself) reaches them.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static int Call(LuauThread L, BuiltinFunction id, int ra, int nresults, int arg0, int nparams, int arg1, int arg2, LuauValue kArg)
     {
         var stack = L.Stack;
@@ -42,6 +45,9 @@ internal static class Builtins
         return n;
     }
 
+    // Compiled optimized at once: a hot builtin loop otherwise runs these unoptimized until the tiering queue
+    // (behind the interpreter loop itself) reaches them.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int Dispatch(LuauThread L, BuiltinFunction id, int ra, int nresults, int nparams, int arg0, in LuauValue a, in LuauValue b, in LuauValue c)
     {
         if (id >= BuiltinFunction.IntegerCreate)
@@ -204,6 +210,17 @@ internal static class Builtins
                         default: BinaryPrimitives.WriteDoubleLittleEndian(bytes, LuauMath.Observable(L.State, c.N)); break;
                     }
                     return 0;
+                }
+
+            case BuiltinFunction.SetMetatable when nparams >= 2 && nresults <= 1 && a.Type_ == LuauType.Table && b.Type_ == LuauType.Table:
+                {
+                    // Only the common case: a table without a metatable yet (no __metatable protection to check).
+                    var t = a.UnsafeTable;
+                    if (t.IsReadOnly || t.Metatable is not null)
+                        return -1;
+                    t.Metatable = b.UnsafeTable;
+                    stack[ra] = a;
+                    return 1;
                 }
 
             case BuiltinFunction.SelectVararg when nparams == 1 && nresults == 1:
@@ -482,6 +499,9 @@ internal static class Builtins
     /// the first step of <see cref="Dispatch"/>. False when <paramref name="id"/> is not one of them or the
     /// arguments are outside its simple case (the general path then decides).
     /// </summary>
+    // Compiled optimized at once: a hot builtin loop otherwise runs these unoptimized until the tiering queue
+    // (behind the interpreter loop itself) reaches them.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static bool TryNumeric(BuiltinFunction id, int nparams, double x, double y, out double r)
     {
         if (nparams == 1)

@@ -46,6 +46,12 @@ public sealed record NetworkHostOptions
     /// <summary>Nodes to join through, as <c>host:port</c>; tried again until one answers.</summary>
     public IReadOnlyList<string> Bootstrap { get; init; } = [];
 
+    /// <summary>
+    /// Where the node keeps the addresses of the peers it knows (rewritten every few seconds when they change); at
+    /// start they are bootstrap peers too, so a node restarted without <c>--peer</c> finds its way back. Null keeps none.
+    /// </summary>
+    public string? PeersFile { get; init; }
+
     public HyParViewOptions Membership { get; init; } = new();
 
     public PlumtreeOptions Broadcast { get; init; } = new();
@@ -98,6 +104,7 @@ public sealed partial class NetworkHost : IAsyncDisposable
     private readonly List<Task> _loops = [];
     private IReadOnlyList<PeerInfo> _active = [];
     private bool _disposed;
+    private List<string> _bootstrap = [];
     private Func<ProgramRef, Coputer.Platform.Runtime.WebRequest, CancellationToken, Task<RunResult?>>? _forward;
 
     private NetworkHost(NetworkHostOptions options, ExecutionService execution, ILogger log, WebApplication app, X509Certificate2 certificate, PeerInfo self)
@@ -191,8 +198,11 @@ public sealed partial class NetworkHost : IAsyncDisposable
         _forward = ForwardAsync;
         _execution.Forward = _forward;
         _loops.Add(Task.Run(TickLoopAsync));
-        if (_options.Bootstrap.Count > 0)
+        _bootstrap = [.. _options.Bootstrap.Concat(ReadPeersFile(_options.PeersFile)).Distinct(StringComparer.Ordinal).Where(a => a != Self.Address)];
+        if (_bootstrap.Count > 0)
             _loops.Add(Task.Run(BootstrapLoopAsync));
+        if (_options.PeersFile is not null)
+            _loops.Add(Task.Run(SavePeersLoopAsync));
         _log.LogInformation("network node {Id} listening for peers at {Address}", Self.Id, Self.Address);
     }
 
@@ -213,7 +223,7 @@ public sealed partial class NetworkHost : IAsyncDisposable
         {
             if (ActivePeers.Count == 0)
             {
-                foreach (var address in _options.Bootstrap)
+                foreach (var address in _bootstrap)
                 {
                     try
                     {
@@ -240,6 +250,62 @@ public sealed partial class NetworkHost : IAsyncDisposable
                 return;
             }
             delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
+        }
+    }
+
+    /// <summary>Most addresses kept in the peers file.</summary>
+    internal const int MaxSavedPeers = 64;
+
+    /// <summary>The addresses in a peers file (one a line); lines that are not a peer address are skipped.</summary>
+    internal static IReadOnlyList<string> ReadPeersFile(string? path)
+    {
+        if (path is null || !File.Exists(path))
+            return [];
+        try
+        {
+            using var reader = new StreamReader(path);
+            var addresses = new List<string>();
+            string? line;
+            while (addresses.Count < MaxSavedPeers && (line = reader.ReadLine()) is not null)
+            {
+                line = line.Trim();
+                int colon = line.LastIndexOf(':');
+                if (line.Length <= WireCodec.MaxAddressLength && colon > 0 && WireCodec.IsValidAddress(line) && int.TryParse(line.AsSpan(colon + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int port) && port is > 0 and < 65536)
+                    addresses.Add(line);
+            }
+            return addresses;
+        }
+        catch (IOException)
+        {
+            return [];
+        }
+    }
+
+    private async Task SavePeersLoopAsync()
+    {
+        string saved = "";
+        try
+        {
+            while (!_stopping.IsCancellationRequested)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(2), _stopping.Token);
+                var peers = ActivePeers.Concat(PassivePeers).Select(p => p.Address).Distinct(StringComparer.Ordinal).Take(MaxSavedPeers).ToList();
+                string text = string.Join('\n', peers);
+                if (peers.Count == 0 || text == saved)
+                    continue;
+                // Write aside and rename, so a kill mid-write leaves the old list, not half a new one.
+                string temporary = _options.PeersFile + ".tmp";
+                await File.WriteAllTextAsync(temporary, text + "\n", _stopping.Token);
+                File.Move(temporary, _options.PeersFile!, overwrite: true);
+                saved = text;
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (IOException e)
+        {
+            _log.LogWarning("cannot keep the peers file {Path}: {Error}", _options.PeersFile, e.Message);
         }
     }
 

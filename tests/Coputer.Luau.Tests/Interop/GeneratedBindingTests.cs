@@ -267,6 +267,18 @@ public class GeneratedBindingTests
     }
 
     [Fact]
+    public async Task EventsFromAnotherThreadArePostedToTheEngine()
+    {
+        var (engine, sample) = NewEngine();
+        engine.DoString("seen = 0 obj.Changed:Connect(function(value) seen = value end)");
+        // A thread-pool thread hands the raise to the engine instead of touching the state itself.
+        await Task.Run(() => engine.State.Tasks.Post(() => sample.Count = 5));
+        Assert.Equal(0, engine.Globals["seen"].Number);
+        engine.State.Tasks.RunUntilIdle();
+        Assert.Equal(5, engine.Globals["seen"].Number);
+    }
+
+    [Fact]
     public void DotNetExceptionsBecomeLuauErrors()
     {
         Assert.Equal(["false", "true"], Run("local ok, e = pcall(function() obj:Throw() end); return ok, string.find(e, 'thrown by .NET', 1, true) ~= nil"));

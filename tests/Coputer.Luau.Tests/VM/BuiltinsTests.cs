@@ -123,6 +123,19 @@ public class BuiltinsTests
         """);
 
     [Theory]
+    [InlineData("local mt = {} local t = setmetatable({}, mt) return getmetatable(t) == mt, rawequal(t, setmetatable(t, mt))", "true\ttrue")]
+    [InlineData("local t = setmetatable({}, {__metatable = 'locked'}) return pcall(setmetatable, t, {})", "false\tcannot change a protected metatable")]
+    [InlineData("local t = setmetatable({}, {__metatable = 'locked'}) local ok, e = pcall(function() return setmetatable(t, {}) end) return ok, e",
+        "false\tchunk:1: cannot change a protected metatable")]
+    [InlineData("local t = table.freeze({}) local ok, e = pcall(function() return setmetatable(t, {}) end) return ok, e",
+        "false\tchunk:1: attempt to modify a readonly table")]
+    [InlineData("local ok, e = pcall(function() return setmetatable({}, 5) end) return ok, e",
+        "false\tchunk:1: invalid argument #2 to 'setmetatable' (nil or table expected, got number)")]
+    [InlineData("local a, b = {}, {} local t = setmetatable({}, a) setmetatable(t, b) setmetatable(t, nil) return getmetatable(t)", "nil")]
+    [InlineData("local mt = {__index = function(_, k) return k .. '!' end} local t = setmetatable({}, mt) return t.x", "x!")]
+    public void SetMetatable(string source, string expected) => ScriptRunner.Expect(source, expected);
+
+    [Theory]
     [InlineData("local function f(...) return (select(2, ...)) end return f(1, 2, 3), f(1), f()", "2\tnil\tnil")]
     [InlineData("local function f(...) local n = select('#', ...) return n end return f(), f(nil), f(1, 2, 3)", "0\t1\t3")]
     [InlineData("local function f(a, ...) local x = select(1, ...) return x end return f(1, 2, 3), f(1)", "2\tnil")]

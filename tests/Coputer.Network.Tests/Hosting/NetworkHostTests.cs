@@ -267,5 +267,29 @@ public sealed class NetworkHostTests(ITestOutputHelper output)
         Assert.Equal(0, a.Counters.BadAnswers);
     }
 
+    [Fact]
+    public async Task AHostRestartedWithoutBootstrapPeersRejoinsThroughThePeersItSaved()
+    {
+        await using var hosts = new TestHosts();
+        var a = await hosts.StartAsync();
+        string file = Path.Combine(Path.GetTempPath(), "coputer-peers-" + Guid.NewGuid().ToString("N")[..8] + ".txt");
+        try
+        {
+            var b = await hosts.StartAsync([a.Self.Address], o => o with { PeersFile = file });
+            Assert.True(await TestHosts.EventuallyAsync(() => File.Exists(file) && File.ReadAllText(file).Contains(a.Self.Address, StringComparison.Ordinal), TimeSpan.FromSeconds(15)));
+            await b.DisposeAsync();
+            var again = await hosts.StartAsync(configure: o => o with { PeersFile = file });
+            Assert.True(await TestHosts.EventuallyAsync(() => again.ActivePeers.Any(p => p.Id == a.Self.Id), TimeSpan.FromSeconds(15)));
+
+            // Junk in the file is skipped, not fatal.
+            File.WriteAllText(file, "not an address\n\u0001:5\nhost:99999\n" + a.Self.Address + "\n");
+            Assert.Equal([a.Self.Address], Coputer.Network.Hosting.NetworkHost.ReadPeersFile(file));
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
     private static int Port(string address) => int.Parse(address[(address.LastIndexOf(':') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
 }
