@@ -5,6 +5,8 @@ using Coputer.Gateway.Development;
 using Coputer.Platform.Identity;
 using Coputer.Platform.Runtime;
 
+using Spectre.Console;
+
 namespace Coputer.Cli.Commands;
 
 /// <summary>
@@ -99,7 +101,8 @@ internal static class DevCommand
         }
         await using (server)
         {
-            server.Served += log => PrintRequest(console, log);
+            var styled = Terminal.StyledFor(output);
+            server.Served += log => PrintRequest(console, styled, log);
             server.Republished += r => PrintRepublication(console, r);
             console.WriteLine($"serving {Path.GetFullPath(directory)} at {server.Url}");
             console.WriteLine($"               and at {server.SubdomainUrl}");
@@ -120,11 +123,21 @@ internal static class DevCommand
 
     private static string Now() => DateTime.Now.ToString("HH:mm:ss", CultureInfo.InvariantCulture);
 
-    private static void PrintRequest(TextWriter console, ProgramRequestLog log)
+    private static void PrintRequest(TextWriter console, IAnsiConsole? styled, ProgramRequestLog log)
     {
         var result = log.Result;
         string cost = result.Info.Cached ? "cached" : $"{result.Info.Instructions.ToString("N0", CultureInfo.InvariantCulture)} instructions";
-        console.WriteLine($"{Now()} {log.Method} {log.Target} -> {log.StatusCode} in {log.Elapsed.TotalMilliseconds.ToString("0.0", CultureInfo.InvariantCulture)} ms, {cost}");
+        string summary = $"{Now()} {log.Method} {log.Target} -> {log.StatusCode} in {log.Elapsed.TotalMilliseconds.ToString("0.0", CultureInfo.InvariantCulture)} ms, {cost}";
+        if (styled is not null)
+        {
+            // Requests are printed from several threads; one line at a time.
+            lock (styled)
+                styled.MarkupLine(Markup.Escape(summary).Replace($"-> {log.StatusCode}", $"-> [{Terminal.StatusColour(log.StatusCode)}]{log.StatusCode}[/]", StringComparison.Ordinal));
+        }
+        else
+        {
+            console.WriteLine(summary);
+        }
         if (result.Info.Log.Length > 0)
         {
             foreach (string line in result.Info.Log.TrimEnd('\n').Split('\n'))

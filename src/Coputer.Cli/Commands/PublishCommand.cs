@@ -3,6 +3,8 @@ using Coputer.Platform.Bundles;
 using Coputer.Platform.Identity;
 using Coputer.Platform.Records;
 
+using Spectre.Console;
+
 namespace Coputer.Cli.Commands;
 
 /// <summary>
@@ -64,7 +66,12 @@ internal static class PublishCommand
         try
         {
             using var client = new NodeClient(nodeUrl);
-            var (current, program) = await client.CurrentAsync(label, cancellation);
+            // On a terminal a spinner shows while the node is asked and the bundle sent.
+            var styled = Terminal.StyledFor(output);
+            async Task<T> Waiting<T>(string what, Func<Task<T>> step) => styled is null
+                ? await step()
+                : await styled.Status().Spinner(Spinner.Known.Dots).StartAsync(what, _ => step());
+            var (current, program) = await Waiting($"asking {nodeUrl} about {label}", () => client.CurrentAsync(label, cancellation));
             if (program == bundle.Hash.ToString())
             {
                 output.WriteLine($"{label} already serves this version (#{current})");
@@ -72,7 +79,7 @@ internal static class PublishCommand
             }
             long sequence = current + 1;
             var record = new PublicationRecord(publisher.Key, name, bundle.Hash, sequence).Sign(publisher);
-            var (status, answer) = await client.PublishAsync(record, bundle, cancellation);
+            var (status, answer) = await Waiting($"sending {label} #{sequence} ({bundle.Files.Count} files)", () => client.PublishAsync(record, bundle, cancellation));
             if (answer.Status is "published" or "already-published")
             {
                 output.WriteLine(answer.Status == "published" ? $"published {label} #{answer.Sequence}" : $"{label} already serves this version");

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Coputer.Gateway.Development;
 using Coputer.Platform.Bundles;
+using Spectre.Console;
 
 namespace Coputer.Cli.Commands;
 
@@ -30,8 +31,20 @@ internal static class TestCommand
         return command;
     }
 
-    internal static int Run(string directory, TextWriter output, TextWriter error, CancellationToken cancellation = default)
+    internal static int Run(string directory, TextWriter output, TextWriter error, CancellationToken cancellation = default, IAnsiConsole? styled = null)
     {
+        // On a terminal PASS and FAIL are coloured; elsewhere the text is the same, plain.
+        styled ??= Terminal.StyledFor(output);
+        void Line(string plain, string? markup = null)
+        {
+            if (styled is not null && markup is not null)
+                styled.MarkupLine(markup);
+            else if (styled is not null)
+                styled.WriteLine(plain);
+            else
+                output.WriteLine(plain);
+        }
+
         LocalProgram program;
         try
         {
@@ -56,26 +69,26 @@ internal static class TestCommand
                 if (outcome.Passed)
                 {
                     passed++;
-                    output.WriteLine($"PASS {outcome.File}: {outcome.Name}");
+                    Line($"PASS {outcome.File}: {outcome.Name}", $"[green]PASS[/] {Markup.Escape($"{outcome.File}: {outcome.Name}")}");
                     return;
                 }
                 failed++;
-                output.WriteLine($"FAIL {outcome.File}: {outcome.Name}");
-                output.WriteLine($"     {outcome.Error}");
+                Line($"FAIL {outcome.File}: {outcome.Name}", $"[red bold]FAIL[/] {Markup.Escape($"{outcome.File}: {outcome.Name}")}");
+                Line($"     {outcome.Error}", $"     [red]{Markup.Escape(outcome.Error ?? "")}[/]");
                 if (outcome.Traceback is { } traceback)
                 {
                     foreach (string line in traceback.TrimEnd('\n').Split('\n'))
-                        output.WriteLine($"       {line}");
+                        Line($"       {line}", $"       [grey]{Markup.Escape(line)}[/]");
                 }
                 if (outcome.Log.Length > 0)
                 {
-                    output.WriteLine("     printed:");
+                    Line("     printed:");
                     foreach (string line in outcome.Log.TrimEnd('\n').Split('\n'))
-                        output.WriteLine($"       {line}");
+                        Line($"       {line}");
                 }
             }, cancellation);
         }
-        output.WriteLine($"{passed} passed, {failed} failed");
+        Line($"{passed} passed, {failed} failed", failed == 0 ? $"[green]{passed} passed[/], 0 failed" : $"{passed} passed, [red bold]{failed} failed[/]");
         return failed == 0 ? 0 : 1;
     }
 }

@@ -289,4 +289,37 @@ public sealed class AuthoringCommandTests : IDisposable
         Assert.Equal(0, await run.WaitAsync(TimeSpan.FromSeconds(60)));
         Assert.Contains("checking for changes every 0.5 s; Ctrl-C stops", output.ToString());
     }
+
+    [Fact]
+    public void TestResultsAreColouredOnATerminalAndPlainElsewhere()
+    {
+        string site = Site("return { body = buffer.fromstring('x') }", ("site.test.luau", """
+            test("passes", function() expect.equal(1, 1) end)
+            test("fails <here>", function() expect.equal(1, 2) end)
+            """));
+        // Plain: what a pipe or a file gets, no escape sequences.
+        var (plainCode, plain) = Test(site);
+        Assert.Equal(1, plainCode);
+        Assert.DoesNotContain("\u001b[", plain);
+        Assert.Contains("PASS site.test.luau: passes", plain);
+        Assert.Contains("FAIL site.test.luau: fails <here>", plain);
+
+        // A terminal: the same words, with colour (markup characters in names are escaped, not interpreted).
+        var screen = new StringWriter();
+        var terminal = Spectre.Console.AnsiConsole.Create(new Spectre.Console.AnsiConsoleSettings
+        {
+            Ansi = Spectre.Console.AnsiSupport.Yes,
+            ColorSystem = Spectre.Console.ColorSystemSupport.Standard,
+            Interactive = Spectre.Console.InteractionSupport.No,
+            Out = new Spectre.Console.AnsiConsoleOutput(screen),
+        });
+        Assert.Equal(1, TestCommand.Run(site, new StringWriter(), new StringWriter(), styled: terminal));
+        string coloured = screen.ToString();
+        Assert.Contains("\u001b[", coloured);
+        Assert.Contains("PASS", coloured);
+        Assert.Contains("site.test.luau: fails <here>", coloured);
+        Assert.Contains("1 passed", coloured);
+        Assert.Contains("1 failed", coloured);
+    }
 }
+
