@@ -3,6 +3,8 @@ using System.Globalization;
 using Coputer.Gateway.Api;
 using Coputer.Platform.Identity;
 
+using Spectre.Console;
+
 namespace Coputer.Cli.Commands;
 
 /// <summary>
@@ -65,6 +67,17 @@ internal static class LogsCommand
         try
         {
             using var client = new NodeClient(nodeUrl);
+            var styled = Terminal.StyledFor(output);
+            if (styled is not null && !follow)
+            {
+                // A person at a terminal gets one table; pipes and files get the line format below.
+                var recent = await client.RunsAsync(label, publisher, null, cancellation);
+                if (recent.Count == 0)
+                    output.WriteLine($"no runs of {label} on this node yet");
+                else
+                    styled.Write(Table(recent.Reverse()));
+                return 0;
+            }
             while (true)
             {
                 var runs = await client.RunsAsync(label, publisher, since, cancellation);
@@ -98,6 +111,35 @@ internal static class LogsCommand
         {
             return 0;
         }
+    }
+
+    /// <summary>The runs as a table, oldest first: time, request, status, duration, instructions, and what each printed or raised.</summary>
+    internal static Table Table(IEnumerable<RunRecord> runs)
+    {
+        var table = new Table().Border(TableBorder.Rounded)
+            .AddColumn("time").AddColumn("request").AddColumn("status")
+            .AddColumn(new TableColumn("ms").RightAligned()).AddColumn(new TableColumn("instructions").RightAligned())
+            .AddColumn("output");
+        foreach (var run in runs)
+        {
+            string time = run.Time.ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
+            string status = run.StatusCode is int code
+                ? $"[{Terminal.StatusColour(code)}]{code}[/]"
+                : $"[red]{Markup.Escape(run.Outcome)}[/]";
+            var details = new List<string>();
+            if (run.Log.Length > 0)
+                details.Add(Markup.Escape(run.Log.TrimEnd('\n')));
+            if (run.Error is not null)
+                details.Add($"[red]{Markup.Escape(run.Error)}[/]");
+            table.AddRow(
+                Markup.Escape(time),
+                Markup.Escape(run.Request),
+                status,
+                run.DurationMs.ToString("0.0", CultureInfo.InvariantCulture),
+                run.Instructions.ToString("N0", CultureInfo.InvariantCulture),
+                string.Join('\n', details));
+        }
+        return table;
     }
 
     internal static void Print(RunRecord run, TextWriter output)

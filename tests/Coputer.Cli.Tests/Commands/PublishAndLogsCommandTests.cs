@@ -189,4 +189,29 @@ public sealed class PublishAndLogsCommandTests : IAsyncLifetime
         string text = output.ToString();
         Assert.Equal(text.IndexOf("GET /one", StringComparison.Ordinal), text.LastIndexOf("GET /one", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void RecentRunsMakeATableWithColouredStatusesAndWhatEachPrinted()
+    {
+        var runs = new[]
+        {
+            new Coputer.Gateway.Api.RunRecord(DateTimeOffset.UnixEpoch, "GET /", "ok", 200, 1.5, 1234, 4096, "hello\n", null, null, null, "p"),
+            new Coputer.Gateway.Api.RunRecord(DateTimeOffset.UnixEpoch, "GET /[broken]", "program-error", 500, 2.0, 99, 4096, "", "main.luau:3: boom", null, null, "p"),
+        };
+        var screen = new StringWriter();
+        var terminal = Spectre.Console.AnsiConsole.Create(new Spectre.Console.AnsiConsoleSettings
+        {
+            Ansi = Spectre.Console.AnsiSupport.Yes,
+            ColorSystem = Spectre.Console.ColorSystemSupport.Standard,
+            Interactive = Spectre.Console.InteractionSupport.No,
+            Out = new Spectre.Console.AnsiConsoleOutput(screen),
+        });
+        terminal.Profile.Width = 120;
+        terminal.Write(LogsCommand.Table(runs));
+        string text = screen.ToString();
+        foreach (string expected in new[] { "time", "request", "status", "instructions", "GET /[broken]", "1,234", "hello", "main.luau:3: boom", "200", "500" })
+            Assert.Contains(expected, text);
+        Assert.Contains("\u001b[", text);
+    }
 }
+
