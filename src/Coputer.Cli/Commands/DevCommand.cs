@@ -127,16 +127,17 @@ internal static class DevCommand
     {
         var result = log.Result;
         string cost = result.Info.Cached ? "cached" : $"{result.Info.Instructions.ToString("N0", CultureInfo.InvariantCulture)} instructions";
-        string summary = $"{Now()} {log.Method} {log.Target} -> {log.StatusCode} in {log.Elapsed.TotalMilliseconds.ToString("0.0", CultureInfo.InvariantCulture)} ms, {cost}";
+        string before = $"{Now()} {log.Method} {log.Target} -> ";
+        string after = $" in {log.Elapsed.TotalMilliseconds.ToString("0.0", CultureInfo.InvariantCulture)} ms, {cost}";
         if (styled is not null)
         {
             // Requests are printed from several threads; one line at a time.
             lock (styled)
-                styled.MarkupLine(Markup.Escape(summary).Replace($"-> {log.StatusCode}", $"-> [{Terminal.StatusColour(log.StatusCode)}]{log.StatusCode}[/]", StringComparison.Ordinal));
+                styled.MarkupLine($"{Markup.Escape(before)}[{Terminal.StatusColour(log.StatusCode)}]{log.StatusCode}[/]{Markup.Escape(after)}");
         }
         else
         {
-            console.WriteLine(summary);
+            console.WriteLine($"{before}{log.StatusCode}{after}");
         }
         if (result.Info.Log.Length > 0)
         {

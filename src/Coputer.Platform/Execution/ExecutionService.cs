@@ -109,15 +109,7 @@ public sealed class ExecutionService : IDisposable
         var result = await forward(target, request, cancellation);
         if (result is null)
             return Failure(RunStatus.NotFound, $"no program {target} on this node or its neighbours", default, request);
-        return new RunResult
-        {
-            Status = result.Status,
-            Response = result.Response,
-            Error = result.Error,
-            Traceback = result.Traceback,
-            Limit = result.Limit,
-            Info = result.Info with { Duration = Stopwatch.GetElapsedTime(start) },
-        };
+        return WithInfo(result, result.Info with { Duration = Stopwatch.GetElapsedTime(start) });
     }
 
     /// <summary>
@@ -240,15 +232,7 @@ public sealed class ExecutionService : IDisposable
             Store.TouchResult(key.Program, key.Input, ProgramRuntime.Version);
         }
         Interlocked.Increment(ref _cacheHits);
-        return new RunResult
-        {
-            Status = result.Status,
-            Response = result.Response,
-            Error = result.Error,
-            Traceback = result.Traceback,
-            Limit = result.Limit,
-            Info = result.Info with { Duration = Stopwatch.GetElapsedTime(start) },
-        };
+        return WithInfo(result, result.Info with { Duration = Stopwatch.GetElapsedTime(start) });
     }
 
     private async Task<RunResult> Wait(Job job, RunOptions options, CancellationToken cancellation, bool shared)

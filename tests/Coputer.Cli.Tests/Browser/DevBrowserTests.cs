@@ -57,7 +57,7 @@ public sealed class DevBrowserTests : IAsyncLifetime, IDisposable
         catch (Exception e) when (e is not Xunit.Sdk.XunitException)
         {
             // Say where the browser was and what the server printed, so a timeout here can be diagnosed.
-            throw new TimeoutException($"{e.Message}\nat {page.Url}\ndev server output:\n{output}", e);
+            throw new InvalidOperationException($"{e.GetType().Name}: {e.Message}\nat {page.Url}\ndev server output:\n{output}", e);
         }
         finally
         {
