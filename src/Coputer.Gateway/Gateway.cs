@@ -303,6 +303,13 @@ public sealed partial class Gateway
             case RunStatus.Cancelled:
                 context.Abort();
                 return 499;
+            case RunStatus.Refused:
+                await WriteErrorAsync(context, id, 403, "Not served here", "The operator of this node does not serve this program.");
+                return 403;
+            case RunStatus.QuotaExceeded:
+                context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling((result.RetryAfter ?? _options.RetryAfter).TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+                await WriteErrorAsync(context, id, 429, "Too many runs", "This program's publisher has used its share of this node for the moment. Try again shortly.");
+                return 429;
             default:
                 await WriteErrorAsync(context, id, 500, "Something went wrong", "The node could not run this program. Its operator can find out why in the node's log.");
                 return 500;
