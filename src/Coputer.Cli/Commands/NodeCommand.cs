@@ -133,6 +133,8 @@ internal static class NodeCommand
                     return 1;
                 }
                 NetworkMetrics.Register(node.Gateway.Metrics.Registry, peerHost);
+                var shown = peerHost;
+                node.Gateway.Network = () => NetworkMetrics.Status(shown);
             }
             try
             {
