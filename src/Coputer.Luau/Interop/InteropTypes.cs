@@ -28,7 +28,7 @@ internal sealed class InteropTypes(LuauState state)
     {
         if (_objects.TryGetValue(obj, out var ud))
             return ud;
-        ud = new LuauUserdata(obj, 0, Bind(binding).Metatable);
+        ud = Bind(binding).NewUserdata(obj);
         _objects.Add(obj, ud);
         return ud;
     }
@@ -67,13 +67,32 @@ internal sealed class BoundType
         mt.RawSet(state.Intern("__type"), state.Intern(binding.TypeName));
         mt.RawSet(state.Intern("__metatable"), state.Intern("The metatable is locked"));
         Metatable = mt;
+        // obj:Method() finds the method's function here at once (the interpreter's fast path), as obj.Method reads
+        // it; __namecall stays for the names that are not methods, which it reports. The static side is called
+        // with a dot, its functions shift their arguments, so it keeps __namecall alone.
+        if (!binding.IsStatic)
+        {
+            var methods = state.CreateTable(0, members.Length);
+            for (int i = 0; i < members.Length; i++)
+            {
+                if (members[i].Kind == LuauMemberKind.Method)
+                    methods.RawSet(state.Intern(members[i].Name), _methods[i] = MethodFunction(i));
+            }
+            _nameCallMethods = methods;
+        }
     }
+
+    private readonly LuauTable? _nameCallMethods;
 
     private static readonly LuauContinuation AsyncContinuation = AsyncHostCall.Continue;
 
     internal LuauTypeBinding Binding { get; }
 
     internal LuauTable Metatable { get; }
+
+    /// <summary>A userdata of this type carrying <paramref name="payload"/>.</summary>
+    internal LuauUserdata NewUserdata(object payload) =>
+        new(payload, 0, Metatable) { NameCallMethods = _nameCallMethods };
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private int Lookup(LuauString key)

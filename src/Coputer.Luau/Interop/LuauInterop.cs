@@ -119,7 +119,7 @@ public static class LuauInterop
     public static LuauValue Event(LuauState state, string name, Func<LuauState, LuauFunction, Action> subscribe)
     {
         ArgumentNullException.ThrowIfNull(state);
-        return new LuauValue(new LuauUserdata(new LuauSignal(name, subscribe), 0, state.Interop.Bind(LuauSignal.Binding).Metatable));
+        return new LuauValue(state.Interop.Bind(LuauSignal.Binding).NewUserdata(new LuauSignal(name, subscribe)));
     }
 
     /// <summary>

@@ -108,6 +108,8 @@ internal sealed class GarbageCollector
                     _bytes += 48;
                     if (u.Metatable is not null)
                         MarkObject(u.Metatable);
+                    if (u.NameCallMethods is not null)
+                        MarkObject(u.NameCallMethods);
                     // Host objects such as tasks hold Luau values the collector would not see otherwise.
                     if (u.Payload is IHostReferences references)
                         references.MarkReferences(_markValue ??= MarkValue);

@@ -173,6 +173,16 @@ internal static partial class Interpreter
         var stack = L.Stack;
         if (obj.Type_ != LuauType.Table)
         {
+            if (obj.Type_ == LuauType.Userdata && ((LuauUserdata)obj.O!).NameCallMethods is { } methods)
+            {
+                ref readonly var m = ref methods.GetStr(key);
+                if (m.Type_ != LuauType.Nil)
+                {
+                    stack[ra + 1] = obj;
+                    stack[ra] = m;
+                    return;
+                }
+            }
             var mt = GetMetatable(state, in obj);
             ref readonly var nc = ref FastTm(state, mt, TagMethod.NameCall);
             if (nc.Type_ != LuauType.Nil)

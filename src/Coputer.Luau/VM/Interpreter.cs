@@ -523,6 +523,18 @@ internal static partial class Interpreter
                                 }
                             }
                         }
+                        else if (rb.Type_ == LuauType.Userdata && Unsafe.As<LuauUserdata>(rb.O!).NameCallMethods is { } um)
+                        {
+                            // A bound .NET type: the method itself, in the slot the compiler's hint names, instead
+                            // of __namecall dispatching on the name (the slow path looks it up in full).
+                            ref var un = ref um.Nodes[C(insn) & um.NodeMask8];
+                            if (ReferenceEquals(un.Key.O, key) && un.Value.Type_ != LuauType.Nil)
+                            {
+                                stack[ra + 1] = rb;
+                                stack[ra] = un.Value;
+                                break;
+                            }
+                        }
                         L.Frames[ci].SavedPc = pc;
                         NameCallSlow(L, ra, rb, key, code, pc - 2);
                         stack = L.Stack;

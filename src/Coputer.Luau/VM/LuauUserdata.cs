@@ -26,7 +26,25 @@ public sealed class LuauUserdata : LuauObject
     public int Tag { get; }
 
     /// <summary>The userdata's metatable, or null.</summary>
-    public LuauTable? Metatable { get; set; }
+    public LuauTable? Metatable
+    {
+        get => _metatable;
+        set
+        {
+            _metatable = value;
+            NameCallMethods = null;
+        }
+    }
+
+    private LuauTable? _metatable;
+
+    /// <summary>
+    /// Functions that <c>obj:name(...)</c> calls directly, found by name, before the metatable's <c>__namecall</c>
+    /// (which then is not called for those names). Set only where <c>__namecall</c> would call the same function for
+    /// the same name: the bindings of exported .NET types, which so skip the dispatch on the method name. A new
+    /// metatable clears it.
+    /// </summary>
+    internal LuauTable? NameCallMethods;
 
     /// <summary>Created by <c>newproxy</c>: <c>typeof</c> ignores its <c>__type</c>.</summary>
     internal bool IsProxy { get; init; }

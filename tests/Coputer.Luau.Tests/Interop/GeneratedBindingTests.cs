@@ -195,6 +195,38 @@ public class GeneratedBindingTests
     }
 
     [Fact]
+    public void ColonCallsAndDotCallsOfEveryMethodAgree()
+    {
+        // obj:M() takes the method from the binding's own table (by the compiler's slot hint, or a full lookup when
+        // the hint misses, as it must for some of this many names): for every method, called without arguments, the
+        // colon call and obj.M(obj) succeed or fail alike, with the same message. (Async methods would wait for
+        // host work here; AsyncMethodsSuspendTheCallingTask calls them with a colon.)
+        var (engine, _) = NewEngine();
+        var methods = typeof(SampleObject).GetMethods(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.DeclaredOnly)
+            .Where(m => !m.IsSpecialName && m.Name != "ToString" && !m.Name.EndsWith("Async", StringComparison.Ordinal)).Select(m => m.Name).Distinct().ToArray();
+        Assert.True(methods.Length > 20);
+        string calls = string.Join("\n", methods.Select(m =>
+            $"table.insert(colon, outcome(pcall(function() return obj:{m}() end))) " +
+            $"table.insert(dot, outcome(pcall(function() return obj.{m}(obj) end)))"));
+        var r = engine.DoString($"local colon, dot = {{}}, {{}}\nlocal function outcome(ok, v) return `{{ok}} {{v}}` end\n{calls}\nreturn table.concat(colon, '|'), table.concat(dot, '|')");
+        Assert.Equal(r[1].ToString(), r[0].ToString());
+        Assert.Contains("missing argument #1 to 'Scale'", r[0].ToString(), StringComparison.Ordinal);
+        Assert.Equal(["3", "false", "hello x", "6", "true"], [.. engine.DoString("return obj:Add(1, 2), obj:Flip(true), obj:Greet('x'), obj:Sum(1, 2, 3), obj.Add == obj.Add").Select(v => v.ToString())]);
+    }
+
+    [Fact]
+    public void ANewMetatableTakesColonCallsFromTheBinding()
+    {
+        // Host code that gives the userdata another metatable gets that metatable's __namecall, not the binding's methods.
+        var (engine, _) = NewEngine();
+        var ud = engine.Globals["obj"].AsUserdata!;
+        var mt = engine.State.CreateTable();
+        mt["__namecall"] = new HostFunction("__namecall", c => c.Return("replaced " + c.NameCallMethod));
+        ud.Metatable = mt;
+        Assert.Equal(["replaced Add"], [.. engine.DoString("return obj:Add(1, 2)").Select(v => v.ToString())]);
+    }
+
+    [Fact]
     public void TheMetatableIsLocked()
     {
         Assert.Equal(["The metatable is locked"], Run("return getmetatable(obj)"));
