@@ -1158,7 +1158,7 @@ internal static partial class Interpreter
                             throw new RuntimeError("attempt to modify a readonly table");
                         if (index - 1 + count > t.Array.Length)
                             t.ResizeArray(index - 1 + count);
-                        Array.Copy(stack, rb, t.Array, index - 1, count);
+                        stack.AsSpan(rb, count).CopyTo(t.Array.AsSpan(index - 1));
                         if (c < 0)
                             L.Top = L.Frames[ci].Top;
                         break;
@@ -1192,8 +1192,10 @@ internal static partial class Interpreter
                         // index's number changes.
                         ref var index = ref stack[bse + A(insn) + 2];
                         double limit = Unsafe.Subtract(ref index, 2).N, step = Unsafe.Subtract(ref index, 1).N;
-                        ref double idx = ref Unsafe.AsRef(in index.N);
-                        idx += step;
+                        // Compare the sum in its register: reading it back through the ref made the branch wait
+                        // for the store to forward.
+                        double idx = index.N + step;
+                        Unsafe.AsRef(in index.N) = idx;
                         if (step > 0 ? idx <= limit : limit <= idx)
                             pc += D(insn);
                         break;
