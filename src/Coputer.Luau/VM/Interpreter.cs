@@ -264,9 +264,10 @@ internal static partial class Interpreter
                             {
                                 double d = rc.N;
                                 int idx = TruncateToInt(d);
-                                if (idx == d && (uint)(idx - 1) < (uint)t.Array.Length)
+                                var array = t.Array;
+                                if (idx == d && (uint)(idx - 1) < (uint)array.Length)
                                 {
-                                    ref var v = ref t.Array[idx - 1];
+                                    ref var v = ref array[idx - 1];
                                     if (v.Type_ != LuauType.Nil || t.Metatable is null)
                                     {
                                         LuauValue.Copy(ref stack[bse + A(insn)], in v);
@@ -300,9 +301,10 @@ internal static partial class Interpreter
                                 {
                                     double d = rc.N;
                                     int idx = TruncateToInt(d);
-                                    if (idx == d && (uint)(idx - 1) < (uint)t.Array.Length)
+                                    var array = t.Array;
+                                    if (idx == d && (uint)(idx - 1) < (uint)array.Length)
                                     {
-                                        LuauValue.Copy(ref t.Array[idx - 1], in stack[bse + A(insn)]);
+                                        LuauValue.Copy(ref array[idx - 1], in stack[bse + A(insn)]);
                                         break;
                                     }
                                 }
@@ -398,9 +400,10 @@ internal static partial class Interpreter
                         if (rb.Type_ == LuauType.Table)
                         {
                             var t = rb.UnsafeTable;
-                            if ((uint)(idx - 1) < (uint)t.Array.Length)
+                            var array = t.Array;
+                            if ((uint)(idx - 1) < (uint)array.Length)
                             {
-                                ref var v = ref t.Array[idx - 1];
+                                ref var v = ref array[idx - 1];
                                 if (v.Type_ != LuauType.Nil || t.Metatable is null)
                                 {
                                     LuauValue.Copy(ref stack[bse + A(insn)], in v);
@@ -429,8 +432,9 @@ internal static partial class Interpreter
                             var t = rb.UnsafeTable;
                             if (t.Metatable is null && !t.IsReadOnly)
                             {
-                                if ((uint)(idx - 1) < (uint)t.Array.Length)
-                                    LuauValue.Copy(ref t.Array[idx - 1], in stack[bse + A(insn)]);
+                                var array = t.Array;
+                                if ((uint)(idx - 1) < (uint)array.Length)
+                                    LuauValue.Copy(ref array[idx - 1], in stack[bse + A(insn)]);
                                 else
                                 {
                                     L.Frames[ci].SavedPc = pc;
