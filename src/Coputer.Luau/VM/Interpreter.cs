@@ -264,9 +264,10 @@ internal static partial class Interpreter
                             {
                                 double d = rc.N;
                                 int idx = TruncateToInt(d);
-                                if (idx == d && (uint)(idx - 1) < (uint)t.Array.Length)
+                                var array = t.Array;
+                                if (idx == d && (uint)(idx - 1) < (uint)array.Length)
                                 {
-                                    ref var v = ref t.Array[idx - 1];
+                                    ref var v = ref array[idx - 1];
                                     if (v.Type_ != LuauType.Nil || t.Metatable is null)
                                     {
                                         LuauValue.Copy(ref stack[bse + A(insn)], in v);
@@ -300,9 +301,10 @@ internal static partial class Interpreter
                                 {
                                     double d = rc.N;
                                     int idx = TruncateToInt(d);
-                                    if (idx == d && (uint)(idx - 1) < (uint)t.Array.Length)
+                                    var array = t.Array;
+                                    if (idx == d && (uint)(idx - 1) < (uint)array.Length)
                                     {
-                                        LuauValue.Copy(ref t.Array[idx - 1], in stack[bse + A(insn)]);
+                                        LuauValue.Copy(ref array[idx - 1], in stack[bse + A(insn)]);
                                         break;
                                     }
                                 }
@@ -398,9 +400,10 @@ internal static partial class Interpreter
                         if (rb.Type_ == LuauType.Table)
                         {
                             var t = rb.UnsafeTable;
-                            if ((uint)(idx - 1) < (uint)t.Array.Length)
+                            var array = t.Array;
+                            if ((uint)(idx - 1) < (uint)array.Length)
                             {
-                                ref var v = ref t.Array[idx - 1];
+                                ref var v = ref array[idx - 1];
                                 if (v.Type_ != LuauType.Nil || t.Metatable is null)
                                 {
                                     LuauValue.Copy(ref stack[bse + A(insn)], in v);
@@ -429,8 +432,9 @@ internal static partial class Interpreter
                             var t = rb.UnsafeTable;
                             if (t.Metatable is null && !t.IsReadOnly)
                             {
-                                if ((uint)(idx - 1) < (uint)t.Array.Length)
-                                    LuauValue.Copy(ref t.Array[idx - 1], in stack[bse + A(insn)]);
+                                var array = t.Array;
+                                if ((uint)(idx - 1) < (uint)array.Length)
+                                    LuauValue.Copy(ref array[idx - 1], in stack[bse + A(insn)]);
                                 else
                                 {
                                     L.Frames[ci].SavedPc = pc;
@@ -1170,7 +1174,7 @@ internal static partial class Interpreter
                             throw new RuntimeError("attempt to modify a readonly table");
                         if (index - 1 + count > t.Array.Length)
                             t.ResizeArray(index - 1 + count);
-                        Array.Copy(stack, rb, t.Array, index - 1, count);
+                        stack.AsSpan(rb, count).CopyTo(t.Array.AsSpan(index - 1));
                         if (c < 0)
                             L.Top = L.Frames[ci].Top;
                         break;
@@ -1204,8 +1208,10 @@ internal static partial class Interpreter
                         // index's number changes.
                         ref var index = ref stack[bse + A(insn) + 2];
                         double limit = Unsafe.Subtract(ref index, 2).N, step = Unsafe.Subtract(ref index, 1).N;
-                        ref double idx = ref Unsafe.AsRef(in index.N);
-                        idx += step;
+                        // Compare the sum in its register: reading it back through the ref made the branch wait
+                        // for the store to forward.
+                        double idx = index.N + step;
+                        Unsafe.AsRef(in index.N) = idx;
                         if (step > 0 ? idx <= limit : limit <= idx)
                             pc += D(insn);
                         break;

@@ -515,7 +515,7 @@ public sealed class LuauTable : LuauObject
             throw new RuntimeError("table overflow");
         State.ChargeMemory(((long)size - Array.Length) * Unsafe.SizeOf<LuauValue>());
         var bigger = new LuauValue[size];
-        System.Array.Copy(Array, bigger, Math.Min(Array.Length, size));
+        Array.AsSpan(0, Math.Min(Array.Length, size)).CopyTo(bigger);
         Array = bigger;
     }
 
@@ -786,12 +786,17 @@ public sealed class LuauTable : LuauObject
         {
             t.MaybeSetBoundary(GetBoundaryHint());
             State.ChargeMemory((long)Array.Length * Unsafe.SizeOf<LuauValue>());
-            t.Array = (LuauValue[])Array.Clone();
+            // new + copy rather than Array.Clone (a general runtime call, slower for the small arrays of constructors).
+            var array = new LuauValue[Array.Length];
+            Array.AsSpan().CopyTo(array);
+            t.Array = array;
         }
         if (!HasDummyNodes)
         {
             State.ChargeMemory((long)Nodes.Length * Unsafe.SizeOf<TableNode>());
-            t.Nodes = (TableNode[])Nodes.Clone();
+            var nodes = new TableNode[Nodes.Length];
+            Nodes.AsSpan().CopyTo(nodes);
+            t.Nodes = nodes;
             t.LSizeNode = LSizeNode;
             t.NodeMask8 = NodeMask8;
             t._lastFreeOrBoundary = _lastFreeOrBoundary;

@@ -50,22 +50,33 @@ public readonly struct LuauValue : IEquatable<LuauValue>
     }
 
     /// <summary>A string.</summary>
-    public LuauValue(LuauString value) : this(LuauType.String, value ?? throw new ArgumentNullException(nameof(value)), 0, 0) { }
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public LuauValue(LuauString value) : this(LuauType.String, value ?? NullArgument(), 0, 0) { }
 
     /// <summary>A table.</summary>
-    public LuauValue(LuauTable value) : this(LuauType.Table, value ?? throw new ArgumentNullException(nameof(value)), 0, 0) { }
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public LuauValue(LuauTable value) : this(LuauType.Table, value ?? NullArgument(), 0, 0) { }
 
     /// <summary>A function.</summary>
-    public LuauValue(LuauFunction value) : this(LuauType.Function, value ?? throw new ArgumentNullException(nameof(value)), 0, 0) { }
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public LuauValue(LuauFunction value) : this(LuauType.Function, value ?? NullArgument(), 0, 0) { }
 
     /// <summary>A userdata.</summary>
-    public LuauValue(LuauUserdata value) : this(LuauType.Userdata, value ?? throw new ArgumentNullException(nameof(value)), 0, 0) { }
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public LuauValue(LuauUserdata value) : this(LuauType.Userdata, value ?? NullArgument(), 0, 0) { }
 
     /// <summary>A coroutine.</summary>
-    public LuauValue(LuauThread value) : this(LuauType.Thread, value ?? throw new ArgumentNullException(nameof(value)), 0, 0) { }
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public LuauValue(LuauThread value) : this(LuauType.Thread, value ?? NullArgument(), 0, 0) { }
 
     /// <summary>A buffer.</summary>
-    public LuauValue(LuauBuffer value) : this(LuauType.Buffer, value ?? throw new ArgumentNullException(nameof(value)), 0, 0) { }
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public LuauValue(LuauBuffer value) : this(LuauType.Buffer, value ?? NullArgument(), 0, 0) { }
+
+    // Out of line so the constructors above stay small enough to inline (a throw in them blocked it: NEWTABLE
+    // called the table constructor of LuauValue).
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static object NullArgument() => throw new ArgumentNullException("value");
 
     /// <summary>The value's type.</summary>
     public LuauType Type => Type_;
