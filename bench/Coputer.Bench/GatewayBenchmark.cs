@@ -37,8 +37,9 @@ public static partial class GatewayBenchmark
 
     public static int Run(string[] args)
     {
-        int seconds = 10, connections = 64, threads = 2;
+        int seconds = 10, connections = 64, threads = 2, rounds = 1, warmup = 5;
         string wrk = "/usr/bin/wrk";
+        var cases = new HashSet<string>(AllCases, StringComparer.Ordinal);
         for (int i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -47,20 +48,31 @@ public static partial class GatewayBenchmark
                 case "--connections" when i + 1 < args.Length: connections = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--threads" when i + 1 < args.Length: threads = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--wrk" when i + 1 < args.Length: wrk = args[++i]; break;
+                case "--warmup" when i + 1 < args.Length: warmup = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--rounds" when i + 1 < args.Length: rounds = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--cases" when i + 1 < args.Length: cases = [.. args[++i].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)]; break;
                 default:
-                    Console.Error.WriteLine("usage: gateway [--seconds N] [--connections N] [--threads N] [--wrk PATH]");
+                    Console.Error.WriteLine($"usage: gateway [--seconds N] [--connections N] [--threads N] [--warmup SECONDS] [--rounds N] [--cases {string.Join(',', AllCases)}] [--wrk PATH]");
                     return 2;
             }
+        }
+        if (rounds < 1 || warmup < 0 || cases.Count == 0 || !cases.IsSubsetOf(AllCases))
+        {
+            Console.Error.WriteLine($"gateway: --rounds must be at least 1, --warmup not negative, and --cases a list of {string.Join(',', AllCases)}");
+            return 2;
         }
         if (!File.Exists(wrk))
         {
             Console.Error.WriteLine($"{wrk}: wrk not found (apt-get install wrk)");
             return 1;
         }
-        return RunAsync(wrk, seconds, connections, threads).GetAwaiter().GetResult();
+        return RunAsync(wrk, seconds, connections, threads, rounds, warmup, cases).GetAwaiter().GetResult();
     }
 
-    private static async Task<int> RunAsync(string wrk, int seconds, int connections, int threads)
+    /// <summary>The cases, in the order each round runs them: bare Kestrel, a result-cache hit, the uncached page.</summary>
+    private static readonly string[] AllCases = ["bare", "hit", "uncached"];
+
+    private static async Task<int> RunAsync(string wrk, int seconds, int connections, int threads, int rounds, int warmup, HashSet<string> cases)
     {
         string data = Path.Combine(Path.GetTempPath(), "coputer-bench-gw-" + Guid.NewGuid().ToString("N")[..8]);
         using var publisher = Publisher.Generate();
@@ -85,19 +97,49 @@ public static partial class GatewayBenchmark
         }
 
         string Load() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
-        Console.WriteLine($"wrk -t{threads} -c{connections} -d{seconds}s on loopback; {Environment.ProcessorCount} cores; load average before: {Load()}");
-        var rows = new List<(string Name, WrkResult Result)>
+        Console.WriteLine($"wrk -t{threads} -c{connections} -d{seconds}s on loopback, after {warmup} s of warm-up per case; {Environment.ProcessorCount} cores; load average before: {Load()}");
+        // Rounds alternate the cases, so a change in the machine's load during the run touches them all alike.
+        var targets = new (string Key, string Name, string Url, string? Host, string? Script)[]
         {
-            ("bare Kestrel hello-world", await WrkAsync(wrk, bare.Url, null, seconds, connections, threads)),
-            ("gateway, result-cache hit", await WrkAsync(wrk, $"http://127.0.0.1:{cached.Port}/", host, seconds, connections, threads)),
-            ("gateway, uncached small page", await WrkAsync(wrk, $"http://127.0.0.1:{uncached.Port}/", host, seconds, connections, threads, DistinctPaths)),
+            ("bare", "bare Kestrel hello-world", bare.Url, null, null),
+            ("hit", "gateway, result-cache hit", $"http://127.0.0.1:{cached.Port}/", host, null),
+            ("uncached", "gateway, uncached small page", $"http://127.0.0.1:{uncached.Port}/", host, DistinctPaths),
         };
-        double baseline = rows[0].Result.RequestsPerSecond;
+        var results = targets.Where(t => cases.Contains(t.Key)).ToDictionary(t => t.Key, _ => new List<WrkResult>());
+        // Each server first runs the same load unmeasured, so the JIT has tiered up the code each case runs (the
+        // interpreter and libraries for the uncached page): a cold start measures the compiler, not the server.
+        if (warmup > 0)
+        {
+            foreach (var t in targets.Where(t => cases.Contains(t.Key)))
+                await WrkAsync(wrk, t.Url, t.Host, warmup, connections, threads, t.Script);
+        }
+        for (int round = 0; round < rounds; round++)
+        {
+            foreach (var t in targets.Where(t => cases.Contains(t.Key)))
+                results[t.Key].Add(await WrkAsync(wrk, t.Url, t.Host, seconds, connections, threads, t.Script));
+            if (rounds > 1)
+            {
+                double? bareRps = results.TryGetValue("bare", out var b) ? b[^1].RequestsPerSecond : null;
+                string Row(string key, double rps) => string.Create(CultureInfo.InvariantCulture,
+                    $"{key} {rps:N0}/s{(bareRps is { } v && key != "bare" ? $" ({100 * rps / v:0}%)" : "")}");
+                Console.WriteLine($"round {round + 1}: {string.Join(", ", results.Select(r => Row(r.Key, r.Value[^1].RequestsPerSecond)))}; load {Load()}");
+            }
+        }
+        var bareRuns = results.GetValueOrDefault("bare");
         Console.WriteLine();
+        if (rounds > 1)
+            Console.WriteLine($"medians of {rounds} alternating rounds (the share of bare Kestrel is the median of each round's own ratio)");
         Console.WriteLine("| case | requests/s | p50 | p99 | of bare Kestrel | errors |");
         Console.WriteLine("|---|---:|---:|---:|---:|---:|");
-        foreach (var (name, r) in rows)
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {name} | {r.RequestsPerSecond:N0} | {r.P50} | {r.P99} | {100 * r.RequestsPerSecond / baseline:0}% | {r.Errors} |"));
+        foreach (var t in targets.Where(t => cases.Contains(t.Key)))
+        {
+            var runs = results[t.Key];
+            double rps = Median(runs.Select(r => r.RequestsPerSecond));
+            string share = bareRuns is null ? "n/a" : string.Create(CultureInfo.InvariantCulture, $"{100 * Median(runs.Select((r, i) => r.RequestsPerSecond / bareRuns[i].RequestsPerSecond)):0}%");
+            string p50 = MedianLatency(runs.Select(r => r.P50)), p99 = MedianLatency(runs.Select(r => r.P99));
+            string errors = string.Join("; ", runs.Select(r => r.Errors).Where(e => e != "0").Distinct());
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {t.Name} | {rps:N0} | {p50} | {p99} | {share} | {(errors.Length == 0 ? "0" : errors)} |"));
+        }
         Console.WriteLine();
         Console.WriteLine($"load average after: {Load()}; targets: cache hit >= 70%, uncached >= 25% of bare Kestrel");
         foreach (var dir in new[] { data + "-cached", data + "-uncached" })
@@ -112,6 +154,31 @@ public static partial class GatewayBenchmark
         }
         return 0;
     }
+
+    private static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+
+    /// <summary>The median of wrk's latencies (printed as <c>870.00us</c>, <c>1.15ms</c> or <c>2.01s</c>), in milliseconds.</summary>
+    private static string MedianLatency(IEnumerable<string> values)
+    {
+        var ms = values.Select(ParseLatency).Where(v => v >= 0).ToArray();
+        return ms.Length == 0 ? "?" : string.Create(CultureInfo.InvariantCulture, $"{Median(ms):0.00}ms");
+    }
+
+    private static double ParseLatency(string text)
+    {
+        var m = LatencyPattern().Match(text);
+        if (!m.Success)
+            return -1;
+        double v = double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture);
+        return m.Groups[2].Value switch { "us" => v / 1000, "ms" => v, "s" => v * 1000, "m" => v * 60_000, _ => -1 };
+    }
+
+    [GeneratedRegex(@"^([0-9.]+)(us|ms|s|m)$")]
+    private static partial Regex LatencyPattern();
 
     private sealed record WrkResult(double RequestsPerSecond, string P50, string P99, string Errors);
 

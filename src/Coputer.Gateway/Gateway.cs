@@ -287,9 +287,11 @@ public sealed partial class Gateway
         switch (result.Status)
         {
             case RunStatus.Ok:
-                var prepared = Development is null
-                    ? PreparedResponse.For(result.Response!, _options.MinCompressBytes)
-                    : PrepareForDevelopment(result.Response!, request.Method);
+                // Only a cached result comes back as the same response object, so only its prepared form is kept
+                // with it; a fresh run's response is prepared once and dropped with the request.
+                var prepared = Development is not null ? PrepareForDevelopment(result.Response!, request.Method)
+                    : result.Info.Cached ? PreparedResponse.For(result.Response!, _options.MinCompressBytes)
+                    : PreparedResponse.Create(result.Response!.StatusCode, result.Response.Headers, result.Response.Body, _options.MinCompressBytes);
                 if (prepared.Error is not null)
                     return await WriteProgramFailureAsync(context, id, target, request, result, "The program's response is not valid HTTP", prepared.Error);
                 await WritePreparedAsync(context, prepared, head);

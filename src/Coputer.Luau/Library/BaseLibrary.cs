@@ -33,19 +33,28 @@ internal static class BaseLibrary
         var next = new HostFunction("next", Next);
         LibraryUtil.SetField(state, g, "next", next);
         // pairs and ipairs hand out these generators; the compiler's in-place loops assume exactly these.
-        var inext = new HostFunction("inext", INext);
         LibraryUtil.SetField(state, g, "pairs", new HostFunction("pairs", c =>
         {
             c.CheckTable(1);
             return c.Return(next, c[1], LuauValue.Nil);
         }));
+        BindIpairs(state, g);
+        LibraryUtil.SetField(state, g, "pcall", new HostFunction("pcall", PCall) { Special = SpecialFunction.Pcall });
+        LibraryUtil.SetField(state, g, "xpcall", new HostFunction("xpcall", XPCall) { Special = SpecialFunction.Xpcall });
+    }
+
+    /// <summary>
+    /// Sets <c>ipairs</c> with its own generator, which no table holds (so a template cannot share it: each state
+    /// gets one, as when the library is opened in it).
+    /// </summary>
+    internal static void BindIpairs(LuauState state, LuauTable g)
+    {
+        var inext = new HostFunction("inext", INext);
         LibraryUtil.SetField(state, g, "ipairs", new HostFunction("ipairs", c =>
         {
             c.CheckTable(1);
             return c.Return(inext, c[1], 0);
         }));
-        LibraryUtil.SetField(state, g, "pcall", new HostFunction("pcall", PCall) { Special = SpecialFunction.Pcall });
-        LibraryUtil.SetField(state, g, "xpcall", new HostFunction("xpcall", XPCall) { Special = SpecialFunction.Xpcall });
     }
 
     private static int Assert(LuauCallContext c)

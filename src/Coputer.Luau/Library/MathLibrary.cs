@@ -13,12 +13,7 @@ internal static class MathLibrary
         var rng = new LuauRandom(platform.RandomSeed);
         var math = LibraryUtil.CreateLibrary(state, "math",
             ("random", c => Random(c, rng)),
-            ("randomseed", c =>
-            {
-                rng.Seed(c.CheckInteger(1));
-                return 0;
-            }
-        ),
+            ("randomseed", RandomSeed(rng)),
             ("noise", c => c.Return(MathNoise.Noise(c.CheckNumber(1), c.OptNumber(2, 0), c.OptNumber(3, 0)))),
             ("abs", c => c.Return(Math.Abs(c.CheckNumber(1)))),
             ("acos", c => c.Return(LuauMath.Acos(c.State.DeterministicMath, c.CheckNumber(1)))),
@@ -66,6 +61,19 @@ internal static class MathLibrary
         LibraryUtil.SetField(state, math, "phi", 1.61803398874989484820);
         LibraryUtil.SetField(state, math, "sqrt2", 1.41421356237309504880);
         LibraryUtil.SetField(state, math, "tau", 2 * Math.PI);
+    }
+
+    private static LuauCallback RandomSeed(LuauRandom rng) => c =>
+    {
+        rng.Seed(c.CheckInteger(1));
+        return 0;
+    };
+
+    /// <summary>Gives a <c>math</c> table made from a template a generator of its own, seeded from <paramref name="platform"/>.</summary>
+    internal static void BindRandom(LuauState state, LuauTable math, LuauPlatform platform)
+    {
+        var rng = new LuauRandom(platform.RandomSeed);
+        LibraryUtil.Register(state, math, ("random", c => Random(c, rng)), ("randomseed", RandomSeed(rng)));
     }
 
     private static int Random(LuauCallContext c, LuauRandom rng) => c.ArgumentCount switch

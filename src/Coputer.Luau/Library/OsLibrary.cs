@@ -8,11 +8,20 @@ internal static class OsLibrary
     public static void Open(LuauState state, LuauPlatform platform)
     {
         LibraryUtil.CreateLibrary(state, "os",
-            ("clock", c => c.Return(platform.Clock())),
+            ("clock", Clock(platform)),
             ("date", c => Date(c, platform)),
             ("difftime", c => c.Return(DateTimeFormat.DiffTime(c.CheckNumber(1), c.OptNumber(2, 0)))),
             ("time", c => Time(c, platform)));
     }
+
+    private static LuauCallback Clock(LuauPlatform platform) => c => c.Return(platform.Clock());
+
+    /// <summary>Replaces the functions that read <paramref name="platform"/> in an <c>os</c> table made from a template.</summary>
+    internal static void BindPlatform(LuauState state, LuauTable os, LuauPlatform platform) =>
+        LibraryUtil.Register(state, os,
+            ("clock", Clock(platform)),
+            ("date", c => Date(c, platform)),
+            ("time", c => Time(c, platform)));
 
     private static int Date(LuauCallContext c, LuauPlatform platform)
     {

@@ -53,6 +53,15 @@ public static class StandardLibrary
     /// <summary>Opens <paramref name="libraries"/> in <paramref name="state"/>, with clocks, time zone and random seed from <paramref name="platform"/>.</summary>
     public static void Open(LuauState state, LuauLibraries libraries, LuauPlatform platform)
     {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(platform);
+        if (!LibraryTemplate.TryOpen(state, libraries, platform))
+            OpenEach(state, libraries, platform);
+    }
+
+    /// <summary>Opens the libraries one by one (what a <see cref="LibraryTemplate"/> copy is identical to).</summary>
+    internal static void OpenEach(LuauState state, LuauLibraries libraries, LuauPlatform platform)
+    {
         state.DeterministicMath = platform.DeterministicMath;
         if ((libraries & LuauLibraries.Base) != 0)
             BaseLibrary.Open(state);
@@ -86,7 +95,9 @@ public static class StandardLibrary
     /// The reference command line's <c>collectgarbage</c>: only "collect" (the default) and "count" (kilobytes in
     /// use) are allowed.
     /// </summary>
-    public static HostFunction CollectGarbageLimited { get; } = new("collectgarbage", c =>
+    public static HostFunction CollectGarbageLimited { get; } = new("collectgarbage", CollectGarbage) { KeyId = LibraryTemplate.CollectGarbageKeyId };
+
+    private static int CollectGarbage(LuauCallContext c)
     {
         var option = c.OptString(1, null)?.ToString() ?? "collect";
         switch (option)
@@ -99,5 +110,5 @@ public static class StandardLibrary
             default:
                 throw new LuauError("collectgarbage must be called with 'count' or 'collect'");
         }
-    });
+    }
 }

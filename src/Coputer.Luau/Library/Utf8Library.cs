@@ -66,7 +66,11 @@ internal static class Utf8Library
         var s = c.CheckString(1);
         long control = c[2].Type == LuauType.Number ? NativeCasts.ToInt32(c[2].Number) : 0;
         return Utf8.NextCode(s.Span, control, out int position, out int code) ? c.Return(position, code) : 0;
-    });
+    })
+    {
+        // Shared by every state: a fixed identifier, so no state writes one and printing it gives the same text everywhere.
+        KeyId = LibraryTemplate.CodesStepKeyId,
+    };
 
     private static int Codes(LuauCallContext c)
     {

@@ -11,12 +11,23 @@ namespace Coputer.Luau.VM;
 public sealed partial class LuauState
 {
     private uint _nextKeyId;
-    // Sized for the libraries' names (about 240) and a small program's constants, so a fresh state rarely regrows it.
-    private readonly Dictionary<LuauString, LuauString> _interned = new(384, new InternComparer());
+
+    /// <summary>
+    /// The fixed names every state knows (library, type and metamethod names), shared read-only by the states made
+    /// after <see cref="PublishSharedNames"/>; null for earlier states, which intern everything themselves.
+    /// </summary>
+    private readonly Dictionary<LuauString, LuauString>? _sharedNames = Volatile.Read(ref s_sharedNames);
+
+    private static Dictionary<LuauString, LuauString>? s_sharedNames;
+
+    // Without the shared names, sized for the libraries' names (about 240) and a small program's constants, so a
+    // fresh state rarely regrows it; with them, only for the program's own strings.
+    private readonly Dictionary<LuauString, LuauString> _interned;
 
     /// <summary>A new state with an empty global table and no libraries (the façade opens them).</summary>
     public LuauState()
     {
+        _interned = new(_sharedNames is null ? 384 : 64, new InternComparer());
         Registry = new LuauTable(this);
         Globals = new LuauTable(this);
         MainThread = new LuauThread(this, Globals) { Status = CoroutineStatus.Running };
@@ -91,6 +102,8 @@ public sealed partial class LuauState
     /// </summary>
     internal LuauString Intern(ReadOnlySpan<byte> bytes)
     {
+        if (_sharedNames is not null && _sharedNames.GetAlternateLookup<ReadOnlySpan<byte>>().TryGetValue(bytes, out var shared))
+            return shared;
         var lookup = _interned.GetAlternateLookup<ReadOnlySpan<byte>>();
         if (lookup.TryGetValue(bytes, out var existing))
             return existing;
@@ -127,10 +140,34 @@ public sealed partial class LuauState
     /// </summary>
     internal LuauString Intern(LuauString s)
     {
+        if (_sharedNames is not null && _sharedNames.TryGetValue(s, out var shared))
+            return shared;
         ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_interned, s, out bool exists);
         if (!exists)
             slot = s;
         return slot!;
+    }
+
+    /// <summary>The shared names this state interns through (null when it has none), for the library templates.</summary>
+    internal object? SharedNames => _sharedNames;
+
+    /// <summary>How many key identifiers the state has given out (none while only libraries were opened).</summary>
+    internal uint KeyIdsIssued => _nextKeyId;
+
+    /// <summary>
+    /// Makes the strings <paramref name="template"/> has interned (a state where only the libraries were opened) the
+    /// shared names of every state made from now on: they find those names there instead of adding them to a table
+    /// of their own. Only the first call has an effect. Returns the names in use.
+    /// </summary>
+    internal static object PublishSharedNames(LuauState template)
+    {
+        if (s_sharedNames is null)
+        {
+            // A copy: nothing may change the shared table once other threads read it.
+            var names = new Dictionary<LuauString, LuauString>(template._interned, new InternComparer());
+            Interlocked.CompareExchange(ref s_sharedNames, names, null);
+        }
+        return Volatile.Read(ref s_sharedNames)!;
     }
 
     private sealed class InternComparer : IEqualityComparer<LuauString>, IAlternateEqualityComparer<ReadOnlySpan<byte>, LuauString>

@@ -804,6 +804,24 @@ public sealed class LuauTable : LuauObject
         return t;
     }
 
+    /// <summary>
+    /// Makes this (empty) table a copy of <paramref name="source"/> from another state: the same array and hash parts
+    /// in the same layout, so lookups, the border and the order of <c>next</c> are exactly the source's, and the same
+    /// flags. The metatable and any table among the values still refer to the source's state: the caller replaces
+    /// them. Charges nothing; the caller accounts for the memory.
+    /// </summary>
+    internal void CopyLayoutFrom(LuauTable source)
+    {
+        Array = source.Array.Length == 0 ? [] : (LuauValue[])source.Array.Clone();
+        Nodes = source.HasDummyNodes ? s_dummyNodes : (TableNode[])source.Nodes.Clone();
+        LSizeNode = source.LSizeNode;
+        NodeMask8 = source.NodeMask8;
+        _lastFreeOrBoundary = source._lastFreeOrBoundary;
+        TmCache = source.TmCache;
+        IsReadOnly = source.IsReadOnly;
+        SafeEnv = source.SafeEnv;
+    }
+
     /// <summary>The approximate number of bytes this table holds, for memory accounting.</summary>
     internal long FootprintBytes =>
         64 + (long)Array.Length * Unsafe.SizeOf<LuauValue>() + (HasDummyNodes ? 0 : (long)Nodes.Length * Unsafe.SizeOf<TableNode>());
