@@ -23,6 +23,9 @@ public sealed partial class NetworkHost
 {
     private readonly ConcurrentDictionary<long, PendingRun> _pendingRuns = new();
 
+    /// <summary>A run for a peer is never forwarded again, even when this node's queue is full: the caller asks another runner.</summary>
+    private static readonly Platform.Execution.RunOptions s_forPeers = new() { MayForward = false };
+
     /// <summary>Runs <paramref name="target"/> on a neighbour; null when none answered validly within the deadline.</summary>
     public async Task<RunResult?> ForwardAsync(ProgramRef target, WebRequest request, CancellationToken cancellation = default)
     {
@@ -183,7 +186,7 @@ public sealed partial class NetworkHost
         }
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _stopping.Token);
         deadline.CancelAfter(_options.Transport.RunDeadline);
-        var result = await _execution.RunAsync(run.Target, request, cancellation: deadline.Token);
+        var result = await _execution.RunAsync(run.Target, request, s_forPeers, deadline.Token);
         // Transient failures (overloaded, timed out) are nobody's answer: no receipt, the caller asks another runner.
         if (!result.IsDeterministic || result.Info.Program != resolved.Program)
         {

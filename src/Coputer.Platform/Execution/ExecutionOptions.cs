@@ -55,4 +55,10 @@ public sealed record RunOptions
 
     /// <summary>Whether a cached result may answer (off for development, to see every run's output).</summary>
     public bool UseCache { get; init; } = true;
+
+    /// <summary>
+    /// Whether a full run queue may send the run to a neighbour (<see cref="ExecutionService.Forward"/>). Off for runs
+    /// done on behalf of a peer, so that a run is forwarded at most once.
+    /// </summary>
+    public bool MayForward { get; init; } = true;
 }

@@ -13,7 +13,11 @@ namespace Coputer.Platform.Execution;
 public sealed record ResolvedProgram(Hash256 Program, ProgramVersion? Version);
 
 /// <summary>Counters of an <see cref="ExecutionService"/> since it started.</summary>
-public sealed record ExecutionStats(long Runs, long CacheHits, long SharedRuns, long Overloaded, int Queued, int Running);
+public sealed record ExecutionStats(long Runs, long CacheHits, long SharedRuns, long Overloaded, int Queued, int Running)
+{
+    /// <summary>Runs of programs held here that a full queue sent to a neighbour, which answered.</summary>
+    public long ForwardedWhenBusy { get; init; }
+}
 
 /// <summary>
 /// The node's execution service, the API the gateway, the command line and the network call. It publishes
@@ -22,7 +26,8 @@ public sealed record ExecutionStats(long Runs, long CacheHits, long SharedRuns, 
 /// <list type="bullet">
 /// <item>a result already computed for the same program and input answers from the cache (memory, then disk);</item>
 /// <item>identical requests arriving while one runs share that run;</item>
-/// <item>when the queue is full a request is answered <see cref="RunStatus.Overloaded"/> at once, so memory stays bounded;</item>
+/// <item>when the queue is full a request is answered <see cref="RunStatus.Overloaded"/> at once, so memory stays bounded
+/// (on a network, a neighbour that holds the program is asked first, see <see cref="Forward"/>);</item>
 /// <item>deterministic outcomes (responses, program errors, limits hit) are cached; transient ones never are;</item>
 /// <item>each program keeps a ring of its recent runs with their output, errors and costs;</item>
 /// <item>the operator's <see cref="NodePolicy"/> decides whose programs are stored and served, and each
@@ -51,7 +56,7 @@ public sealed class ExecutionService : IDisposable
     private readonly ConcurrentDictionary<Hash256, RunLogRing> _recentRuns = new();
     private readonly ConcurrentDictionary<Hash256, PublisherId[]> _publishersOf = new();
     private readonly RunQuota _quota;
-    private long _runs, _cacheHits, _sharedRuns, _overloaded;
+    private long _runs, _cacheHits, _sharedRuns, _overloaded, _forwardedWhenBusy;
     private int _running;
     private volatile bool _disposed;
 
@@ -92,7 +97,7 @@ public sealed class ExecutionService : IDisposable
 
     /// <summary>Counters since the service started.</summary>
     public ExecutionStats Stats => new(Interlocked.Read(ref _runs), Interlocked.Read(ref _cacheHits), Interlocked.Read(ref _sharedRuns),
-        Interlocked.Read(ref _overloaded), _queue.Count, Volatile.Read(ref _running));
+        Interlocked.Read(ref _overloaded), _queue.Count, Volatile.Read(ref _running)) { ForwardedWhenBusy = Interlocked.Read(ref _forwardedWhenBusy) };
 
     // ---- publishing and resolving ----
 
@@ -172,8 +177,9 @@ public sealed class ExecutionService : IDisposable
     }
 
     /// <summary>
-    /// Runs a program this node does not hold elsewhere (the network sets it: a neighbour that holds it runs it and
-    /// signs a receipt); null, or a null answer, leaves such a request not found.
+    /// Runs a program elsewhere (the network sets it: a neighbour that holds it runs it and signs a receipt): one this
+    /// node does not hold, or one it holds while its run queue is full (unless <see cref="RunOptions.MayForward"/> is
+    /// off). A null answer leaves the request not found, or overloaded.
     /// </summary>
     public Func<ProgramRef, WebRequest, CancellationToken, Task<RunResult?>>? Forward { get; set; }
 
@@ -303,10 +309,23 @@ public sealed class ExecutionService : IDisposable
             {
                 _inFlight.TryRemove(new(flightKey, job));
                 Interlocked.Increment(ref _overloaded);
+                // A full queue is the one case a program this node holds is run elsewhere: the network asks a
+                // neighbour that holds it and checks its signed answer.
+                if (options.MayForward && Forward is { } overflow)
+                    return ForwardWhenBusyAsync(overflow, target, request, program, start, cancellation);
                 return Task.FromResult(Failure(RunStatus.Overloaded, "the node is busy; try again shortly", program, request));
             }
             return Wait(job, options, cancellation, shared: false);
         }
+    }
+
+    private async Task<RunResult> ForwardWhenBusyAsync(Func<ProgramRef, WebRequest, CancellationToken, Task<RunResult?>> forward, ProgramRef target, WebRequest request, Hash256 program, long start, CancellationToken cancellation)
+    {
+        var result = await forward(target, request, cancellation);
+        if (result is null)
+            return Failure(RunStatus.Overloaded, "the node is busy; try again shortly", program, request);
+        Interlocked.Increment(ref _forwardedWhenBusy);
+        return WithInfo(result, result.Info with { Duration = Stopwatch.GetElapsedTime(start) });
     }
 
     private RunResult? TryGetCached((Hash256 Program, Hash256 Input) key, long start)

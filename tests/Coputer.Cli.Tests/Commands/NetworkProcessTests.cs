@@ -1,6 +1,9 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Coputer.Cli.Commands;
+using Coputer.Network;
+using Coputer.Network.Transport;
+using Coputer.Network.Wire;
 using Coputer.Platform.Identity;
 using Xunit.Abstractions;
 
@@ -61,6 +64,70 @@ public sealed class NetworkProcessTests(ITestOutputHelper log) : IDisposable
         Assert.Contains("coputer_network_records_stored_total 2", metrics);
         Assert.Contains("coputer_network_messages_total{direction=\"in\",type=\"gossip\"}", metrics);
     }
+
+    [Fact]
+    public async Task FiveNodesInAChainServeAProgramThroughKillsAndRestartsAndRefuseForgedPeers()
+    {
+        Directory.CreateDirectory(_directory);
+        string keys = Path.Combine(_directory, "publisher.key");
+        Assert.Equal(0, KeysCommand.New(keys, force: false, new StringWriter(), new StringWriter()));
+        using var publisher = KeyFile.Read(keys);
+
+        // Each node knows only the one before it, so a publication to the first must travel four hops to the fifth.
+        var nodes = new List<NodeProcess> { await StartAsync("c1") };
+        for (int i = 2; i <= 5; i++)
+            nodes.Add(await StartAsync("c" + i, nodes[^1].PeerAddress));
+        Assert.True(await EventuallyAsync(() => nodes.Skip(1).All(n => n.Lines.Any(l => l.Contains("neighbour up", StringComparison.Ordinal))), TimeSpan.FromSeconds(30)),
+            string.Join("\n---\n", nodes.Select(n => n.Output)));
+
+        string site = Path.Combine(_directory, "site5");
+        Directory.CreateDirectory(site);
+        File.WriteAllText(Path.Combine(site, "main.luau"), "return { body = buffer.fromstring('five hops') }");
+        var error = new StringWriter();
+        Assert.True(await PublishCommand.RunAsync(site, nodes[0].GatewayUrl!, "chain", keys, new StringWriter(), error, CancellationToken.None) == 0, error.ToString());
+        string label = $"chain-{publisher.Key.Id}";
+        Assert.True(await EventuallyAsync(async () => await FetchAsync(nodes[4], label) == "five hops", TimeSpan.FromSeconds(30)), nodes[4].Output);
+
+        // The publisher's node dies: the fifth still serves the program.
+        nodes[0].Kill();
+        Assert.Equal("five hops", await FetchAsync(nodes[4], label));
+
+        // Two more die by SIGKILL, one in the middle of the chain; a new version goes to the second meanwhile.
+        string thirdPort = PortOf(nodes[2].PeerAddress), fifthPort = PortOf(nodes[4].PeerAddress);
+        nodes[2].Kill();
+        nodes[4].Kill();
+        File.WriteAllText(Path.Combine(site, "main.luau"), "return { body = buffer.fromstring('second version') }");
+        Assert.True(await PublishCommand.RunAsync(site, nodes[1].GatewayUrl!, "chain", keys, new StringWriter(), error, CancellationToken.None) == 0, error.ToString());
+        Assert.True(await EventuallyAsync(async () => await FetchAsync(nodes[3], label) == "second version", TimeSpan.FromSeconds(30)), nodes[3].Output);
+
+        // Restarted on their ports with their stores and no --peer, they lost nothing and catch up.
+        var third = await StartAsync("c3", peer: null, thirdPort);
+        var fifth = await StartAsync("c5", peer: null, fifthPort);
+        Assert.NotNull(await FetchAsync(fifth, label));
+        Assert.True(await EventuallyAsync(async () => await FetchAsync(fifth, label) == "second version" && await FetchAsync(third, label) == "second version", TimeSpan.FromSeconds(40)),
+            third.Output + "\n---\n" + fifth.Output);
+
+        // A peer whose certificate binds a node key it does not hold is refused at the handshake; a real node that
+        // speaks for another node id is refused per message. The node goes on serving.
+        var target = nodes[3];
+        using var liar = NodeIdentity.Generate();
+        using var victim = NodeIdentity.Generate();
+        using var ecdsa = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        var now = DateTimeOffset.UtcNow;
+        using (var forged = PeerCertificate.CreateWithExtension(ecdsa, victim.PublicKey, liar.Sign(PeerCertificate.Signed(ecdsa.ExportSubjectPublicKeyInfo())), now.AddHours(-1), now.AddDays(1)))
+        using (var client = new PeerClient(forged, new PeerTransportOptions()))
+            await Assert.ThrowsAsync<PeerCallException>(() => client.HelloAsync(target.PeerAddress));
+        using (var honest = PeerCertificate.Create(liar, now, TimeSpan.FromDays(1)))
+        using (var client = new PeerClient(honest, new PeerTransportOptions()))
+        {
+            var targetId = await client.HelloAsync(target.PeerAddress);
+            var impersonation = WireCodec.Encode(new Join(new PeerInfo(victim.Id, "127.0.0.1:1")));
+            await Assert.ThrowsAsync<PeerCallException>(() => client.SendAsync(new PeerInfo(targetId, target.PeerAddress), impersonation));
+        }
+        Assert.Equal("second version", await FetchAsync(target, label));
+    }
+
+    private static string PortOf(string address) => address[(address.LastIndexOf(':') + 1)..];
 
     private async Task<NodeProcess> StartAsync(string name, string? peer = null, string peerPort = "0")
     {

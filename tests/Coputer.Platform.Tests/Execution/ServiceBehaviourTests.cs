@@ -69,6 +69,34 @@ public class ServiceBehaviourTests
     }
 
     [Fact]
+    public async Task AFullQueueSendsTheRunToTheNetworkUnlessTheRunIsForAPeer()
+    {
+        using var node = new TestNode(o => o with { Workers = 1, QueueCapacity = 1, Limits = RunLimits.Default with { WallClock = TimeSpan.FromSeconds(2), Instructions = long.MaxValue / 2 } });
+        node.Publish("slow", TestPrograms.FromSource("while true do end"));
+        var asked = new List<string>();
+        node.Service.Forward = (target, request, _) =>
+        {
+            lock (asked)
+                asked.Add(request.RawPath);
+            return Task.FromResult<RunResult?>(new RunResult { Status = RunStatus.Ok, Response = new WebResponse(200, [], "from a neighbour"u8.ToArray()) });
+        };
+        var slow = ProgramRef.ByName(node.Publisher.Key, "slow");
+        var busy = Enumerable.Range(0, 4).Select(i => node.Service.RunAsync(slow, WebRequest.Create("GET", "/" + i))).ToList();
+        var forPeer = await node.Service.RunAsync(slow, WebRequest.Create("GET", "/peer"), new RunOptions { MayForward = false });
+        Assert.Equal(RunStatus.Overloaded, forPeer.Status);
+        var answered = busy.Where(t => t.IsCompleted).Select(t => t.Result).ToList();
+        Assert.True(answered.Count >= 2, $"{answered.Count} answered at once");
+        Assert.All(answered, r => Assert.Equal("from a neighbour", r.Response!.BodyText));
+        Assert.DoesNotContain("/peer", asked);
+        Assert.Equal(answered.Count, node.Service.Stats.ForwardedWhenBusy);
+
+        // A neighbour that cannot answer leaves the request overloaded.
+        node.Service.Forward = (_, _, _) => Task.FromResult<RunResult?>(null);
+        Assert.Equal(RunStatus.Overloaded, (await node.Service.RunAsync(slow, WebRequest.Create("GET", "/none"))).Status);
+        await Task.WhenAll(busy);
+    }
+
+    [Fact]
     public async Task IdenticalConcurrentRequestsShareOneRun()
     {
         using var node = new TestNode(o => o with { Workers = 1 });
