@@ -294,8 +294,10 @@ internal static class TableLibrary
         int size = c.CheckInteger(1);
         if (size < 0)
             throw c.ArgumentError(1, "size out of range");
-        // The array is charged by the table itself, before it is allocated.
-        c.State.ChargeMemory(MemoryCost.Table);
+        // A size past the memory limit is "not enough memory" (before the table's own size check); the array itself
+        // is then charged once, by the table, before it is allocated.
+        c.State.ChargeMemory(MemoryCost.Table + MemoryCost.Values(size));
+        c.State.ChargeMemory(-MemoryCost.Values(size));
         var t = c.State.CreateTable(size, 0);
         if (!c[2].IsNil)
             Array.Fill(t.Array, c[2]);
