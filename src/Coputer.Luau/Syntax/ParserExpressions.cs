@@ -574,7 +574,7 @@ public sealed partial class Parser
 
         while (Kind != (TokenKind)'}')
         {
-            if (_options.PackNumberLists && TryPackNumber(runMark, ref runStart, ref runEnd))
+            if (_options.PackNumberLists && TryPackNumber(runMark, linesMark, ref runStart, ref runEnd))
             {
                 // Kept in the open run; the separator after it is handled below as for any item.
             }
@@ -633,7 +633,7 @@ public sealed partial class Parser
     /// Anything else (underscores, an integer suffix, a malformed number, an operator after it) is left to the
     /// ordinary path, which reports what it must.
     /// </summary>
-    private bool TryPackNumber(int runMark, ref Location runStart, ref Location runEnd)
+    private bool TryPackNumber(int runMark, int linesMark, ref Location runStart, ref Location runEnd)
     {
         if (Kind != TokenKind.Number)
             return false;
@@ -651,6 +651,10 @@ public sealed partial class Parser
         IncrementRecursion("expression");
         _recursion = saved;
 
+        // Long runs are cut into pieces, so the scratch buffer stays small and each piece is copied once.
+        if (_numberRun.Mark - runMark == MaxNumberRun)
+            FlushNumberRun(runMark, linesMark, runStart, runEnd);
+
         Location location = Current.Location;
         int index = _numberRun.Mark - runMark;
         if (index == 0)
@@ -665,6 +669,9 @@ public sealed partial class Parser
         Next();
         return true;
     }
+
+    /// <summary>The most numbers one <see cref="NumberListExpr"/> holds; longer runs become several items.</summary>
+    private const int MaxNumberRun = 1 << 16;
 
     /// <summary>Ends the open run of packed numbers, if any, as one list item.</summary>
     private void FlushNumberRun(int runMark, int linesMark, Location runStart, Location runEnd)

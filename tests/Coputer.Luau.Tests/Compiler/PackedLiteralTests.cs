@@ -76,9 +76,9 @@ public class PackedLiteralTests
     {
         var random = new Random(7);
         var text = new StringBuilder("local a, b = ...\nlocal t = {");
-        // 70,000 items: SETLIST batches, more than 32,767 distinct constants (LOADKX), repeats, line changes,
-        // a keyed item and calls in between.
-        for (int i = 0; i < 70_000; i++)
+        // 140,000 items: runs longer than one packed piece, SETLIST batches, more than 32,767 distinct constants
+        // (LOADKX), repeats, line changes, a keyed item and calls in between.
+        for (int i = 0; i < 140_000; i++)
         {
             text.Append(i % 997 == 0 ? "\n" : " ");
             text.Append(i switch
@@ -143,10 +143,13 @@ public class PackedLiteralTests
         text.Append('}');
         var parse = Parser.Parse(text.ToString(), s_packed);
         var table = Assert.IsType<TableExpr>(Assert.IsType<ReturnStat>(Assert.Single(parse.Root.Body)).List[0]);
-        var item = Assert.Single(table.Items);
-        var run = Assert.IsType<NumberListExpr>(item.Value);
-        Assert.Equal(1_000_000, run.Values.Length);
-        Assert.Equal(999.0, run.Values[^1]);
+        // Pieces of at most 65,536 numbers, one list item each, holding every number in order.
+        var runs = table.Items.Select(item => Assert.IsType<NumberListExpr>(item.Value)).ToArray();
+        Assert.Equal(16, runs.Length);
+        Assert.All(runs, run => Assert.InRange(run.Values.Length, 1, 1 << 16));
+        var values = runs.SelectMany(run => run.Values).ToArray();
+        Assert.Equal(1_000_000, values.Length);
+        Assert.Equal(Enumerable.Range(0, 1_000_000).Select(i => (double)(i % 1000)), values);
         Assert.True(parse.HasNumberLists);
     }
 }
