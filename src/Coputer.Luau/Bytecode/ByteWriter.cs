@@ -14,7 +14,34 @@ internal sealed class ByteWriter
 
     public ReadOnlySpan<byte> AsSpan() => _buffer.AsSpan(0, _length);
 
+    /// <summary>The size of the buffer now (what the writer holds on to).</summary>
+    public int Capacity => _buffer.Length;
+
     public byte[] ToArray() => _buffer.AsSpan(0, _length).ToArray();
+
+    /// <summary>
+    /// The written bytes, as the buffer itself when it is exactly full (no copy) or as a copy otherwise. The writer
+    /// must not be used afterwards.
+    /// </summary>
+    public byte[] DetachExact()
+    {
+        var result = _length == _buffer.Length ? _buffer : ToArray();
+        _buffer = [];
+        _length = 0;
+        return result;
+    }
+
+    /// <summary>Makes room for <paramref name="extra"/> more bytes at once.</summary>
+    public void Reserve(int extra) => Ensure(extra);
+
+    /// <summary>The number of bytes <see cref="VarInt"/> writes for <paramref name="value"/>.</summary>
+    public static int VarIntSize(ulong value)
+    {
+        int size = 1;
+        while ((value >>= 7) != 0)
+            size++;
+        return size;
+    }
 
     public void Clear() => _length = 0;
 
@@ -39,6 +66,18 @@ internal sealed class ByteWriter
     }
 
     public void Int32(int value) => UInt32((uint)value);
+
+    /// <summary>Words in little-endian order, copied as one block on a little-endian machine.</summary>
+    public void UInt32s(ReadOnlySpan<uint> values)
+    {
+        if (!BitConverter.IsLittleEndian)
+        {
+            foreach (uint v in values)
+                UInt32(v);
+            return;
+        }
+        Bytes(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values));
+    }
 
     public void Single(float value)
     {

@@ -32,12 +32,18 @@ internal sealed class BytecodeBuilder
     private readonly List<FunctionInfo> _functions = [];
     private int _mainFunction = -1;
 
+    // Every finished function's serialised body, in creation order (functions are built one at a time, in id order).
+    private readonly ByteWriter _functionData = new(256);
+
     // State of the function being built; cleared by EndFunction.
     private int _current = -1;
-    private readonly List<uint> _code = [];
-    private readonly List<int> _lines = [];
-    private readonly List<ConstantEntry> _constants = [];
+    private List<uint> _code = [];
+    private List<int> _lines = [];
+    // Constants are serialised as they are added; only their count and the de-duplication maps are kept.
+    private ByteWriter _constantData = new(64);
+    private int _constantCount;
     private readonly Dictionary<ConstantEntry, int> _constantIds = [];
+    private NumberConstantMap _numberIds = new();
     private readonly List<TableShape> _tableShapes = [];
     private readonly Dictionary<TableShape, int> _tableShapeIds = new(TableShape.Comparer);
     private readonly List<int> _children = [];
@@ -47,7 +53,6 @@ internal sealed class BytecodeBuilder
     private readonly List<int> _debugUpvalues = [];
     private int _debugLine;
     private bool _hasLongJumps;
-    private readonly ByteWriter _scratch = new(256);
 
     /// <summary>Number of functions begun so far; the next function gets this id.</summary>
     public int FunctionCount => _functions.Count;
@@ -75,13 +80,23 @@ internal sealed class BytecodeBuilder
         func.MaxStackSize = (byte)maxStackSize;
         func.NumUpvalues = (byte)numUpvalues;
         func.Flags = flags;
-        func.Data = WriteFunction(func);
-        func.Code = [.. _code];
+        WriteFunction(func, _functionData);
         _current = -1;
 
+        // A huge function's buffers are dropped rather than kept for the next (usually small) one.
+        const int keep = 1 << 16;
+        if (_code.Capacity > keep)
+        {
+            _code = [];
+            _lines = [];
+        }
         _code.Clear();
         _lines.Clear();
-        _constants.Clear();
+        if (_constantData.Capacity > keep * 4)
+            _constantData = new ByteWriter(64);
+        _constantData.Clear();
+        _constantCount = 0;
+        _numberIds = _numberIds.Count > keep ? new NumberConstantMap() : _numberIds.Cleared();
         _constantIds.Clear();
         _tableShapes.Clear();
         _tableShapeIds.Clear();
@@ -114,11 +129,32 @@ internal sealed class BytecodeBuilder
     {
         if (_constantIds.TryGetValue(entry, out int id))
             return id;
-        id = _constants.Count;
+        id = NewConstant(entry);
+        if (id >= 0)
+            _constantIds.Add(entry, id);
+        return id;
+    }
+
+    /// <summary>Numbers have their own map (by bit pattern): a data table can hold millions of them.</summary>
+    private int AddNumber(ulong bits)
+    {
+        int id = _numberIds.Find(bits, out int slot);
+        if (id >= 0)
+            return id;
+        id = NewConstant(new ConstantEntry(ConstantKind.Number, bits));
+        if (id >= 0)
+            _numberIds.Insert(slot, bits, id);
+        return id;
+    }
+
+    /// <summary>Gives <paramref name="entry"/> the next constant index and serialises it, or returns -1 when full.</summary>
+    private int NewConstant(ConstantEntry entry)
+    {
+        int id = _constantCount;
         if (id >= MaxConstants)
             return -1;
-        _constants.Add(entry);
-        _constantIds.Add(entry, id);
+        WriteConstant(_constantData, entry);
+        _constantCount++;
         return id;
     }
 
@@ -126,7 +162,7 @@ internal sealed class BytecodeBuilder
 
     public int AddConstantBoolean(bool value) => AddConstant(new ConstantEntry(ConstantKind.Boolean, value ? 1UL : 0UL));
 
-    public int AddConstantNumber(double value) => AddConstant(new ConstantEntry(ConstantKind.Number, (ulong)BitConverter.DoubleToInt64Bits(value)));
+    public int AddConstantNumber(double value) => AddNumber((ulong)BitConverter.DoubleToInt64Bits(value));
 
     public int AddConstantInteger(long value) => AddConstant(new ConstantEntry(ConstantKind.Integer, (ulong)value));
 
@@ -150,13 +186,13 @@ internal sealed class BytecodeBuilder
     {
         if (_tableShapeIds.TryGetValue(shape, out int id))
             return id;
-        id = _constants.Count;
-        if (id >= MaxConstants)
-            return -1;
         var copy = shape.Clone();
         _tableShapes.Add(copy);
-        _tableShapeIds.Add(copy, id);
-        _constants.Add(new ConstantEntry(ConstantKind.Table, (ulong)(_tableShapes.Count - 1)));
+        id = NewConstant(new ConstantEntry(ConstantKind.Table, (ulong)(_tableShapes.Count - 1)));
+        if (id < 0)
+            _tableShapes.RemoveAt(_tableShapes.Count - 1);
+        else
+            _tableShapeIds.Add(copy, id);
         return id;
     }
 
@@ -364,11 +400,11 @@ internal sealed class BytecodeBuilder
         if (_current >= 0 || _mainFunction < 0)
             throw new InvalidOperationException("the module is incomplete");
 
-        int capacity = 16;
+        // The exact size, so the blob is written once, into its final array.
+        int capacity = 2 + ByteWriter.VarIntSize((ulong)_strings.Count) + 1 + ByteWriter.VarIntSize((ulong)_functions.Count)
+            + _functionData.Length + ByteWriter.VarIntSize((ulong)_mainFunction);
         foreach (var s in _strings)
-            capacity += s.Length + 2;
-        foreach (var f in _functions)
-            capacity += f.Data.Length;
+            capacity += ByteWriter.VarIntSize((ulong)s.Length) + s.Length;
 
         var w = new ByteWriter(capacity);
         w.Byte(BytecodeFormat.VersionTarget);
@@ -384,10 +420,9 @@ internal sealed class BytecodeBuilder
         w.Byte(0);
 
         w.VarInt((ulong)_functions.Count);
-        foreach (var f in _functions)
-            w.Bytes(f.Data);
+        w.Bytes(_functionData.AsSpan());
         w.VarInt((ulong)_mainFunction);
-        return w.ToArray();
+        return w.DetachExact();
     }
 
     /// <summary>The compile-error blob: version byte 0 followed by the message (conventionally <c>:LINE: text</c>).</summary>
@@ -411,10 +446,10 @@ internal sealed class BytecodeBuilder
         return h;
     }
 
-    private byte[] WriteFunction(FunctionInfo func)
+    private void WriteFunction(FunctionInfo func, ByteWriter w)
     {
-        var w = _scratch;
-        w.Clear();
+        // Room for the bulk of it at once: code, constants and one byte of line information per instruction.
+        w.Reserve(64 + _code.Count * 5 + _constantData.Length);
         w.Byte(func.MaxStackSize);
         w.Byte(func.NumParams);
         w.Byte(func.NumUpvalues);
@@ -423,12 +458,10 @@ internal sealed class BytecodeBuilder
         w.VarInt(0); // no type information
 
         w.VarInt((ulong)_code.Count);
-        foreach (uint insn in _code)
-            w.UInt32(insn);
+        w.UInt32s(CollectionsMarshal.AsSpan(_code));
 
-        w.VarInt((ulong)_constants.Count);
-        foreach (var c in _constants)
-            WriteConstant(w, c);
+        w.VarInt((ulong)_constantCount);
+        w.Bytes(_constantData.AsSpan());
 
         w.VarInt((ulong)_children.Count);
         foreach (int child in _children)
@@ -468,8 +501,6 @@ internal sealed class BytecodeBuilder
         {
             w.Byte(0);
         }
-
-        return w.ToArray();
     }
 
     private void WriteConstant(ByteWriter w, ConstantEntry c)
@@ -605,11 +636,76 @@ internal sealed class BytecodeBuilder
         public ProtoFlags Flags;
         public int DebugName;
         public int LineDefined;
-        public byte[] Data = [];
-        public uint[] Code = [];
     }
 
     private readonly record struct ConstantEntry(ConstantKind Kind, ulong Value, ulong Extra = 0);
+
+    /// <summary>
+    /// Number constant indices by bit pattern: open addressing with linear probing over a power-of-two array of
+    /// (bits, index + 1) entries, so a lookup touches one cache line where a dictionary touches two.
+    /// </summary>
+    private sealed class NumberConstantMap
+    {
+        private Entry[] _entries = new Entry[16];
+        private int _shift = 64 - 4;
+        private int _count;
+
+        public int Count => _count;
+
+        /// <summary>The index stored for <paramref name="bits"/>, or -1 with <paramref name="slot"/> where it would go.</summary>
+        public int Find(ulong bits, out int slot)
+        {
+            var entries = _entries;
+            int mask = entries.Length - 1;
+            int i = (int)((bits * 0x9E3779B97F4A7C15UL) >> _shift);
+            while (true)
+            {
+                ref Entry e = ref entries[i];
+                if (e.IdPlusOne == 0 || e.Bits == bits)
+                {
+                    slot = i;
+                    return e.IdPlusOne - 1;
+                }
+                i = (i + 1) & mask;
+            }
+        }
+
+        /// <summary>Stores <paramref name="id"/> at the free <paramref name="slot"/> that <see cref="Find"/> returned.</summary>
+        public void Insert(int slot, ulong bits, int id)
+        {
+            _entries[slot] = new Entry(bits, id + 1);
+            // At most 70% full keeps probe runs short.
+            if (++_count * 10L > _entries.Length * 7L)
+                Grow();
+        }
+
+        public NumberConstantMap Cleared()
+        {
+            if (_count > 0)
+                Array.Clear(_entries);
+            _count = 0;
+            return this;
+        }
+
+        private void Grow()
+        {
+            var old = _entries;
+            _entries = new Entry[old.Length * 2];
+            _shift--;
+            int mask = _entries.Length - 1;
+            foreach (var e in old)
+            {
+                if (e.IdPlusOne == 0)
+                    continue;
+                int i = (int)((e.Bits * 0x9E3779B97F4A7C15UL) >> _shift);
+                while (_entries[i].IdPlusOne != 0)
+                    i = (i + 1) & mask;
+                _entries[i] = e;
+            }
+        }
+
+        private readonly record struct Entry(ulong Bits, int IdPlusOne);
+    }
 
     private readonly record struct Jump(int Source, int Target);
 }

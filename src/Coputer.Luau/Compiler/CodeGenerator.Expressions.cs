@@ -35,12 +35,8 @@ internal sealed partial class CodeGenerator
                 _bc.EmitAbc(OpCode.LoadB, target, boolean.Value ? 1 : 0, 0);
                 break;
             case NumberExpr number:
-                {
-                    int k = _bc.AddConstantNumber(number.Value);
-                    CheckConstant(k, node);
-                    EmitLoadK(target, k);
-                    break;
-                }
+                CompileNumberLiteral(node, number.Value, target);
+                break;
             case StringExpr text:
                 EmitLoadK(target, AddString(text.Value, node));
                 break;
@@ -270,21 +266,8 @@ internal sealed partial class CodeGenerator
                 _bc.EmitAbc(OpCode.LoadB, target, c.Boolean ? 1 : 0, 0);
                 break;
             case ConstantType.Number:
-                {
-                    double d = c.Number;
-                    // Small integers (but not -0) are encoded in the instruction itself.
-                    if (d >= short.MinValue && d <= short.MaxValue && (short)d == d && !(d == 0 && double.IsNegative(d)))
-                    {
-                        _bc.EmitAd(OpCode.LoadN, target, (short)d);
-                    }
-                    else
-                    {
-                        int k = _bc.AddConstantNumber(d);
-                        CheckConstant(k, node);
-                        EmitLoadK(target, k);
-                    }
-                    break;
-                }
+                CompileNumberConstant(node, c.Number, target);
+                break;
             case ConstantType.Integer:
                 {
                     int k = _bc.AddConstantInteger(c.Integer);
@@ -303,6 +286,23 @@ internal sealed partial class CodeGenerator
                 EmitLoadK(target, AddString(c.String!, node));
                 break;
         }
+    }
+
+    /// <summary>A number known at compile time: LOADN for small integers (but not -0), else a constant.</summary>
+    private void CompileNumberConstant(AstNode node, double d, int target)
+    {
+        if (d >= short.MinValue && d <= short.MaxValue && (short)d == d && !(d == 0 && double.IsNegative(d)))
+            _bc.EmitAd(OpCode.LoadN, target, (short)d);
+        else
+            CompileNumberLiteral(node, d, target);
+    }
+
+    /// <summary>A number literal compiled without folding (O0): always a constant.</summary>
+    private void CompileNumberLiteral(AstNode node, double d, int target)
+    {
+        int k = _bc.AddConstantNumber(d);
+        CheckConstant(k, node);
+        EmitLoadK(target, k);
     }
 
     private void CompileVarargs(VarargsExpr node, int target, int count, bool multRet = false)
@@ -884,7 +884,7 @@ internal sealed partial class CodeGenerator
         foreach (var item in items)
         {
             if (item.Kind == TableItemKind.List)
-                arraySize++;
+                arraySize += item.Value is NumberListExpr run ? run.Values.Length : 1;
             else
                 hashSize++;
             if (item.Kind == TableItemKind.Record)
@@ -978,6 +978,12 @@ internal sealed partial class CodeGenerator
                     continue;
             }
 
+            if (item.Value is NumberListExpr numbers)
+            {
+                CompileNumberRun(numbers, reg, chunkReg, chunkSize, ref chunkCount, ref arrayIndex);
+                continue;
+            }
+
             SetDebugLine(item.Value);
             if (_coverageLevel >= 2)
                 _bc.EmitAbc(OpCode.Coverage, 0, 0, 0);
@@ -1019,5 +1025,47 @@ internal sealed partial class CodeGenerator
         if (target != reg)
             _bc.EmitAbc(OpCode.Move, target, reg, 0);
         _regTop = top;
+    }
+
+    /// <summary>
+    /// The list items of a packed run of number literals, emitted exactly as the loop in <see cref="CompileTable"/>
+    /// and <see cref="CompileExpr"/> would emit each literal on its own (line, coverage, batch flush, then the value).
+    /// </summary>
+    private void CompileNumberRun(NumberListExpr run, int reg, int chunkReg, int chunkSize, ref int chunkCount, ref int arrayIndex)
+    {
+        var values = run.Values;
+        var lines = run.Lines;
+        bool folded = _state.Constants.LiteralsKnown;
+        int nextLineChange = 0;
+        for (int j = 0; j < values.Length; j++)
+        {
+            if (nextLineChange < lines.Length && lines[nextLineChange] == j)
+            {
+                if (_debugLevel >= 1)
+                    _bc.SetDebugLine(lines[nextLineChange + 1] + 1);
+                nextLineChange += 2;
+            }
+            if (_coverageLevel >= 2)
+                _bc.EmitAbc(OpCode.Coverage, 0, 0, 0);
+
+            if (chunkCount == chunkSize)
+            {
+                _bc.EmitAbc(OpCode.SetList, reg, chunkReg, chunkCount + 1);
+                _bc.EmitAux((uint)arrayIndex);
+                arrayIndex += chunkCount;
+                chunkCount = 0;
+            }
+
+            // CompileExpr's part: its poll and stack check, its coverage, then the literal.
+            StackGuard.Check(run);
+            if (_coverageLevel >= 2)
+                _bc.EmitAbc(OpCode.Coverage, 0, 0, 0);
+            int temp = chunkReg + chunkCount;
+            if (folded)
+                CompileNumberConstant(run, values[j], temp);
+            else
+                CompileNumberLiteral(run, values[j], temp);
+            chunkCount++;
+        }
     }
 }

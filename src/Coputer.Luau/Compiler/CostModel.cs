@@ -168,6 +168,12 @@ internal static class CostModel
                         Cost cost = 10; // allocation
                         foreach (var item in table.Items)
                         {
+                            // A packed run costs what its literals would: nothing each, plus one per item.
+                            if (item.Value is NumberListExpr run)
+                            {
+                                cost += Cost.Baseline(run.Values.Length);
+                                continue;
+                            }
                             if (item.Key is not null)
                                 cost += ModelExpr(item.Key);
                             cost += ModelExpr(item.Value);

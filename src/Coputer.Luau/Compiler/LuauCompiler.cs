@@ -16,8 +16,19 @@ public static class LuauCompiler
     internal static CompileResult Compile(ReadOnlySpan<byte> source, CompileOptions? options, Action? poll)
     {
         using var scope = CompilePoll.Begin(options?.Cancellation ?? default, poll);
-        return Compile(Parser.Parse(source), options);
+        var parse = Parser.Parse(source, s_packedParse);
+        var result = Compile(parse, options);
+        // Packed runs know only their elements' lines. Errors are rare: redo a failed compilation from a tree with a
+        // node per literal, so every message and location is exactly what the ordinary tree gives.
+        if (!result.Success && parse.HasNumberLists)
+        {
+            result = Compile(Parser.Parse(source), options);
+        }
+        return result;
     }
+
+    /// <summary>The compiler's own parse: runs of number literals in table constructors are stored packed.</summary>
+    private static readonly ParseOptions s_packedParse = new() { PackNumberLists = true };
 
     /// <summary>
     /// Compiles source text and returns the reference's blob form: the bytecode, or version byte 0 followed by

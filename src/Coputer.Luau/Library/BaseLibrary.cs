@@ -157,7 +157,7 @@ internal static class BaseLibrary
         if (t is not (LuauType.Nil or LuauType.Boolean))
             throw c.TypeError(1, "nil or boolean");
         var u = new LuauUserdata(null, 0, c[1].IsTruthy ? c.State.CreateTable() : null) { IsProxy = true };
-        c.State.ChargeMemory(48);
+        c.State.ChargeMemory(MemoryCost.Userdata);
         return c.Return(new LuauValue(u));
     }
 
@@ -248,7 +248,11 @@ internal static class BaseLibrary
     private static int ToString(LuauCallContext c)
     {
         var v = c.CheckAny(1);
-        return c.Return(LibraryUtil.ToDisplayString(c.Thread, v));
+        var s = LibraryUtil.ToDisplayString(c.Thread, v);
+        // A number, a table's address and so on become a new string (a string argument comes back as it is).
+        if (v.Type != LuauType.String)
+            c.State.ChargeMemory(MemoryCost.String(s.Length));
+        return c.Return(s);
     }
 
     private static int Type(LuauCallContext c)

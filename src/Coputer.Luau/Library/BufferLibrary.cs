@@ -61,7 +61,7 @@ internal static class BufferLibrary
     {
         if (size > LuauBuffer.MaxSize)
             throw new RuntimeError("memory allocation error: block too big");
-        state.ChargeMemory(32 + (long)size);
+        state.ChargeMemory(MemoryCost.Buffer(size));
         return new LuauBuffer(size);
     }
 
@@ -141,7 +141,7 @@ internal static class BufferLibrary
             throw c.ArgumentError(3, "size");
         if (IsOutOfBounds(offset, b.Length, (uint)size))
             throw OutOfBounds();
-        c.State.ChargeMemory(24 + (long)size);
+        c.State.ChargeMemory(MemoryCost.String(size));
         return c.Return(LuauString.From(b.Data.AsSpan(offset, size)));
     }
 

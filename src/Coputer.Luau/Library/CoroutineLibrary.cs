@@ -24,7 +24,7 @@ internal static class CoroutineLibrary
     {
         var f = c.CheckFunction(1);
         var co = new LuauThread(c.State, c.Thread.Globals);
-        c.State.ChargeMemory(1024);
+        c.State.ChargeMemory(MemoryCost.Thread(co));
         co.Stack[co.Top++] = new LuauValue(f);
         return co;
     }

@@ -43,7 +43,7 @@ internal static class StringLibrary
 
     private static LuauString NewString(LuauCallContext c, ReadOnlySpan<byte> bytes)
     {
-        c.State.ChargeMemory(24 + bytes.Length);
+        c.State.ChargeMemory(MemoryCost.String(bytes.Length));
         return LuauString.From(bytes);
     }
 
@@ -63,7 +63,7 @@ internal static class StringLibrary
     private static int Reverse(LuauCallContext c)
     {
         var s = c.CheckString(1);
-        c.State.ChargeMemory(24 + s.Length);
+        c.State.ChargeMemory(MemoryCost.String(s.Length));
         c.State.ChargeWork(s.Length >> 4);
         var bytes = s.Span.ToArray();
         Array.Reverse(bytes);
@@ -73,7 +73,7 @@ internal static class StringLibrary
     private static LuauString MapBytes(LuauCallContext c, Func<byte, byte> map)
     {
         var s = c.CheckString(1);
-        c.State.ChargeMemory(24 + s.Length);
+        c.State.ChargeMemory(MemoryCost.String(s.Length));
         c.State.ChargeWork(s.Length >> 2);
         var bytes = new byte[s.Length];
         var src = s.Span;
@@ -92,7 +92,7 @@ internal static class StringLibrary
         if (total > Interpreter.MaxStringLength)
             throw new LuauError("resulting string too large");
         var state = c.State;
-        state.ChargeMemory(24 + total);
+        state.ChargeMemory(MemoryCost.String(total));
         var bytes = new byte[total];
         var src = s.Span;
         if (total > 0)
@@ -138,7 +138,7 @@ internal static class StringLibrary
     private static int Char(LuauCallContext c)
     {
         int n = c.ArgumentCount;
-        c.State.ChargeMemory(24 + n);
+        c.State.ChargeMemory(MemoryCost.String(n));
         var bytes = new byte[n];
         for (int i = 1; i <= n; i++)
         {
@@ -420,7 +420,7 @@ internal static class StringLibrary
 
         public void AddString(ReadOnlySpan<byte> value)
         {
-            _state.ChargeMemory(24 + value.Length);
+            _state.ChargeMemory(MemoryCost.String(value.Length));
             _thread.Push(new LuauValue(LuauString.From(value)));
             Count++;
         }

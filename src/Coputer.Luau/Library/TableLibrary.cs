@@ -258,7 +258,7 @@ internal static class TableLibrary
         }
         if (i == last)
             AddField(b, t, i);
-        c.State.ChargeMemory(24 + b.Length);
+        c.State.ChargeMemory(MemoryCost.String(b.Length));
         return c.Return(LuauString.From(b.AsSpan()));
     }
 
@@ -294,7 +294,10 @@ internal static class TableLibrary
         int size = c.CheckInteger(1);
         if (size < 0)
             throw c.ArgumentError(1, "size out of range");
-        c.State.ChargeMemory(64 + (long)size * 24);
+        // A size past the memory limit is "not enough memory" (before the table's own size check); the array itself
+        // is then charged once, by the table, before it is allocated.
+        c.State.ChargeMemory(MemoryCost.Table + MemoryCost.Values(size));
+        c.State.ChargeMemory(-MemoryCost.Values(size));
         var t = c.State.CreateTable(size, 0);
         if (!c[2].IsNil)
             Array.Fill(t.Array, c[2]);
@@ -348,7 +351,7 @@ internal static class TableLibrary
         var t = c.CheckTable(1);
         if (HasProtectedMetatable(c, t))
             throw c.ArgumentError(1, "table has a protected metatable");
-        c.State.ChargeMemory(64);
+        c.State.ChargeMemory(MemoryCost.Table);
         return c.Return(t.Clone());
     }
 

@@ -259,6 +259,26 @@ public enum TableItemKind
 
 public readonly record struct TableItem(TableItemKind Kind, AstExpr? Key, AstExpr Value);
 
+/// <summary>
+/// Consecutive list items of a table constructor that are all plain number literals, stored packed: one node for the
+/// whole run instead of one per element. Only the compiler's own parse builds it (see
+/// <see cref="ParseOptions.PackNumberLists"/>), so a literal table of a million numbers compiles without a million
+/// nodes; public parses never contain it. The compiler emits exactly the code it would emit for the separate items.
+/// </summary>
+internal sealed class NumberListExpr(Location location, double[] values, int[] lines) : AstExpr(location)
+{
+    /// <summary>The numbers, in source order.</summary>
+    public double[] Values { get; } = values;
+
+    /// <summary>
+    /// Where the source line changes: pairs of (index of the first element on a line, that 0-based line), in order,
+    /// starting with element 0.
+    /// </summary>
+    public int[] Lines { get; } = lines;
+
+    public override void Accept(AstVisitor visitor) => visitor.VisitExpr(this);
+}
+
 /// <summary>A table constructor <c>{ ... }</c>.</summary>
 public sealed class TableExpr(Location location, TableItem[] items) : AstExpr(location)
 {

@@ -32,4 +32,10 @@ public sealed class ParseOptions
     /// such as a formatter or an editor's highlighting; off by default).
     /// </summary>
     public bool CaptureTokens { get; init; }
+
+    /// <summary>
+    /// Store runs of number literals in a table constructor as one <see cref="NumberListExpr"/> (for the compiler's
+    /// own parse only: tools expect a node per element).
+    /// </summary>
+    internal bool PackNumberLists { get; init; }
 }

@@ -44,6 +44,9 @@ public sealed class ParseResult(BlockStat root, int lines, IReadOnlyList<HotComm
     /// <summary>Every token but comments, in source order, ending with the end of file; empty unless <see cref="ParseOptions.CaptureTokens"/> was set.</summary>
     public IReadOnlyList<SyntaxToken> Tokens { get; internal init; } = [];
 
+    /// <summary>Whether the tree holds a <see cref="NumberListExpr"/> (only with <see cref="ParseOptions.PackNumberLists"/>).</summary>
+    internal bool HasNumberLists { get; init; }
+
     /// <summary>Whether there was any syntax error.</summary>
     public bool HasErrors => Errors.Count > 0;
 }

@@ -64,6 +64,11 @@ public sealed partial class Parser
     private readonly ScratchStack<AstAttribute> _attributes = new();
     private readonly ScratchStack<byte[]> _strings = new();
 
+    // The open run of packed number literals (ParseOptions.PackNumberLists): values, and (element, line) pairs.
+    private readonly ScratchStack<double> _numberRun = new();
+    private readonly ScratchStack<int> _numberRunLines = new();
+    private bool _hasNumberLists;
+
     private Parser(byte[] source, ParseOptions options)
     {
         _options = options;
@@ -104,7 +109,7 @@ public sealed partial class Parser
         {
             BlockStat root = ParseChunk();
             int lines = _lexer.Current.Location.End.Line + (endsWithoutNewline ? 1 : 0);
-            return new ParseResult(root, lines, _hotComments, _errors, _comments) { Tokens = _tokens ?? [] };
+            return new ParseResult(root, lines, _hotComments, _errors, _comments) { Tokens = _tokens ?? [], HasNumberLists = _hasNumberLists };
         }
         catch (FatalParseException fatal)
         {

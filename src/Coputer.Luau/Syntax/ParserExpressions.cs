@@ -566,14 +566,21 @@ public sealed partial class Parser
     private AstExpr ParseTableConstructor()
     {
         int mark = _tableItems.Mark;
+        int runMark = _numberRun.Mark, linesMark = _numberRunLines.Mark;
+        Location runStart = default, runEnd = default;
         Location start = Current.Location;
         MatchToken matchBrace = MatchToken.Of(Current);
         ExpectAndConsume('{', "table literal");
 
         while (Kind != (TokenKind)'}')
         {
-            if (Kind == (TokenKind)'[')
+            if (_options.PackNumberLists && TryPackNumber(runMark, linesMark, ref runStart, ref runEnd))
             {
+                // Kept in the open run; the separator after it is handled below as for any item.
+            }
+            else if (Kind == (TokenKind)'[')
+            {
+                FlushNumberRun(runMark, linesMark, runStart, runEnd);
                 MatchToken matchBracket = MatchToken.Of(Current);
                 Next();
                 AstExpr key = ParseExpr();
@@ -584,6 +591,7 @@ public sealed partial class Parser
             }
             else if (Kind == TokenKind.Name && PeekKind() == (TokenKind)'=')
             {
+                FlushNumberRun(runMark, linesMark, runStart, runEnd);
                 Name name = ParseName("table field");
                 ExpectAndConsume('=', "table field");
 
@@ -598,6 +606,7 @@ public sealed partial class Parser
             }
             else
             {
+                FlushNumberRun(runMark, linesMark, runStart, runEnd);
                 AstExpr value = ParseExpr();
                 _tableItems.Push(new TableItem(TableItemKind.List, null, value));
             }
@@ -610,11 +619,69 @@ public sealed partial class Parser
                 break;
         }
 
+        FlushNumberRun(runMark, linesMark, runStart, runEnd);
         Location end = Current.Location;
         if (!ExpectMatchAndConsume('}', matchBrace))
             end = _lexer.PreviousLocation;
 
         return new TableExpr(new Location(start, end), _tableItems.PopToArray(mark));
+    }
+
+    /// <summary>
+    /// With <see cref="ParseOptions.PackNumberLists"/>: when the current token is a plain number literal that forms a
+    /// whole list item (a separator or '}' follows), adds it to the open run of packed numbers and moves past it.
+    /// Anything else (underscores, an integer suffix, a malformed number, an operator after it) is left to the
+    /// ordinary path, which reports what it must.
+    /// </summary>
+    private bool TryPackNumber(int runMark, int linesMark, ref Location runStart, ref Location runEnd)
+    {
+        if (Kind != TokenKind.Number)
+            return false;
+        TokenKind next = PeekKind();
+        if (next != (TokenKind)',' && next != (TokenKind)';' && next != (TokenKind)'}')
+            return false;
+        ReadOnlySpan<byte> raw = Payload(Current);
+        if (raw.Length == 0 || raw.IndexOf((byte)'_') >= 0 || (_options.IntegerLiterals && raw[^1] == 'i'))
+            return false;
+        if (LiteralDecoder.ParseNumber(raw, out double value) != NumberParseStatus.Ok)
+            return false;
+
+        // The depth and stack checks ParseExpr would make for this item, with the same error at the same place.
+        int saved = _recursion;
+        IncrementRecursion("expression");
+        _recursion = saved;
+
+        // Long runs are cut into pieces, so the scratch buffer stays small and each piece is copied once.
+        if (_numberRun.Mark - runMark == MaxNumberRun)
+            FlushNumberRun(runMark, linesMark, runStart, runEnd);
+
+        Location location = Current.Location;
+        int index = _numberRun.Mark - runMark;
+        if (index == 0)
+            runStart = location;
+        if (index == 0 || _numberRunLines[_numberRunLines.Mark - 1] != location.Begin.Line)
+        {
+            _numberRunLines.Push(index);
+            _numberRunLines.Push(location.Begin.Line);
+        }
+        _numberRun.Push(value);
+        runEnd = location;
+        Next();
+        return true;
+    }
+
+    /// <summary>The most numbers one <see cref="NumberListExpr"/> holds; longer runs become several items.</summary>
+    private const int MaxNumberRun = 1 << 16;
+
+    /// <summary>Ends the open run of packed numbers, if any, as one list item.</summary>
+    private void FlushNumberRun(int runMark, int linesMark, Location runStart, Location runEnd)
+    {
+        if (_numberRun.Mark == runMark)
+            return;
+        double[] values = _numberRun.PopToArray(runMark);
+        int[] lines = _numberRunLines.PopToArray(linesMark);
+        _tableItems.Push(new TableItem(TableItemKind.List, null, new NumberListExpr(new Location(runStart, runEnd), values, lines)));
+        _hasNumberLists = true;
     }
 
     private static byte[] NameBytes(string name)

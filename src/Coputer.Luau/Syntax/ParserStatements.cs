@@ -688,7 +688,7 @@ public sealed partial class Parser
         ExpectMatchAndConsume(']', MatchToken.Of(open));
     }
 
-    private static bool IsConstantLiteral(AstExpr expr) => expr is NilExpr or BooleanExpr or NumberExpr or StringExpr;
+    private static bool IsConstantLiteral(AstExpr expr) => expr is NilExpr or BooleanExpr or NumberExpr or StringExpr or NumberListExpr;
 
     private static bool IsLiteralTable(AstExpr expr)
     {

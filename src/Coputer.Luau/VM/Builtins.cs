@@ -349,8 +349,12 @@ internal static class Builtins
                 stack[ra] = a;
                 return 1;
             case BuiltinFunction.ToString when nparams == 1 && a.Type_ == LuauType.Number && L.State.TypeMetatables[(int)LuauType.Number] is null:
-                stack[ra] = Interpreter.NumberToString(x);
-                return 1;
+                {
+                    var s = Interpreter.NumberToString(x);
+                    L.State.ChargeMemory(MemoryCost.String(s.Length));
+                    stack[ra] = s;
+                    return 1;
+                }
 
             default:
                 return -1;

@@ -55,7 +55,7 @@ internal sealed class GarbageCollector
         {
             case LuauType.String:
                 if (_marked.Add(v.O!))
-                    _bytes += 24 + v.UnsafeString.Length;
+                    _bytes += MemoryCost.String(v.UnsafeString.Length);
                 break;
             case LuauType.Table:
             case LuauType.Function:
@@ -88,7 +88,7 @@ internal sealed class GarbageCollector
                     TraverseTable(t);
                     break;
                 case LuauClosure cl:
-                    _bytes += 40 + 24L * cl.Upvalues.Length;
+                    _bytes += MemoryCost.Closure(cl.Upvalues.Length);
                     MarkObject(cl.Env);
                     MarkProto(cl.Proto);
                     foreach (var uv in cl.Upvalues)
@@ -98,14 +98,14 @@ internal sealed class GarbageCollector
                     _bytes += 40;
                     break;
                 case Upvalue uv:
-                    _bytes += 40;
+                    _bytes += MemoryCost.UpvalueObject;
                     if (uv.Thread is null)
                         Mark(in uv.Closed);
                     else
                         MarkObject(uv.Thread);
                     break;
                 case LuauUserdata u:
-                    _bytes += 48;
+                    _bytes += MemoryCost.Userdata;
                     if (u.Metatable is not null)
                         MarkObject(u.Metatable);
                     if (u.NameCallMethods is not null)
@@ -115,7 +115,7 @@ internal sealed class GarbageCollector
                         references.MarkReferences(_markValue ??= MarkValue);
                     break;
                 case LuauBuffer b:
-                    _bytes += 32 + b.Length;
+                    _bytes += MemoryCost.Buffer(b.Length);
                     break;
                 case LuauThread th:
                     TraverseThread(th);
@@ -170,7 +170,7 @@ internal sealed class GarbageCollector
 
     private void TraverseThread(LuauThread th)
     {
-        _bytes += 256 + (long)th.Stack.Length * Unsafe.SizeOf<LuauValue>() + (long)th.Frames.Length * 48;
+        _bytes += MemoryCost.Thread(th);
         MarkObject(th.Globals);
         for (int i = 0; i <= th.FrameIndex; i++)
         {

@@ -487,7 +487,7 @@ internal static partial class Interpreter
                         throw new RuntimeError("string length overflow");
                 }
                 // Charged before it is allocated: a concatenation past the memory limit never takes the memory.
-                L.State.ChargeMemory(24 + length);
+                L.State.ChargeMemory(MemoryCost.String(length));
                 L.State.ChargeWork(length >> 4);
                 var bytes = new byte[length];
                 int pos = 0;

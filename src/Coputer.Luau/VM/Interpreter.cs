@@ -1144,7 +1144,7 @@ internal static partial class Interpreter
                         int b = B(insn);
                         L.Frames[ci].SavedPc = pc;
                         var t = new LuauTable(state, (int)aux, b == 0 ? 0 : 1 << (b - 1));
-                        state.ChargeMemory(64);
+                        state.ChargeMemory(MemoryCost.Table);
                         stack[bse + A(insn)] = new LuauValue(t);
                         break;
                     }
@@ -1153,7 +1153,7 @@ internal static partial class Interpreter
                     {
                         L.Frames[ci].SavedPc = pc;
                         var t = k[D(insn)].UnsafeTable.Clone();
-                        state.ChargeMemory(64);
+                        state.ChargeMemory(MemoryCost.Table);
                         stack[bse + A(insn)] = new LuauValue(t);
                         break;
                     }
@@ -1482,7 +1482,7 @@ internal static partial class Interpreter
 
     private static LuauClosure NewClosure(LuauState state, Proto proto, LuauTable env)
     {
-        state.ChargeMemory(40 + 24L * proto.NumUpvalues);
+        state.ChargeMemory(MemoryCost.Closure(proto.NumUpvalues));
         return new LuauClosure(proto, env);
     }
 

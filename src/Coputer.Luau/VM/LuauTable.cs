@@ -513,7 +513,7 @@ public sealed class LuauTable : LuauObject
     {
         if (size > MaxSize)
             throw new RuntimeError("table overflow");
-        State.ChargeMemory(((long)size - Array.Length) * Unsafe.SizeOf<LuauValue>());
+        State.ChargeMemory(MemoryCost.Values(size) - MemoryCost.Values(Array.Length));
         var bigger = new LuauValue[size];
         Array.AsSpan(0, Math.Min(Array.Length, size)).CopyTo(bigger);
         Array = bigger;
@@ -525,7 +525,7 @@ public sealed class LuauTable : LuauObject
         if (size == 0)
         {
             if (!HasDummyNodes)
-                State.ChargeMemory(-(long)Nodes.Length * Unsafe.SizeOf<TableNode>());
+                State.ChargeMemory(-NodeBytes(Nodes.Length));
             Nodes = s_dummyNodes;
             lsize = 0;
         }
@@ -535,7 +535,7 @@ public sealed class LuauTable : LuauObject
             if (lsize > MaxBits)
                 throw new RuntimeError("table overflow");
             size = 1 << lsize;
-            State.ChargeMemory(((long)size - (HasDummyNodes ? 0 : Nodes.Length)) * Unsafe.SizeOf<TableNode>());
+            State.ChargeMemory(NodeBytes(size) - (HasDummyNodes ? 0 : NodeBytes(Nodes.Length)));
             Nodes = new TableNode[size];
         }
         LSizeNode = (byte)lsize;
@@ -559,7 +559,7 @@ public sealed class LuauTable : LuauObject
             // Shrink the array: move the vanishing slice into the hash part first.
             var oldArray = Array;
             Array = oldArray[..nasize];
-            State.ChargeMemory(((long)nasize - oldasize) * Unsafe.SizeOf<LuauValue>());
+            State.ChargeMemory(MemoryCost.Values(nasize) - MemoryCost.Values(oldasize));
             for (int i = nasize; i < oldasize; i++)
             {
                 if (oldArray[i].Type_ != LuauType.Nil)
@@ -785,7 +785,7 @@ public sealed class LuauTable : LuauObject
         if (Array.Length > 0)
         {
             t.MaybeSetBoundary(GetBoundaryHint());
-            State.ChargeMemory((long)Array.Length * Unsafe.SizeOf<LuauValue>());
+            State.ChargeMemory(MemoryCost.Values(Array.Length));
             // new + copy rather than Array.Clone (a general runtime call, slower for the small arrays of constructors).
             var array = new LuauValue[Array.Length];
             Array.AsSpan().CopyTo(array);
@@ -793,7 +793,7 @@ public sealed class LuauTable : LuauObject
         }
         if (!HasDummyNodes)
         {
-            State.ChargeMemory((long)Nodes.Length * Unsafe.SizeOf<TableNode>());
+            State.ChargeMemory(NodeBytes(Nodes.Length));
             var nodes = new TableNode[Nodes.Length];
             Nodes.AsSpan().CopyTo(nodes);
             t.Nodes = nodes;
@@ -824,5 +824,8 @@ public sealed class LuauTable : LuauObject
 
     /// <summary>The approximate number of bytes this table holds, for memory accounting.</summary>
     internal long FootprintBytes =>
-        64 + (long)Array.Length * Unsafe.SizeOf<LuauValue>() + (HasDummyNodes ? 0 : (long)Nodes.Length * Unsafe.SizeOf<TableNode>());
+        MemoryCost.Table + MemoryCost.Values(Array.Length) + (HasDummyNodes ? 0 : NodeBytes(Nodes.Length));
+
+    /// <summary>What a node array of <paramref name="length"/> entries costs.</summary>
+    private static long NodeBytes(int length) => MemoryCost.Array((long)length * Unsafe.SizeOf<TableNode>());
 }

@@ -144,7 +144,7 @@ public sealed class LuauThread : LuauObject
             throw new RuntimeError("stack overflow");
         int size = Math.Max(needed, Stack.Length * 2);
         size = Math.Min(size, MaxStackSlots + 16);
-        State.ChargeMemory((long)(size - Stack.Length) * Unsafe.SizeOf<LuauValue>());
+        State.ChargeMemory(MemoryCost.Values(size) - MemoryCost.Values(Stack.Length));
         var bigger = new LuauValue[size];
         // Copy everything: slots above Top may still hold live registers of the current frame.
         Stack.AsSpan().CopyTo(bigger);
@@ -219,6 +219,7 @@ public sealed class LuauThread : LuauObject
             prev = uv;
             uv = uv.NextOpen;
         }
+        State.ChargeMemory(MemoryCost.UpvalueObject);
         var created = new Upvalue { Thread = this, Index = index, NextOpen = uv };
         if (prev is null)
             OpenUpvalues = created;
