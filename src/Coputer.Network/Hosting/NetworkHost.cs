@@ -106,6 +106,7 @@ public sealed partial class NetworkHost : IAsyncDisposable
     private bool _disposed;
     private List<string> _bootstrap = [];
     private Func<ProgramRef, Coputer.Platform.Runtime.WebRequest, CancellationToken, Task<RunResult?>>? _forward;
+    private Func<Hash256, CancellationToken, Task<byte[]?>>? _fetchBundle;
 
     private NetworkHost(NetworkHostOptions options, ExecutionService execution, ILogger log, WebApplication app, X509Certificate2 certificate, PeerInfo self)
     {
@@ -197,6 +198,8 @@ public sealed partial class NetworkHost : IAsyncDisposable
         _execution.Published += OnLocalPublication;
         _forward = ForwardAsync;
         _execution.Forward = _forward;
+        _fetchBundle = FetchBundleAsync;
+        _execution.FetchBundle = _fetchBundle;
         _loops.Add(Task.Run(TickLoopAsync));
         _bootstrap = [.. _options.Bootstrap.Concat(ReadPeersFile(_options.PeersFile)).Distinct(StringComparer.Ordinal).Where(a => a != Self.Address)];
         if (_bootstrap.Count > 0)
@@ -625,6 +628,39 @@ public sealed partial class NetworkHost : IAsyncDisposable
         }
     }
 
+    /// <summary>A bundle by hash from the first neighbour that has it (a pinned dependency of a program run here), checked against the hash.</summary>
+    private async Task<byte[]?> FetchBundleAsync(Hash256 program, CancellationToken cancellation)
+    {
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellation, _stopping.Token);
+        foreach (var peer in ActivePeers)
+        {
+            byte[]? bytes;
+            try
+            {
+                bytes = await _client.FetchAsync(peer, program, linked.Token);
+            }
+            catch (PeerCallException e)
+            {
+                _log.LogDebug("dependency {Program} from {Id}: {Error}", program, peer.Id, e.Message);
+                continue;
+            }
+            catch (OperationCanceledException)
+            {
+                return null;
+            }
+            if (bytes is null)
+                continue;
+            if (!IsBundleOf(bytes, program, _execution.Store.BundleLimits))
+            {
+                Counters.BadBundle();
+                continue;
+            }
+            Counters.Fetched(bytes.Length);
+            return bytes;
+        }
+        return null;
+    }
+
     /// <summary>Whether <paramref name="bytes"/> is a well-formed bundle whose content hash is <paramref name="program"/>.</summary>
     internal static bool IsBundleOf(byte[] bytes, Hash256 program, BundleLimits limits)
     {
@@ -647,6 +683,8 @@ public sealed partial class NetworkHost : IAsyncDisposable
         _execution.Published -= OnLocalPublication;
         if (_execution.Forward == _forward)
             _execution.Forward = null;
+        if (_execution.FetchBundle == _fetchBundle)
+            _execution.FetchBundle = null;
         var goodbyes = Locked(_node.Leave).OfType<Outgoing>().ToList();
         using (var deadline = new CancellationTokenSource(TimeSpan.FromMilliseconds(500)))
         {

@@ -56,6 +56,7 @@ public sealed class ExecutionService : IDisposable
     private readonly ConcurrentDictionary<Hash256, RunLogRing> _recentRuns = new();
     private readonly ConcurrentDictionary<Hash256, PublisherId[]> _publishersOf = new();
     private readonly RunQuota _quota;
+    private readonly ConcurrentDictionary<Hash256, bool> _dependenciesPresent = new();
     private long _runs, _cacheHits, _sharedRuns, _overloaded, _forwardedWhenBusy;
     private int _running;
     private volatile bool _disposed;
@@ -183,6 +184,12 @@ public sealed class ExecutionService : IDisposable
     /// </summary>
     public Func<ProgramRef, WebRequest, CancellationToken, Task<RunResult?>>? Forward { get; set; }
 
+    /// <summary>
+    /// Fetches a bundle by hash from elsewhere (the network sets it), for a program's pinned dependencies this node
+    /// lacks; the bytes are checked against the hash before they are stored. Null leaves such runs not found.
+    /// </summary>
+    public Func<Hash256, CancellationToken, Task<byte[]?>>? FetchBundle { get; set; }
+
     private async Task<RunResult> ForwardAsync(Func<ProgramRef, WebRequest, CancellationToken, Task<RunResult?>> forward, ProgramRef target, WebRequest request, CancellationToken cancellation)
     {
         long start = Stopwatch.GetTimestamp();
@@ -254,10 +261,12 @@ public sealed class ExecutionService : IDisposable
     /// the result's <see cref="RunResult.Status"/> tells a response from a program error, a limit hit, a missing
     /// program, an overloaded node, a timeout or a cancellation.
     /// </summary>
-    public Task<RunResult> RunAsync(ProgramRef target, WebRequest request, RunOptions? options = null, CancellationToken cancellation = default)
+    public Task<RunResult> RunAsync(ProgramRef target, WebRequest request, RunOptions? options = null, CancellationToken cancellation = default) =>
+        RunCore(target, request, options ?? RunOptions.Default, mayFetch: true, cancellation);
+
+    private Task<RunResult> RunCore(ProgramRef target, WebRequest request, RunOptions options, bool mayFetch, CancellationToken cancellation)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        options ??= RunOptions.Default;
         long start = Stopwatch.GetTimestamp();
         var resolved = Resolve(target);
         if (resolved is null)
@@ -291,6 +300,8 @@ public sealed class ExecutionService : IDisposable
                 _inFlight.TryRemove(new(flightKey, running));
                 continue;
             }
+            if (mayFetch && FetchBundle is { } fetch && MissingDependencies(program) is { Count: > 0 } missing)
+                return FetchDependenciesThenRunAsync(fetch, missing, target, request, options, cancellation);
             if (!TryTakeRun(program, resolved.Version, out var publisher))
             {
                 var wait = _quota.RetryAfter(publisher);
@@ -317,6 +328,49 @@ public sealed class ExecutionService : IDisposable
             }
             return Wait(job, options, cancellation, shared: false);
         }
+    }
+
+    /// <summary>
+    /// The pinned dependencies of <paramref name="program"/> (and of theirs) this node does not have; empty once all
+    /// are here, which is remembered. An invalid manifest counts as nothing missing: the run reports it.
+    /// </summary>
+    private List<Hash256> MissingDependencies(Hash256 program)
+    {
+        if (_dependenciesPresent.ContainsKey(program))
+            return [];
+        var missing = new List<Hash256>();
+        var seen = new HashSet<Hash256> { program };
+        var queue = new Queue<Hash256>([program]);
+        // Bounded: at most this many programs are looked at before a run (the run itself has its require depth).
+        while (queue.Count > 0 && seen.Count < 256)
+        {
+            if (LoadProgram(queue.Dequeue())?.Manifest.Manifest is not { } manifest)
+                continue;
+            foreach (var dependency in manifest.Dependencies)
+            {
+                if (!seen.Add(dependency.Program) || _options.Policy.RefuseProgram(dependency.Program) is not null)
+                    continue;
+                if (Store.HasProgram(dependency.Program))
+                    queue.Enqueue(dependency.Program);
+                else
+                    missing.Add(dependency.Program);
+            }
+        }
+        if (missing.Count == 0)
+            _dependenciesPresent[program] = true;
+        return missing;
+    }
+
+    private async Task<RunResult> FetchDependenciesThenRunAsync(Func<Hash256, CancellationToken, Task<byte[]?>> fetch, List<Hash256> missing, ProgramRef target, WebRequest request, RunOptions options, CancellationToken cancellation)
+    {
+        bool fetched = false;
+        foreach (var hash in missing)
+        {
+            var bytes = await fetch(hash, cancellation).ConfigureAwait(false);
+            fetched |= bytes is not null && Store.PutBundle(hash, bytes);
+        }
+        // Something new may have dependencies of its own, so look again; with nothing new, run: the run says what is missing.
+        return await RunCore(target, request, options, mayFetch: fetched, cancellation).ConfigureAwait(false);
     }
 
     private async Task<RunResult> ForwardWhenBusyAsync(Func<ProgramRef, WebRequest, CancellationToken, Task<RunResult?>> forward, ProgramRef target, WebRequest request, Hash256 program, long start, CancellationToken cancellation)
@@ -417,7 +471,7 @@ public sealed class ExecutionService : IDisposable
         if (program is null)
             return Failure(RunStatus.NotFound, $"no program {job.Program} on this node", job.Program, job.Request);
         Interlocked.Increment(ref _runs);
-        var result = ProgramRuntime.Run(program, job.Request, _options.Limits, job.Abandoned.Token);
+        var result = ProgramRuntime.Run(program, job.Request, _options.Limits, job.Abandoned.Token, LoadDependency);
         if (result.IsDeterministic && job.UseCache)
         {
             var key = (job.Program, job.Request.InputHash);
@@ -438,6 +492,9 @@ public sealed class ExecutionService : IDisposable
         });
         return result;
     }
+
+    /// <summary>A pinned dependency for a run: loaded from the store unless the operator refuses it.</summary>
+    private CompiledProgram? LoadDependency(Hash256 hash) => _options.Policy.RefuseProgram(hash) is null ? LoadProgram(hash) : null;
 
     private CompiledProgram? LoadProgram(Hash256 hash)
     {

@@ -55,6 +55,26 @@ public sealed class CompiledProgram
     /// <summary>The program's identity.</summary>
     public Hash256 Hash => Bundle.Hash;
 
+    /// <summary>
+    /// The programs this one requires modules from (<see cref="BundleManifest"/>), or the reason its
+    /// <c>coputer.json</c> is not valid. Read once.
+    /// </summary>
+    public (BundleManifest? Manifest, string? Error) Manifest => _manifest ??= ReadManifest(Bundle);
+
+    private (BundleManifest?, string?)? _manifest;
+
+    private static (BundleManifest?, string?) ReadManifest(Bundle bundle)
+    {
+        try
+        {
+            return (BundleManifest.Of(bundle), null);
+        }
+        catch (BundleException e)
+        {
+            return (null, e.Message);
+        }
+    }
+
     /// <summary>Compiles every module now (useful before serving, or to report all syntax errors).</summary>
     public IReadOnlyList<string> CompileAll()
     {

@@ -9,7 +9,8 @@ namespace Coputer.Platform.Runtime;
 
 /// <summary>
 /// Runs web programs: each run gets a fresh sandboxed Luau state with the standard libraries, <c>args</c> and a
-/// <c>require</c> confined to the program's bundle, runs <c>main.luau</c> from cached bytecode, and validates
+/// <c>require</c> confined to the program's bundle (and, with <c>@alias/module</c>, to the exact versions of the
+/// programs its <c>coputer.json</c> pins), runs <c>main.luau</c> from cached bytecode, and validates
 /// what it returns exactly as the original does (section 2.3 of the spec: same checks, same order, same
 /// messages). Nothing of the host reaches the program: <c>print</c> goes to the run's log, and <c>os.time</c>,
 /// <c>os.clock</c> and <c>math.random</c> are deterministic (the random seed comes from the program and input
@@ -29,14 +30,18 @@ public static class ProgramRuntime
     /// <param name="request">The request <c>args.web()</c> describes.</param>
     /// <param name="limits">The deterministic limits, and the wall-clock backstop.</param>
     /// <param name="cancellation">Stops the run (a transient failure, reported as <see cref="RunStatus.Cancelled"/>).</param>
-    public static RunResult Run(CompiledProgram program, WebRequest request, RunLimits? limits = null, CancellationToken cancellation = default)
+    /// <param name="dependencies">
+    /// Finds a program by hash for <c>require("@alias/...")</c>; null, or a null answer, means this node lacks it,
+    /// and the run then ends <see cref="RunStatus.NotFound"/> (transient: another node, or a later run, may have it).
+    /// </param>
+    public static RunResult Run(CompiledProgram program, WebRequest request, RunLimits? limits = null, CancellationToken cancellation = default, Func<Hash256, CompiledProgram?>? dependencies = null)
     {
         limits ??= RunLimits.Default;
         var clock = Stopwatch.StartNew();
         using var watchdog = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         watchdog.CancelAfter(limits.WallClock);
         var log = new RunLog(limits.LogBytes);
-        var run = new ModuleLoader(program, request, limits);
+        var run = new ModuleLoader(program, request, limits, dependencies);
         var engine = new LuauEngine(CreateEngineOptions(program.Hash, request.InputHash, limits, log));
         var state = engine.State;
         // One allowance for the whole run: the main chunk, the modules it requires and the tasks it starts.
@@ -59,9 +64,16 @@ public static class ProgramRuntime
             },
         };
 
+        var result = Execute();
+        // A missing dependency decides the outcome even when the program caught the error: what it did next
+        // depended on this node's store, not on the program and its input.
+        return run.Missing is { } missing ? Finish(RunStatus.NotFound, error: missing) : result;
+
+        RunResult Execute()
+        {
         try
         {
-            var main = run.LoadModule(state, program.Bundle.Main, out var compileError);
+            var main = run.LoadModule(state, program, program.Bundle.Main, out var compileError);
             if (main is null)
                 return Finish(RunStatus.ProgramError, error: compileError);
             var results = state.Call(main);
@@ -95,6 +107,7 @@ public static class ProgramRuntime
         {
             return Finish(RunStatus.ProgramError, error: e.Message);
         }
+        }
     }
 
     /// <summary>
@@ -126,16 +139,22 @@ public static class ProgramRuntime
         };
     }
 
-    /// <summary>One run's modules: the require cache, the chain being loaded, and the <c>args</c> table.</summary>
-    private sealed class ModuleLoader(CompiledProgram program, WebRequest request, RunLimits limits)
+    /// <summary>
+    /// One run's modules: the require cache, the chain being loaded, and the <c>args</c> table. Modules are keyed by
+    /// program and path, so a dependency's <c>layout.luau</c> is not the program's own.
+    /// </summary>
+    private sealed class ModuleLoader(CompiledProgram program, WebRequest request, RunLimits limits, Func<Hash256, CompiledProgram?>? dependencies)
     {
-        private readonly Dictionary<string, LuauValue> _loaded = new(StringComparer.Ordinal);
-        private readonly List<string> _loading = [];
+        private readonly Dictionary<(Hash256, string), LuauValue> _loaded = [];
+        private readonly List<(Hash256, string)> _loading = [];
         private LuauTable? _args;
 
-        public LuauFunction? LoadModule(LuauState state, BundleFile file, out string? error)
+        /// <summary>Set when a pinned dependency is not on this node (the run's outcome is then not the program's).</summary>
+        public string? Missing { get; private set; }
+
+        public LuauFunction? LoadModule(LuauState state, CompiledProgram owner, BundleFile file, out string? error)
         {
-            var compiled = program.GetModule(file);
+            var compiled = owner.GetModule(file);
             if (compiled.Chunk is null)
             {
                 error = compiled.Error;
@@ -143,34 +162,44 @@ public static class ProgramRuntime
             }
             var env = state.CreateSandboxedGlobals();
             env["args"] = _args ??= WebArgs.CreateArgsTable(state, request);
-            env["require"] = new HostFunction("require", c => Require(c, file.Path));
+            env["require"] = new HostFunction("require", c => Require(c, owner, file.Path));
             error = null;
             return state.Load(compiled.Chunk, env);
         }
 
-        private int Require(LuauCallContext c, string requirer)
+        private int Require(LuauCallContext c, CompiledProgram owner, string requirer)
         {
             var arg = c[1];
             if (arg.Type != LuauType.String)
                 throw c.TypeError(1, "string");
             string path = arg.AsString!.ToString().Replace('\\', '/');
-            if (!path.StartsWith("./", StringComparison.Ordinal) && !path.StartsWith("../", StringComparison.Ordinal))
+            bool fromDependency = path.StartsWith('@');
+            if (!fromDependency && !path.StartsWith("./", StringComparison.Ordinal) && !path.StartsWith("../", StringComparison.Ordinal))
                 throw new LuauError("require path must start with a valid prefix: ./ or ../");
             if (path.EndsWith(".luau", StringComparison.Ordinal))
                 throw new LuauError("error requiring module: consider removing the file extension");
-            var file = Resolve(requirer, path, out string? resolveError) ?? throw new LuauError("error requiring module: " + resolveError);
-            if (file.Path == requirer)
-                throw new LuauError("cyclic module dependency: file requires itself");
-            if (_loading.Contains(file.Path))
+            BundleFile file;
+            if (fromDependency)
+            {
+                (owner, file) = ResolveDependency(owner, path);
+            }
+            else
+            {
+                file = Resolve(owner, requirer, path, out string? resolveError) ?? throw new LuauError("error requiring module: " + resolveError);
+                if (file.Path == requirer)
+                    throw new LuauError("cyclic module dependency: file requires itself");
+            }
+            var key = (owner.Hash, file.Path);
+            if (_loading.Contains(key))
                 throw new LuauError("cyclic module dependency: file requires itself indirectly");
-            if (_loaded.TryGetValue(file.Path, out var cached))
+            if (_loaded.TryGetValue(key, out var cached))
                 return c.Return(cached);
             if (_loading.Count >= limits.RequireDepth)
                 throw new LuauError($"error requiring module: modules nest more than {limits.RequireDepth} deep");
 
             var state = c.State;
-            var module = LoadModule(state, file, out string? compileError) ?? throw new LuauError("error requiring module: " + compileError);
-            _loading.Add(file.Path);
+            var module = LoadModule(state, owner, file, out string? compileError) ?? throw new LuauError("error requiring module: " + compileError);
+            _loading.Add(key);
             LuauValue[] results;
             try
             {
@@ -185,12 +214,39 @@ public static class ProgramRuntime
             var value = results[0];
             if (value.Type is not (LuauType.Table or LuauType.Function))
                 throw new LuauError("module must return a table or function");
-            _loaded[file.Path] = value;
+            _loaded[key] = value;
             return c.Return(value);
         }
 
+        /// <summary>
+        /// <c>@alias/path</c>: the module <c>path</c> of the program <paramref name="owner"/>'s manifest pins as
+        /// <c>alias</c>, resolved from that program's root like <c>./path</c> from its <c>main.luau</c>.
+        /// </summary>
+        private (CompiledProgram, BundleFile) ResolveDependency(CompiledProgram owner, string path)
+        {
+            int slash = path.IndexOf('/');
+            string alias = slash < 0 ? path[1..] : path[1..slash];
+            string rest = slash < 0 ? "" : path[(slash + 1)..];
+            var (manifest, manifestError) = owner.Manifest;
+            if (manifest is null)
+                throw new LuauError("error requiring module: " + manifestError);
+            if (manifest.Find(alias) is not { } dependency)
+                throw new LuauError($"error requiring module: no dependency '{alias}' in {BundleManifest.FileName}");
+            if (rest.Length == 0)
+                throw new LuauError($"error requiring module: name a module of the dependency, for example @{alias}/main");
+            var target = dependencies?.Invoke(dependency.Program);
+            if (target is null)
+            {
+                Missing ??= $"program {program.Hash} needs {dependency.Label} at {dependency.Program}, which this node does not have";
+                throw new LuauError($"error requiring module: dependency '{alias}' ({dependency.Label}) is not available");
+            }
+            var file = Resolve(target, "main.luau", "./" + rest, out string? error)
+                ?? throw new LuauError($"error requiring module: {error} in dependency '{alias}'");
+            return (target, file);
+        }
+
         /// <summary><c>X.luau</c>, then <c>X/main.luau</c>, relative to the requiring file's directory and never outside the bundle.</summary>
-        private BundleFile? Resolve(string requirer, string path, out string? error)
+        private static BundleFile? Resolve(CompiledProgram owner, string requirer, string path, out string? error)
         {
             var parts = new List<string>(requirer.Split('/'));
             parts.RemoveAt(parts.Count - 1);
@@ -214,7 +270,7 @@ public static class ProgramRuntime
             if (parts.Count == 0)
                 return null;
             string joined = string.Join('/', parts);
-            return program.Bundle.Find(joined + ".luau") ?? program.Bundle.Find(joined + "/main.luau");
+            return owner.Bundle.Find(joined + ".luau") ?? owner.Bundle.Find(joined + "/main.luau");
         }
     }
 

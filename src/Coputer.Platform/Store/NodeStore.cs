@@ -228,6 +228,28 @@ public sealed class NodeStore : IBytecodeCache, IDisposable
         return StoredBytes(c, null, publisher.Bytes.ToArray());
     }
 
+    /// <summary>
+    /// Stores a bundle no record of this node names yet (a pinned dependency fetched from a peer), after checking it
+    /// is well formed and is <paramref name="program"/>. Returns whether the node now has it.
+    /// </summary>
+    public bool PutBundle(Hash256 program, ReadOnlySpan<byte> bundle)
+    {
+        try
+        {
+            if (BundleFormat.Read(bundle, _bundleLimits).Hash != program)
+                return false;
+        }
+        catch (BundleException)
+        {
+            return false;
+        }
+        using var c = Connect(durable: true);
+        using var insert = Command(c, "INSERT OR IGNORE INTO bundles (hash, bytes, size, stored_at) VALUES ($h, $b, $s, $t)",
+            ("$h", program.ToArray()), ("$b", bundle.ToArray()), ("$s", bundle.Length), ("$t", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
+        insert.ExecuteNonQuery();
+        return true;
+    }
+
     /// <summary>The publishers whose records name <paramref name="program"/> (empty when none does).</summary>
     public IReadOnlyList<PublisherId> PublishersOf(Hash256 program)
     {
