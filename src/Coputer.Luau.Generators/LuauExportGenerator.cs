@@ -685,7 +685,9 @@ internal sealed class BindingWriter(INamedTypeSymbol type, ImmutableArray<Diagno
                 sb.AppendLine($"                case {i}:");
                 sb.AppendLine($"                    return {Interop}.LuauInterop.Event(state, {Lit(m.Name)}, (__s, __fn) =>");
                 sb.AppendLine("                    {");
-                sb.AppendLine($"                        {Display(e.Type.WithNullableAnnotation(NullableAnnotation.NotAnnotated))} __h = ({lambdaParams}) => {Interop}.LuauInterop.Fire(__s, __fn{args});");
+                // The scheduler is read here, on the engine's side; the handler may run on any thread.
+                sb.AppendLine("                        var __t = __s.Tasks;");
+                sb.AppendLine($"                        {Display(e.Type.WithNullableAnnotation(NullableAnnotation.NotAnnotated))} __h = ({lambdaParams}) => __t.RunOrPost(() => {Interop}.LuauInterop.Fire(__s, __fn{args}));");
                 sb.AppendLine($"                        {_receiver}.{e.Name} += __h;");
                 sb.AppendLine($"                        return () => {_receiver}.{e.Name} -= __h;");
                 sb.AppendLine("                    });");

@@ -125,8 +125,9 @@ public static class LuauInterop
     /// <summary>
     /// Runs a connected Luau handler with an event's arguments as a new task (like <c>task.spawn</c>): it runs at
     /// once until it first waits, and an error in it fails that task (see
-    /// <see cref="LuauTaskScheduler.TakeUnobservedFailures"/>) instead of the code that raised the event. Raise events
-    /// on the engine's thread.
+    /// <see cref="LuauTaskScheduler.TakeUnobservedFailures"/>) instead of the code that raised the event. Call it on the
+    /// engine's side: generated bindings wrap the conversion of the arguments and this call in
+    /// <see cref="LuauTaskScheduler.RunOrPost"/>, so an event raised on another thread is posted to the engine.
     /// </summary>
     public static void Fire(LuauState state, LuauFunction handler, params ReadOnlySpan<LuauValue> args)
     {
