@@ -70,6 +70,27 @@ public class GeneratedBindingTests
     }
 
     [Fact]
+    public void OutAndRefParametersAndTuplesAreExtraResults()
+    {
+        // The method's result first, then each ref and out parameter's value after the call; a ValueTuple result is
+        // one Luau value per element. An out parameter is not an argument; a ref parameter is both.
+        Assert.Equal(["true", "4", "false", "3"], Run("local a, b = obj:TryHalf(8) local c, d = obj:TryHalf(7) return a, b, c, d"));
+        Assert.Equal(["y", "x"], Run("return obj:Swap('x', 'y')"));
+        Assert.Equal(["3", "2"], Run("return obj:Divide(17, 5)"));
+        Assert.Equal(["1", "9"], Run("return obj:Range({4, 1, 9})"));
+        Assert.Equal(["m", "Blue", "nil", "2.5", "true", "5"], Run("local a, b, c, d, e = obj:Many() return a, b, c, d, e, select('#', obj:Many())"));
+        Assert.Equal("missing argument #2 to 'Swap' (string expected)", Error("obj:Swap('x')"));
+    }
+
+    [Fact]
+    public async Task AnAsyncTupleResultIsSeveralResults()
+    {
+        var (engine, _) = NewEngine();
+        var r = await engine.DoStringAsync("local t = task.spawn(function() return obj:MeasureAsync('abc') end) return t:await()").WaitAsync(s_hangGuard);
+        Assert.Equal(["abc", "3"], r.Select(v => v.ToString()));
+    }
+
+    [Fact]
     public void OptionalParametersTakeTheirDefaults()
     {
         Assert.Equal(["6", "9", "hello nobody", "hi ann", "hello bob"],
