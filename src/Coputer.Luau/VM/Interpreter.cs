@@ -630,15 +630,25 @@ internal static partial class Interpreter
                         L.FrameIndex = ci - 1;
                         if (flags != FrameFlags.None)
                         {
-                            if ((flags & FrameFlags.Return) != 0)
+                            if (flags == FrameFlags.MetaResult)
                             {
-                                if (nresults >= 0)
-                                    L.Top = res + nresults;
-                                return true;
+                                // A metamethod entered by an instruction of this loop: its result goes where the
+                                // instruction writes; then the caller continues as after a plain return.
+                                L.HostCallDepth--;
+                                LuauValue.Copy(ref stack[frame.AwaitFunc], in stack[res]);
                             }
-                            if (!FinishFlaggedReturn(L, flags, res, nresults))
-                                return false;
-                            goto Reentry;
+                            else
+                            {
+                                if ((flags & FrameFlags.Return) != 0)
+                                {
+                                    if (nresults >= 0)
+                                        L.Top = res + nresults;
+                                    return true;
+                                }
+                                if (!FinishFlaggedReturn(L, flags, res, nresults))
+                                    return false;
+                                goto Reentry;
+                            }
                         }
                         // A plain return goes back to the Luau frame that made the call.
                         ci--;
@@ -793,7 +803,8 @@ internal static partial class Interpreter
                             break;
                         }
                         L.Frames[ci].SavedPc = pc;
-                        Arith(L, bse + A(insn), rb, rc, TagMethod.Add);
+                        if (Arith(L, bse + A(insn), rb, rc, TagMethod.Add))
+                            goto Reentry;
                         stack = L.Stack;
                         break;
                     }
@@ -808,7 +819,8 @@ internal static partial class Interpreter
                             break;
                         }
                         L.Frames[ci].SavedPc = pc;
-                        Arith(L, bse + A(insn), rb, rc, TagMethod.Sub);
+                        if (Arith(L, bse + A(insn), rb, rc, TagMethod.Sub))
+                            goto Reentry;
                         stack = L.Stack;
                         break;
                     }
@@ -823,7 +835,8 @@ internal static partial class Interpreter
                             break;
                         }
                         L.Frames[ci].SavedPc = pc;
-                        Arith(L, bse + A(insn), rb, rc, TagMethod.Mul);
+                        if (Arith(L, bse + A(insn), rb, rc, TagMethod.Mul))
+                            goto Reentry;
                         stack = L.Stack;
                         break;
                     }
@@ -838,7 +851,8 @@ internal static partial class Interpreter
                             break;
                         }
                         L.Frames[ci].SavedPc = pc;
-                        Arith(L, bse + A(insn), rb, rc, TagMethod.Div);
+                        if (Arith(L, bse + A(insn), rb, rc, TagMethod.Div))
+                            goto Reentry;
                         stack = L.Stack;
                         break;
                     }
@@ -853,7 +867,8 @@ internal static partial class Interpreter
                             break;
                         }
                         L.Frames[ci].SavedPc = pc;
-                        Arith(L, bse + A(insn), rb, rc, TagMethod.IDiv);
+                        if (Arith(L, bse + A(insn), rb, rc, TagMethod.IDiv))
+                            goto Reentry;
                         stack = L.Stack;
                         break;
                     }
@@ -869,7 +884,8 @@ internal static partial class Interpreter
                             break;
                         }
                         L.Frames[ci].SavedPc = pc;
-                        Arith(L, bse + A(insn), rb, rc, TagMethod.Mod);
+                        if (Arith(L, bse + A(insn), rb, rc, TagMethod.Mod))
+                            goto Reentry;
                         stack = L.Stack;
                         break;
                     }
@@ -884,7 +900,8 @@ internal static partial class Interpreter
                             break;
                         }
                         L.Frames[ci].SavedPc = pc;
-                        Arith(L, bse + A(insn), rb, rc, TagMethod.Pow);
+                        if (Arith(L, bse + A(insn), rb, rc, TagMethod.Pow))
+                            goto Reentry;
                         stack = L.Stack;
                         break;
                     }
@@ -899,7 +916,8 @@ internal static partial class Interpreter
                             break;
                         }
                         L.Frames[ci].SavedPc = pc;
-                        Arith(L, bse + A(insn), rb, kc, TagMethod.Add);
+                        if (Arith(L, bse + A(insn), rb, kc, TagMethod.Add))
+                            goto Reentry;
                         stack = L.Stack;
                         break;
                     }
@@ -914,7 +932,8 @@ internal static partial class Interpreter
                             break;
                         }
                         L.Frames[ci].SavedPc = pc;
-                        Arith(L, bse + A(insn), rb, kc, TagMethod.Sub);
+                        if (Arith(L, bse + A(insn), rb, kc, TagMethod.Sub))
+                            goto Reentry;
                         stack = L.Stack;
                         break;
                     }
@@ -929,7 +948,8 @@ internal static partial class Interpreter
                             break;
                         }
                         L.Frames[ci].SavedPc = pc;
-                        Arith(L, bse + A(insn), rb, kc, TagMethod.Mul);
+                        if (Arith(L, bse + A(insn), rb, kc, TagMethod.Mul))
+                            goto Reentry;
                         stack = L.Stack;
                         break;
                     }
@@ -944,7 +964,8 @@ internal static partial class Interpreter
                             break;
                         }
                         L.Frames[ci].SavedPc = pc;
-                        Arith(L, bse + A(insn), rb, kc, TagMethod.Div);
+                        if (Arith(L, bse + A(insn), rb, kc, TagMethod.Div))
+                            goto Reentry;
                         stack = L.Stack;
                         break;
                     }
@@ -959,7 +980,8 @@ internal static partial class Interpreter
                             break;
                         }
                         L.Frames[ci].SavedPc = pc;
-                        Arith(L, bse + A(insn), rb, kc, TagMethod.IDiv);
+                        if (Arith(L, bse + A(insn), rb, kc, TagMethod.IDiv))
+                            goto Reentry;
                         stack = L.Stack;
                         break;
                     }
@@ -975,7 +997,8 @@ internal static partial class Interpreter
                             break;
                         }
                         L.Frames[ci].SavedPc = pc;
-                        Arith(L, bse + A(insn), rb, kc, TagMethod.Mod);
+                        if (Arith(L, bse + A(insn), rb, kc, TagMethod.Mod))
+                            goto Reentry;
                         stack = L.Stack;
                         break;
                     }
@@ -991,7 +1014,8 @@ internal static partial class Interpreter
                             break;
                         }
                         L.Frames[ci].SavedPc = pc;
-                        Arith(L, bse + A(insn), rb, kc, TagMethod.Pow);
+                        if (Arith(L, bse + A(insn), rb, kc, TagMethod.Pow))
+                            goto Reentry;
                         stack = L.Stack;
                         break;
                     }
@@ -1006,7 +1030,8 @@ internal static partial class Interpreter
                             break;
                         }
                         L.Frames[ci].SavedPc = pc;
-                        Arith(L, bse + A(insn), kb, rc, TagMethod.Sub);
+                        if (Arith(L, bse + A(insn), kb, rc, TagMethod.Sub))
+                            goto Reentry;
                         stack = L.Stack;
                         break;
                     }
@@ -1021,7 +1046,8 @@ internal static partial class Interpreter
                             break;
                         }
                         L.Frames[ci].SavedPc = pc;
-                        Arith(L, bse + A(insn), kb, rc, TagMethod.Div);
+                        if (Arith(L, bse + A(insn), kb, rc, TagMethod.Div))
+                            goto Reentry;
                         stack = L.Stack;
                         break;
                     }
@@ -1078,7 +1104,8 @@ internal static partial class Interpreter
                             break;
                         }
                         L.Frames[ci].SavedPc = pc;
-                        Arith(L, bse + A(insn), rb, rb, TagMethod.Unm);
+                        if (Arith(L, bse + A(insn), rb, rb, TagMethod.Unm))
+                            goto Reentry;
                         stack = L.Stack;
                         break;
                     }
