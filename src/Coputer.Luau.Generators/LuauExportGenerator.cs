@@ -364,18 +364,29 @@ internal sealed class BindingWriter(INamedTypeSymbol type, ImmutableArray<Diagno
         public IParameterSymbol Symbol { get; } = symbol;
         public Conv? Conv { get; } = conv;
         public bool IsToken { get; } = isToken;
+
+        /// <summary>An <c>out</c> parameter: not a Luau argument, an extra result.</summary>
+        public bool IsOut => Symbol.RefKind == RefKind.Out;
+
+        /// <summary>A <c>ref</c> or <c>out</c> parameter: its value after the call is an extra result.</summary>
+        public bool IsResult => Symbol.RefKind is RefKind.Ref or RefKind.Out;
     }
 
-    private sealed class Overload(IMethodSymbol method, List<Param> parameters, Conv? result, string asyncKind)
+    private sealed class Overload(IMethodSymbol method, List<Param> parameters, List<Conv> results, bool tuple, string asyncKind)
     {
         public IMethodSymbol Method { get; } = method;
         public List<Param> Parameters { get; } = parameters;
-        public Conv? Result { get; } = result;
+
+        /// <summary>The conversions of the method's result: none (void), one, or one per element of a tuple.</summary>
+        public List<Conv> Results { get; } = results;
+
+        /// <summary>The result is a ValueTuple whose elements are returned as separate Luau values.</summary>
+        public bool Tuple { get; } = tuple;
 
         /// <summary>"" (synchronous), "Task", "ValueTask", "Task1", "ValueTask1".</summary>
         public string AsyncKind { get; } = asyncKind;
 
-        public List<Param> LuauParameters => Parameters.Where(p => !p.IsToken).ToList();
+        public List<Param> LuauParameters => Parameters.Where(p => !p.IsToken && !p.IsOut).ToList();
 
         public int Required => LuauParameters.Count(p => !p.Symbol.IsParams && !p.Symbol.HasExplicitDefaultValue && !p.Conv!.NilOk);
 
@@ -518,7 +529,7 @@ internal sealed class BindingWriter(INamedTypeSymbol type, ImmutableArray<Diagno
     {
         if (m.IsGenericMethod)
         {
-            Skip(m, "generic methods are not supported");
+            Skip(m, "a generic method cannot be called from Luau, which has no type arguments to close it with; export a non-generic method that calls it");
             return null;
         }
         string asyncKind = "";
@@ -541,15 +552,32 @@ internal sealed class BindingWriter(INamedTypeSymbol type, ImmutableArray<Diagno
                     break;
             }
         }
-        Conv? result = null;
-        if (resultType is not null)
+        var results = new List<Conv>();
+        bool tuple = false;
+        if (resultType is INamedTypeSymbol { IsTupleType: true } tt)
         {
-            result = Classify(resultType);
+            // A ValueTuple result: each element is one Luau result, in order.
+            tuple = true;
+            foreach (var element in tt.TupleElements)
+            {
+                var conv = Classify(element.Type);
+                if (conv is null || conv.RefLike)
+                {
+                    Skip(m, $"its result tuple's element type {element.Type.ToDisplayString()} has no Luau conversion");
+                    return null;
+                }
+                results.Add(conv);
+            }
+        }
+        else if (resultType is not null)
+        {
+            var result = Classify(resultType);
             if (result is null || (result.RefLike && asyncKind != ""))
             {
                 Skip(m, $"its result type {resultType.ToDisplayString()} has no Luau conversion");
                 return null;
             }
+            results.Add(result);
         }
         var parameters = new List<Param>();
         foreach (var p in m.Parameters)
@@ -559,7 +587,7 @@ internal sealed class BindingWriter(INamedTypeSymbol type, ImmutableArray<Diagno
                 parameters.Add(new Param(p, null, true));
                 continue;
             }
-            if (p.RefKind is RefKind.Ref or RefKind.Out)
+            if ((p.RefKind is RefKind.Ref or RefKind.Out) && (asyncKind != "" || p.IsParams))
             {
                 Skip(m, $"parameter '{p.Name}' is passed by reference");
                 return null;
@@ -575,14 +603,14 @@ internal sealed class BindingWriter(INamedTypeSymbol type, ImmutableArray<Diagno
             {
                 conv = Classify(p.Type);
             }
-            if (conv is null || (conv.RefLike && asyncKind != ""))
+            if (conv is null || (conv.RefLike && (asyncKind != "" || p.RefKind != RefKind.None)))
             {
                 Skip(m, $"parameter '{p.Name}' of type {p.Type.ToDisplayString()} has no Luau conversion");
                 return null;
             }
             parameters.Add(new Param(p, conv, false));
         }
-        return new Overload(m, parameters, result, asyncKind);
+        return new Overload(m, parameters, results, tuple, asyncKind);
     }
 
     // ---- writing ----
@@ -685,7 +713,9 @@ internal sealed class BindingWriter(INamedTypeSymbol type, ImmutableArray<Diagno
                 sb.AppendLine($"                case {i}:");
                 sb.AppendLine($"                    return {Interop}.LuauInterop.Event(state, {Lit(m.Name)}, (__s, __fn) =>");
                 sb.AppendLine("                    {");
-                sb.AppendLine($"                        {Display(e.Type.WithNullableAnnotation(NullableAnnotation.NotAnnotated))} __h = ({lambdaParams}) => {Interop}.LuauInterop.Fire(__s, __fn{args});");
+                // The scheduler is read here, on the engine's side; the handler may run on any thread.
+                sb.AppendLine("                        var __t = __s.Tasks;");
+                sb.AppendLine($"                        {Display(e.Type.WithNullableAnnotation(NullableAnnotation.NotAnnotated))} __h = ({lambdaParams}) => __t.RunOrPost(() => {Interop}.LuauInterop.Fire(__s, __fn{args}));");
                 sb.AppendLine($"                        {_receiver}.{e.Name} += __h;");
                 sb.AppendLine($"                        return () => {_receiver}.{e.Name} -= __h;");
                 sb.AppendLine("                    });");
@@ -793,8 +823,14 @@ internal sealed class BindingWriter(INamedTypeSymbol type, ImmutableArray<Diagno
                 args.Add(o.AsyncKind == "" ? "default" : "__ct");
                 continue;
             }
-            arg++;
             var conv = p.Conv!;
+            if (p.IsOut)
+            {
+                // Not a Luau argument: its value after the call is an extra result.
+                args.Add($"out {Display(p.Symbol.Type)} __o{args.Count}");
+                continue;
+            }
+            arg++;
             string local = $"__a{arg}";
             string expr;
             if (p.Symbol.IsParams)
@@ -812,7 +848,7 @@ internal sealed class BindingWriter(INamedTypeSymbol type, ImmutableArray<Diagno
                     expr = read;
             }
             sb.AppendLine($"{indent}{Display(p.Symbol.Type)} {local} = {expr};");
-            args.Add(local);
+            args.Add(p.Symbol.RefKind == RefKind.Ref ? "ref " + local : local);
         }
         string call = o.Method.MethodKind == MethodKind.Constructor
             ? $"new {_typeName}({string.Join(", ", args)})"
@@ -820,16 +856,11 @@ internal sealed class BindingWriter(INamedTypeSymbol type, ImmutableArray<Diagno
         switch (o.AsyncKind)
         {
             case "":
-                if (o.Result is null)
-                {
+                if (o.Results.Count == 0)
                     sb.AppendLine($"{indent}{call};");
-                    sb.AppendLine($"{indent}return 0;");
-                }
                 else
-                {
                     sb.AppendLine($"{indent}var __r = {call};");
-                    sb.AppendLine($"{indent}return c.Return({o.Result.To("__r", "c.State")});");
-                }
+                sb.AppendLine($"{indent}return {ReturnOf(o, "c", args)};");
                 break;
             case "Task":
                 sb.AppendLine($"{indent}return {Interop}.LuauInterop.Await(c, __ct => new global::System.Threading.Tasks.ValueTask({call}));");
@@ -842,10 +873,43 @@ internal sealed class BindingWriter(INamedTypeSymbol type, ImmutableArray<Diagno
                     var rt = ((INamedTypeSymbol)o.Method.ReturnType).TypeArguments[0];
                     string tn = Display(rt);
                     string work = o.AsyncKind == "Task1" ? $"new global::System.Threading.Tasks.ValueTask<{tn}>({call})" : call;
-                    sb.AppendLine($"{indent}return {Interop}.LuauInterop.Await<{tn}>(c, __ct => {work}, static (__c, __r) => __c.Return({o.Result!.To("__r", "__c.State")}));");
+                    sb.AppendLine($"{indent}return {Interop}.LuauInterop.Await<{tn}>(c, __ct => {work}, static (__c, __r) => {ReturnOf(o, "__c", [])});");
                     break;
                 }
         }
+    }
+
+    /// <summary>
+    /// The return statement's expression: the result (or each element of a tuple result), then each <c>ref</c> and
+    /// <c>out</c> parameter's value after the call, in order; <paramref name="args"/> are the call's argument expressions.
+    /// </summary>
+    private static string ReturnOf(Overload o, string c, List<string> args)
+    {
+        var values = new List<string>();
+        if (o.Tuple)
+        {
+            for (int k = 0; k < o.Results.Count; k++)
+                values.Add(o.Results[k].To($"__r.Item{k + 1}", $"{c}.State"));
+        }
+        else if (o.Results.Count == 1)
+        {
+            values.Add(o.Results[0].To("__r", $"{c}.State"));
+        }
+        for (int k = 0; k < o.Parameters.Count && k < args.Count; k++)
+        {
+            var p = o.Parameters[k];
+            if (!p.IsResult)
+                continue;
+            // "out T __oN" or "ref __aN": the variable is the last word.
+            string local = args[k].Substring(args[k].LastIndexOf(' ') + 1);
+            values.Add(p.Conv!.To(local, $"{c}.State"));
+        }
+        return values.Count switch
+        {
+            0 => "0",
+            <= 3 => $"{c}.Return({string.Join(", ", values)})",
+            _ => $"{c}.Return(new {VM}.LuauValue[] {{ {string.Join(", ", values)} }})",
+        };
     }
 
     private static string DefaultValue(IParameterSymbol p)

@@ -95,21 +95,46 @@ public class LuauExportGeneratorTests
     {
         var (generator, compile, generated) = Run("""
             using Coputer.Luau.Interop;
+            using System.Threading.Tasks;
             public class Unknown { }
             [LuauExport] public partial class Host
             {
                 public int Ok() => 1;
                 public Unknown Make() => new();
-                public void Take(ref int x) { }
+                public T Same<T>(T x) => x;
+                public Task Later(out int x) { x = 1; return Task.CompletedTask; }
+                public (int, Unknown) Pair() => (1, new());
                 [LuauHidden] public Unknown Quiet() => new();
             }
             """);
-        Assert.Equal(["LUAU003", "LUAU003"], generator.Select(d => d.Id));
+        Assert.Equal(["LUAU003", "LUAU003", "LUAU003", "LUAU003"], generator.Select(d => d.Id));
         Assert.Contains(generator, d => d.GetMessage().Contains("'Make'", StringComparison.Ordinal));
-        Assert.Contains(generator, d => d.GetMessage().Contains("by reference", StringComparison.Ordinal));
+        Assert.Contains(generator, d => d.GetMessage().Contains("'Same'", StringComparison.Ordinal) && d.GetMessage().Contains("no type arguments", StringComparison.Ordinal));
+        Assert.Contains(generator, d => d.GetMessage().Contains("'Later'", StringComparison.Ordinal) && d.GetMessage().Contains("by reference", StringComparison.Ordinal));
+        Assert.Contains(generator, d => d.GetMessage().Contains("'Pair'", StringComparison.Ordinal) && d.GetMessage().Contains("tuple", StringComparison.Ordinal));
         Assert.Empty(compile);
         Assert.Contains("\"Ok\"", generated);
         Assert.DoesNotContain("\"Make\"", generated);
         Assert.DoesNotContain("\"Quiet\"", generated);
+    }
+
+    [Fact]
+    public void OutAndRefParametersAndTuplesBecomeResults()
+    {
+        var (generator, compile, generated) = Run("""
+            using Coputer.Luau.Interop;
+            using System.Threading.Tasks;
+            [LuauExport] public partial class Host
+            {
+                public bool TryHalf(int n, out int half) { half = n / 2; return n % 2 == 0; }
+                public void Swap(ref string a, ref string b) => (a, b) = (b, a);
+                public (int Min, int Max, string Name, double A, double B) Stats() => (1, 2, "x", 3, 4);
+                public Task<(int, string)> LaterAsync() => Task.FromResult((1, "one"));
+            }
+            """);
+        Assert.Empty(generator);
+        Assert.Empty(compile);
+        foreach (string name in new[] { "TryHalf", "Swap", "Stats", "LaterAsync" })
+            Assert.Contains($"\"{name}\"", generated);
     }
 }

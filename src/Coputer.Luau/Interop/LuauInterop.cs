@@ -37,10 +37,12 @@ public static class LuauInterop
     /// The userdata for any .NET object, described with <b>reflection</b> at run time: its public instance methods
     /// (overloads chosen by argument count and conversions; <c>Task</c> results awaited) and properties. Use it only
     /// for objects whose types are not known at compile time: it is slower than a <see cref="LuauExportAttribute"/>
-    /// binding, does not support events, and trimming or native AOT may remove the members it looks for. Objects
-    /// its methods return are exposed the same way.
+    /// binding, and trimming or native AOT may remove the members it looks for. Events whose handlers return nothing
+    /// and take up to four parameters connect as in generated bindings (<c>obj.Changed:Connect(f)</c>); their handlers
+    /// are made at run time. Objects its methods return are exposed the same way.
     /// </summary>
     [System.Diagnostics.CodeAnalysis.RequiresUnreferencedCode("Uses reflection over the object's public members, which trimming may remove.")]
+    [System.Diagnostics.CodeAnalysis.RequiresDynamicCode("Makes event handlers for the object's event delegate types at run time.")]
     public static LuauValue ExposeByReflection(LuauState state, object obj)
     {
         ArgumentNullException.ThrowIfNull(state);
@@ -125,8 +127,9 @@ public static class LuauInterop
     /// <summary>
     /// Runs a connected Luau handler with an event's arguments as a new task (like <c>task.spawn</c>): it runs at
     /// once until it first waits, and an error in it fails that task (see
-    /// <see cref="LuauTaskScheduler.TakeUnobservedFailures"/>) instead of the code that raised the event. Raise events
-    /// on the engine's thread.
+    /// <see cref="LuauTaskScheduler.TakeUnobservedFailures"/>) instead of the code that raised the event. Call it on the
+    /// engine's side: generated bindings wrap the conversion of the arguments and this call in
+    /// <see cref="LuauTaskScheduler.RunOrPost"/>, so an event raised on another thread is posted to the engine.
     /// </summary>
     public static void Fire(LuauState state, LuauFunction handler, params ReadOnlySpan<LuauValue> args)
     {

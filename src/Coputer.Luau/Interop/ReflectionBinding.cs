@@ -8,20 +8,24 @@ namespace Coputer.Luau.Interop;
 /// <summary>
 /// A binding built at run time with reflection, for objects whose types were not known at compile time (see
 /// <see cref="LuauInterop.ExposeByReflection(LuauState, object)"/>). Slower than a generated binding, and trimming
-/// may remove what it looks for; events are not supported.
+/// may remove what it looks for. Events whose handlers return nothing and take up to four parameters are supported;
+/// their handlers are made for the delegate's parameter types at run time (dynamic code).
 /// </summary>
 [RequiresUnreferencedCode("Reflection over the object's public members, which trimming may remove.")]
+[RequiresDynamicCode("Event handlers are made for each event's delegate type at run time.")]
 internal sealed class ReflectionBinding : LuauTypeBinding
 {
     private static readonly ConcurrentDictionary<Type, ReflectionBinding> s_bindings = new();
 
     private readonly MethodInfo[][] _methods;
     private readonly PropertyInfo?[] _properties;
+    private readonly EventInfo?[] _events;
 
-    private ReflectionBinding(string name, LuauMember[] members, MethodInfo[][] methods, PropertyInfo?[] properties) : base(name, members)
+    private ReflectionBinding(string name, LuauMember[] members, MethodInfo[][] methods, PropertyInfo?[] properties, EventInfo?[] events) : base(name, members)
     {
         _methods = methods;
         _properties = properties;
+        _events = events;
     }
 
     internal static ReflectionBinding For(Type type) => s_bindings.GetOrAdd(type, Build);
@@ -51,7 +55,20 @@ internal sealed class ReflectionBinding : LuauTypeBinding
             methods.Add(overloads);
             properties.Add(null);
         }
-        return new ReflectionBinding(type.Name, [.. members], [.. methods], [.. properties]);
+        var events = new EventInfo?[members.Count];
+        var eventList = new List<EventInfo?>(events);
+        foreach (var e in type.GetEvents(BindingFlags.Public | BindingFlags.Instance))
+        {
+            var invoke = e.EventHandlerType?.GetMethod("Invoke");
+            if (members.Any(m => m.Name == e.Name) || invoke is null || invoke.ReturnType != typeof(void) || invoke.GetParameters().Length > 4
+                || invoke.GetParameters().Any(p => p.ParameterType.IsByRef || p.ParameterType.IsByRefLike || p.ParameterType.IsPointer))
+                continue;
+            members.Add(new LuauMember(e.Name, LuauMemberKind.Event));
+            methods.Add([]);
+            properties.Add(null);
+            eventList.Add(e);
+        }
+        return new ReflectionBinding(type.Name, [.. members], [.. methods], [.. properties], [.. eventList]);
     }
 
     public override int Invoke(int member, object self, LuauCallContext context)
@@ -130,7 +147,60 @@ internal sealed class ReflectionBinding : LuauTypeBinding
         }
     }
 
-    public override LuauValue Get(int member, object self, LuauState state) => ToLuau(state, _properties[member]!.GetValue(self));
+    public override LuauValue Get(int member, object self, LuauState state)
+    {
+        if (_events[member] is not { } e)
+            return ToLuau(state, _properties[member]!.GetValue(self));
+        return LuauInterop.Event(state, e.Name, (s, fn) =>
+        {
+            // As in generated bindings: the raise (conversions, the task) happens on the engine's side.
+            var tasks = s.Tasks;
+            var handler = MakeHandler(e.EventHandlerType!, args => tasks.RunOrPost(() => LuauInterop.Fire(s, fn, [.. args.Select(a => ToLuau(s, a))])));
+            e.AddEventHandler(self, handler);
+            return () => e.RemoveEventHandler(self, handler);
+        });
+    }
+
+    /// <summary>A delegate of <paramref name="delegateType"/> that passes its arguments to <paramref name="raise"/>.</summary>
+    private static Delegate MakeHandler(Type delegateType, Action<object?[]> raise)
+    {
+        var ps = delegateType.GetMethod("Invoke")!.GetParameters().Select(p => p.ParameterType).ToArray();
+        Type relay = ps.Length switch
+        {
+            0 => typeof(Relay),
+            1 => typeof(Relay<>).MakeGenericType(ps),
+            2 => typeof(Relay<,>).MakeGenericType(ps),
+            3 => typeof(Relay<,,>).MakeGenericType(ps),
+            _ => typeof(Relay<,,,>).MakeGenericType(ps),
+        };
+        object target = Activator.CreateInstance(relay, raise)!;
+        return Delegate.CreateDelegate(delegateType, target, relay.GetMethod("Invoke")!);
+    }
+
+    private sealed class Relay(Action<object?[]> raise)
+    {
+        public void Invoke() => raise([]);
+    }
+
+    private sealed class Relay<T1>(Action<object?[]> raise)
+    {
+        public void Invoke(T1 a) => raise([a]);
+    }
+
+    private sealed class Relay<T1, T2>(Action<object?[]> raise)
+    {
+        public void Invoke(T1 a, T2 b) => raise([a, b]);
+    }
+
+    private sealed class Relay<T1, T2, T3>(Action<object?[]> raise)
+    {
+        public void Invoke(T1 a, T2 b, T3 c) => raise([a, b, c]);
+    }
+
+    private sealed class Relay<T1, T2, T3, T4>(Action<object?[]> raise)
+    {
+        public void Invoke(T1 a, T2 b, T3 c, T4 d) => raise([a, b, c, d]);
+    }
 
     public override void Set(int member, object self, LuauValue value, LuauState state)
     {

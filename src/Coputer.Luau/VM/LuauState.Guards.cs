@@ -14,14 +14,36 @@ public sealed partial class LuauState
     private int _runThread;
     private int _runDepth;
 
+    // The thread that created the state or last started a run of it: the one host code calls the state from.
+    private int _homeThread = Environment.CurrentManagedThreadId;
+
     /// <summary>Marks this state as running on the current thread until the returned scope is disposed.</summary>
     internal RunGuard EnterRun()
     {
         int me = Environment.CurrentManagedThreadId;
         if (_runThread != me && Interlocked.CompareExchange(ref _runThread, me, 0) != 0)
             throw InUseElsewhere();
-        _runDepth++;
+        if (_runDepth++ == 0)
+            _homeThread = me;
         return new RunGuard(this);
+    }
+
+    /// <summary>Whether the current thread is running this state (inside a run, a host function, a handler).</summary>
+    internal bool IsRunningHere => Volatile.Read(ref _runThread) == Environment.CurrentManagedThreadId;
+
+    /// <summary>
+    /// Starts a run on the current thread if the state is idle and this is its home thread (the one that created
+    /// it or last ran it); false otherwise, without waiting or throwing.
+    /// </summary>
+    internal bool TryEnterRunAtHome(out RunGuard guard)
+    {
+        int me = Environment.CurrentManagedThreadId;
+        guard = default;
+        if (Volatile.Read(ref _homeThread) != me || Interlocked.CompareExchange(ref _runThread, me, 0) != 0)
+            return false;
+        _runDepth++;
+        guard = new RunGuard(this);
+        return true;
     }
 
     /// <summary>Fails when another thread is running this state (for entry points that only change settings).</summary>

@@ -425,6 +425,41 @@ public sealed class LuauTaskScheduler
         Enqueue(new PostedCallback(static a => ((Action)a!)(), action));
     }
 
+    /// <summary>
+    /// Runs <paramref name="action"/> on the engine's side, from any thread: at once when the current thread may run
+    /// the state now (it is running it, or the state is idle and this is the thread that created it or last ran it),
+    /// otherwise queued like <see cref="Post(Action)"/>, to run when the scheduler next runs (an async call in
+    /// progress picks it up at once; otherwise <see cref="RunUntilIdle"/> or the next async call). Generated event
+    /// bindings raise events through it, so a .NET event raised on a timer or I/O thread never touches the state there.
+    /// </summary>
+    public void RunOrPost(Action action)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        if (_state.IsRunningHere)
+        {
+            action();
+            return;
+        }
+        // Idle at home: take the scheduler's lock and the run without waiting, as a run of the state would.
+        if (Monitor.TryEnter(_gate))
+        {
+            try
+            {
+                if (_state.TryEnterRunAtHome(out var guard))
+                {
+                    using (guard)
+                        action();
+                    return;
+                }
+            }
+            finally
+            {
+                Monitor.Exit(_gate);
+            }
+        }
+        Post(action);
+    }
+
     private void Enqueue(object item)
     {
         TaskCompletionSource signal;

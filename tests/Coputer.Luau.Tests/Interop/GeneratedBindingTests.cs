@@ -70,6 +70,27 @@ public class GeneratedBindingTests
     }
 
     [Fact]
+    public void OutAndRefParametersAndTuplesAreExtraResults()
+    {
+        // The method's result first, then each ref and out parameter's value after the call; a ValueTuple result is
+        // one Luau value per element. An out parameter is not an argument; a ref parameter is both.
+        Assert.Equal(["true", "4", "false", "3"], Run("local a, b = obj:TryHalf(8) local c, d = obj:TryHalf(7) return a, b, c, d"));
+        Assert.Equal(["y", "x"], Run("return obj:Swap('x', 'y')"));
+        Assert.Equal(["3", "2"], Run("return obj:Divide(17, 5)"));
+        Assert.Equal(["1", "9"], Run("return obj:Range({4, 1, 9})"));
+        Assert.Equal(["m", "Blue", "nil", "2.5", "true", "5"], Run("local a, b, c, d, e = obj:Many() return a, b, c, d, e, select('#', obj:Many())"));
+        Assert.Equal("missing argument #2 to 'Swap' (string expected)", Error("obj:Swap('x')"));
+    }
+
+    [Fact]
+    public async Task AnAsyncTupleResultIsSeveralResults()
+    {
+        var (engine, _) = NewEngine();
+        var r = await engine.DoStringAsync("local t = task.spawn(function() return obj:MeasureAsync('abc') end) return t:await()").WaitAsync(s_hangGuard);
+        Assert.Equal(["abc", "3"], r.Select(v => v.ToString()));
+    }
+
+    [Fact]
     public void OptionalParametersTakeTheirDefaults()
     {
         Assert.Equal(["6", "9", "hello nobody", "hi ann", "hello bob"],
@@ -299,15 +320,99 @@ public class GeneratedBindingTests
     }
 
     [Fact]
-    public async Task EventsFromAnotherThreadArePostedToTheEngine()
+    public void EventsFromAnotherThreadArePostedToTheEngine()
     {
         var (engine, sample) = NewEngine();
-        engine.DoString("seen = 0 obj.Changed:Connect(function(value) seen = value end)");
-        // A thread-pool thread hands the raise to the engine instead of touching the state itself.
-        await Task.Run(() => engine.State.Tasks.Post(() => sample.Count = 5));
-        Assert.Equal(0, engine.Globals["seen"].Number);
+        int handlerThread = 0;
+        engine.SetFunction("probe", c =>
+        {
+            handlerThread = Environment.CurrentManagedThreadId;
+            return 0;
+        });
+        engine.DoString("seen = 0 obj.Changed:Connect(function(value) probe() seen = value end)");
+        // Raised on the state's own thread while it is idle: the handler runs at once.
+        sample.Count = 3;
+        Assert.Equal(3, engine.Globals["seen"].Number);
+        // Raised on another thread (a thread of its own, so that it is not the state's): the binding posts the raise
+        // (the conversions and the handler) to the engine.
+        int raiser = 0;
+        var other = new Thread(() =>
+        {
+            raiser = Environment.CurrentManagedThreadId;
+            sample.Count = 5;
+        });
+        other.Start();
+        other.Join();
+        Assert.Equal(3, engine.Globals["seen"].Number);
         engine.State.Tasks.RunUntilIdle();
         Assert.Equal(5, engine.Globals["seen"].Number);
+        Assert.Equal(Environment.CurrentManagedThreadId, handlerThread);
+        Assert.NotEqual(raiser, handlerThread);
+    }
+
+    [Fact]
+    public void EventsRaisedElsewhereDuringARunWaitForTheEngine()
+    {
+        // While Luau runs on this thread (inside a host function), another thread raises the event: it must not enter
+        // the busy state (that throws "running on another thread"); the raise is posted and runs afterwards.
+        var (engine, sample) = NewEngine();
+        Exception? raiseError = null;
+        engine.SetFunction("raiseElsewhere", c =>
+        {
+            var other = new Thread(() =>
+            {
+                try
+                {
+                    sample.Rename("far");
+                }
+                catch (Exception e)
+                {
+                    raiseError = e;
+                }
+            });
+            other.Start();
+            other.Join();
+            return 0;
+        });
+        var r = engine.DoString("""
+            seen = {}
+            obj.Renamed:Connect(function(sender, name) table.insert(seen, typeof(sender) .. ' ' .. name) end)
+            raiseElsewhere()
+            return #seen
+            """);
+        Assert.Null(raiseError);
+        Assert.Equal(0, r[0].Number);
+        engine.State.Tasks.RunUntilIdle();
+        Assert.Equal(["Sample far"], [.. engine.DoString("return table.unpack(seen)").Select(v => v.ToString())]);
+    }
+
+    [Fact]
+    public async Task EventsFromManyThreadsReachARunningAsyncCallExactlyOnce()
+    {
+        // Real time: the Luau code waits in task.wait while eight pool threads raise the event 50 times each. Every
+        // raise is either run at once by a thread that could take the idle state, or posted to the async call's
+        // driver; none may touch the state while another thread runs it (that would throw "running on another
+        // thread" or corrupt it), and every handler runs exactly once.
+        var engine = new LuauEngine(new LuauEngineOptions { Platform = LuauPlatform.System });
+        var sample = new SampleObject();
+        engine.SetObject("obj", sample);
+        const int Raisers = 8, Raises = 50;
+        var run = engine.DoStringAsync($$"""
+            local count, sum = 0, 0
+            obj.Changed:Connect(function(value) count += 1 sum += value end)
+            local waited = 0
+            while count < {{Raisers * Raises}} and waited < 30 do waited += task.wait(0.002) end
+            return count, sum
+            """).WaitAsync(s_hangGuard);
+        await Task.Delay(20);
+        await Task.WhenAll(Enumerable.Range(0, Raisers).Select(t => Task.Run(() =>
+        {
+            for (int i = 1; i <= Raises; i++)
+                sample.Count = i;
+        })));
+        var r = await run;
+        Assert.Equal(Raisers * Raises, r[0].Number);
+        Assert.Equal(Raisers * Raises * (Raises + 1) / 2, r[1].Number);
     }
 
     [Fact]

@@ -24,6 +24,18 @@ public class ReflectionBindingTests
 
         public Account Partner() => new() { Owner = Owner + "'s partner" };
 
+        public event EventHandler<decimal>? Deposited;
+
+        public event Action? Closed;
+
+        public void Add(decimal amount)
+        {
+            Balance += amount;
+            Deposited?.Invoke(this, amount);
+        }
+
+        public void Close() => Closed?.Invoke();
+
         public async Task<int> CountLaterAsync(int n)
         {
             await Task.Yield();
@@ -54,6 +66,31 @@ public class ReflectionBindingTests
         Assert.Equal(["12.5", "bob: 12.5", "> bob: 12.5", "bob's partner", "Friday", "Account"], r.Select(v => v.ToString()));
         Assert.Equal(12.5m, account.Balance);
         Assert.Equal(DayOfWeek.Friday, account.Day);
+    }
+
+    [Fact]
+    public void EventsConnectAsInGeneratedBindings()
+    {
+        var (engine, account) = NewEngine();
+        var r = engine.DoString("""
+            local seen = {}
+            local c = acct.Deposited:Connect(function(sender, amount) table.insert(seen, sender.Owner .. ' ' .. amount) end)
+            acct.Closed:Connect(function() table.insert(seen, 'closed') end)
+            acct:Add(5)
+            acct:Close()
+            c:Disconnect()
+            acct:Add(1)
+            return table.concat(seen, ','), c.Connected
+            """);
+        Assert.Equal(["ann 5,closed", "false"], r.Select(v => v.ToString()));
+        // Raised on another thread: posted to the engine, as generated bindings do.
+        engine.DoString("later = 0 acct.Deposited:Connect(function(_, amount) later = amount end)");
+        var other = new Thread(() => account.Add(7));
+        other.Start();
+        other.Join();
+        Assert.Equal(0, engine.Globals["later"].Number);
+        engine.State.Tasks.RunUntilIdle();
+        Assert.Equal(7, engine.Globals["later"].Number);
     }
 
     [Fact]

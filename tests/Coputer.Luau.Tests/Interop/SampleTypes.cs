@@ -142,6 +142,28 @@ public partial class SampleObject
 
     public Point? Nothing() => null;
 
+    // ---- several results ----
+
+    public bool TryHalf(int n, out int half)
+    {
+        half = n / 2;
+        return n % 2 == 0;
+    }
+
+    public void Swap(ref string a, ref string b) => (a, b) = (b, a);
+
+    public int Divide(int a, int b, out int remainder) => Math.DivRem(a, b, out remainder);
+
+    public (int Min, int Max) Range(List<int> values) => (values.Min(), values.Max());
+
+    public (string, Shade, Point?, double, bool) Many() => ("m", Shade.Blue, null, 2.5, true);
+
+    public async Task<(string Key, int Length)> MeasureAsync(string key)
+    {
+        await Task.Yield();
+        return (key, key.Length);
+    }
+
     public LuauValue Echo(LuauValue value) => value;
 
     public string Kind(object? value) => value?.GetType().Name ?? "null";
