@@ -37,6 +37,8 @@ public static class NetworkSimulation
         Broadcast(nodes, seed, loss: 0, crashed: 0);
         Broadcast(nodes, seed, loss: 0.1, crashed: 0.1);
         Replication(nodes, seed);
+        Lookups(nodes, seed);
+        Reachability(nodes, seed);
         return 0;
     }
 
@@ -127,7 +129,7 @@ public static class NetworkSimulation
 
     private static void Replication(int count, int seed)
     {
-        var options = new SimulationOptions { Seed = seed + 2 };
+        var options = new SimulationOptions { Seed = seed + 2, Replication = new() { RepairInterval = TimeSpan.FromSeconds(5), RetryInterval = TimeSpan.FromSeconds(1) } };
         var simulation = Grow(options, count);
         simulation.RunFor(TimeSpan.FromSeconds(10));
         var random = new Random(seed);
@@ -152,6 +154,22 @@ public static class NetworkSimulation
         }
         Console.WriteLine($"replication: {count} nodes, 200 programs, k = {k}, half the nodes crash at once");
         Console.WriteLine($"  programs with no live copy left: {lost}; all others back to {k} live holders after {(repaired is { } r ? $"{r.TotalSeconds:F2} s" : "more than 60 s")}; {simulation.Stats.CountOf<Replicate>() - sent} copies sent for the repair");
+    }
+
+    private static void Lookups(int count, int seed)
+    {
+        var f = Scenarios.NameLookups(count, seed + 3, crashShare: 0.1, loss: 0.3);
+        Console.WriteLine($"name lookups by Kademlia: {f.Nodes} nodes, {f.LossRate:P0} of messages lost throughout, {f.Crashed} crashed just before; {f.Lookups} lookups over 20 s");
+        Console.WriteLine($"  {f.Succeeded} succeeded ({f.SuccessRate:P2}; target 99%); latency p50 {f.P50Milliseconds:F0} ms, p99 {f.P99Milliseconds:F0} ms (target 1,000 ms), max {f.MaxMilliseconds:F0} ms");
+        Console.WriteLine($"  {f.QueriesPerLookup:F1} FIND_VALUE queries per lookup; routing table mean {f.MeanTableSize:F0} contacts; {f.MessagesPerNodePerSecond:F1} messages per node per second (all protocols){(f.Failures.Length > 0 ? "; failures: " + f.Failures : "")}");
+    }
+
+    private static void Reachability(int count, int seed)
+    {
+        var f = Scenarios.Reachability(count, seed + 4);
+        Console.WriteLine($"placement and reachability: {f.Nodes} nodes, {f.Programs} programs on the 5 nodes closest to their hashes (repair check every 5 s)");
+        Console.WriteLine($"  placed on exactly their 5 closest: {f.PlacedOnClosest} of {f.Programs}; then each program's publisher and 3 of its holders crash ({f.Crashed} nodes)");
+        Console.WriteLine($"  fetched by routing right after: {f.FoundRightAfter} of {f.LookupsRightAfter}; back to 5 live holders: {f.RestoredToK} of {f.Programs} after {(f.RepairSeconds is { } r ? $"{r:F1} s" : "more than 120 s")}; fetched after repair: {f.FoundAfterRepair} of {f.LookupsAfterRepair}; fetch p99 {f.P99Milliseconds:F0} ms");
     }
 
     private static double Percentile(List<double> sorted, double p) => sorted.Count == 0 ? 0 : sorted[Math.Min(sorted.Count - 1, (int)(p * sorted.Count))];
