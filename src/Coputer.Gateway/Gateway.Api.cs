@@ -73,7 +73,8 @@ public sealed partial class Gateway
         {
             int status = result.Reason switch
             {
-                PublishRefusal.BadSignature => 403,
+                PublishRefusal.BadSignature or PublishRefusal.Denied => 403,
+                PublishRefusal.QuotaExceeded => 413,
                 PublishRefusal.StaleSequence => 409,
                 PublishRefusal.BundleMismatch or PublishRefusal.MissingBundle => 422,
                 _ => 400,
@@ -178,6 +179,8 @@ public sealed partial class Gateway
         PublishRefusal.BadBundle => "bad-bundle",
         PublishRefusal.BundleMismatch => "bundle-mismatch",
         PublishRefusal.MissingBundle => "missing-bundle",
+        PublishRefusal.Denied => "denied",
+        PublishRefusal.QuotaExceeded => "quota-exceeded",
         _ => "none",
     };
 

@@ -67,6 +67,9 @@ public sealed partial class Gateway
     /// <summary>Stops long-lived responses (the development event stream) when the node shuts down.</summary>
     public CancellationToken Stopping { get; set; }
 
+    /// <summary>Reports the node's place in the network for <c>/network</c>; null while the node runs alone.</summary>
+    public Func<NetworkStatus>? Network { get; set; }
+
     private TimeSpan Uptime => Stopwatch.GetElapsedTime(_started);
 
     /// <summary>Answers one request.</summary>
@@ -151,6 +154,11 @@ public sealed partial class Gateway
                 if (!IsGetOrHead(context.Request.Method))
                     return await MethodNotAllowed(context, id, "GET, HEAD");
                 await HomeAsync(context);
+                return RequestKind.Page;
+            case "/network":
+                if (!IsGetOrHead(context.Request.Method))
+                    return await MethodNotAllowed(context, id, "GET, HEAD");
+                await NetworkPageAsync(context);
                 return RequestKind.Page;
             case "/health":
                 await HealthAsync(context);
@@ -303,6 +311,13 @@ public sealed partial class Gateway
             case RunStatus.Cancelled:
                 context.Abort();
                 return 499;
+            case RunStatus.Refused:
+                await WriteErrorAsync(context, id, 403, "Not served here", "The operator of this node does not serve this program.");
+                return 403;
+            case RunStatus.QuotaExceeded:
+                context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling((result.RetryAfter ?? _options.RetryAfter).TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+                await WriteErrorAsync(context, id, 429, "Too many runs", "This program's publisher has used its share of this node for the moment. Try again shortly.");
+                return 429;
             default:
                 await WriteErrorAsync(context, id, 500, "Something went wrong", "The node could not run this program. Its operator can find out why in the node's log.");
                 return 500;
@@ -418,12 +433,24 @@ public sealed partial class Gateway
 
     private Links LinksFor(HttpContext context) => new(context.Request.Scheme, _options.Host, context.Request.Host.Port);
 
+    private const int MaxListedPublishers = 200;
+
+    private (List<PublisherListing> Listings, bool Truncated) ListPrograms()
+    {
+        var publishers = _execution.ListPublishers(MaxListedPublishers + 1);
+        return (publishers.Take(MaxListedPublishers).Select(p => new PublisherListing(p, _execution.ListPrograms(p.Id))).ToList(), publishers.Count > MaxListedPublishers);
+    }
+
     private Task HomeAsync(HttpContext context)
     {
-        const int MaxPublishers = 200;
-        var publishers = _execution.ListPublishers(MaxPublishers + 1);
-        var listings = publishers.Take(MaxPublishers).Select(p => new PublisherListing(p, _execution.ListPrograms(p.Id))).ToList();
-        return WritePageAsync(context, 200, NodePages.Home(LinksFor(context), _execution.Stats, Uptime, listings, publishers.Count > MaxPublishers, _options.AllowPublish));
+        var (listings, truncated) = ListPrograms();
+        return WritePageAsync(context, 200, NodePages.Home(LinksFor(context), _execution.Stats, Uptime, listings, truncated, _options.AllowPublish));
+    }
+
+    private Task NetworkPageAsync(HttpContext context)
+    {
+        var (listings, truncated) = ListPrograms();
+        return WritePageAsync(context, 200, NodePages.Network(LinksFor(context), Network?.Invoke(), listings, truncated));
     }
 
     private async Task<RequestKind> ProfileAsync(HttpContext context, string id, Platform.Identity.PublisherId publisher)

@@ -1,11 +1,33 @@
+using Coputer.Gateway.Pages;
 using Coputer.Network.Hosting;
 using Prometheus;
 
 namespace Coputer.Cli.Commands;
 
-/// <summary>The network's figures in the gateway's <c>/metrics</c>, read from the host's counters when scraped.</summary>
+/// <summary>The network's figures in the gateway's <c>/metrics</c> and <c>/network</c> page, read from the host when asked.</summary>
 internal static class NetworkMetrics
 {
+    /// <summary>What the gateway's network page shows of <paramref name="host"/>.</summary>
+    public static NetworkStatus Status(NetworkHost host)
+    {
+        var c = host.Counters;
+        return new NetworkStatus(host.Self.Id.ToString(), host.Self.Address,
+            [.. host.ActivePeers.Select(p => new NetworkPeer(p.Id.ToString(), p.Address))],
+            [.. host.PassivePeers.Select(p => new NetworkPeer(p.Id.ToString(), p.Address))],
+            [
+                ("publication records received and stored", c.RecordsStored),
+                ("bundles fetched from peers", c.BundlesFetched),
+                ("bundles served to peers", c.BundlesServed),
+                ("runs forwarded to a neighbour and answered", c.RunsForwarded),
+                ("hedged (backup) forwarded runs", c.RunsHedged),
+                ("forwarded runs that failed", c.ForwardFailures),
+                ("answers refused for a bad receipt or record", c.BadAnswers),
+                ("runs done for peers", c.RunsForPeers),
+                ("messages refused (unauthenticated or malformed)", c.Refused),
+                ("sends that failed", c.SendFailures),
+            ]);
+    }
+
     public static void Register(CollectorRegistry registry, NetworkHost host)
     {
         var f = Metrics.WithCustomRegistry(registry);

@@ -4,6 +4,8 @@ using Coputer.Gateway;
 using Coputer.Gateway.Hosting;
 using Coputer.Network;
 using Coputer.Network.Hosting;
+using Coputer.Network.Transport;
+using Coputer.Platform.Policy;
 using Microsoft.Extensions.Logging;
 
 namespace Coputer.Cli.Commands;
@@ -12,9 +14,11 @@ namespace Coputer.Cli.Commands;
 internal sealed record PeerSettings(int Port, IReadOnlyList<string> Peers, string? AdvertisedHost);
 
 /// <summary>
-/// <c>coputer node [--data DIR] [--host NAME] [--port N] [--peer-port N] [--peer HOST:PORT]...</c>: a node (store,
-/// execution service and gateway) with no configuration; with a peer port or peers it also joins the network over
-/// mutually authenticated TLS. Prints where it serves and stops cleanly on Ctrl-C.
+/// <c>coputer node [--data DIR] [--config FILE] [--host NAME] [--port N] [--peer-port N] [--peer HOST:PORT]...</c>: a
+/// node (store, execution service and gateway) that needs no configuration; with a peer port or peers it also joins
+/// the network over mutually authenticated TLS. The operator's rules (allow and deny lists, quotas, the per-peer
+/// connection cap) are in one file, written with its defaults on first start. Prints where it serves and stops
+/// cleanly on Ctrl-C.
 /// </summary>
 internal static class NodeCommand
 {
@@ -25,14 +29,16 @@ internal static class NodeCommand
     public static Command Create()
     {
         var data = new Option<string?>("--data") { Description = $"Where the node keeps its store (default: {DefaultDataDirectory})." };
+        var config = new Option<string?>("--config") { Description = $"The node's configuration file: allow and deny lists, quotas, the per-peer connection cap (default: {NodeConfigFile.FileName} in the data folder, written with every default on first start)." };
         var host = new Option<string>("--host") { Description = "The node's host name; programs are served at {name}-{id}.HOST.", DefaultValueFactory = _ => "localhost" };
         var port = new Option<int>("--port") { Description = "The HTTP port.", DefaultValueFactory = _ => CoputerNode.DefaultPort };
         var peerPort = new Option<int?>("--peer-port") { Description = "The port other nodes reach this one at (HTTP/2, mutual TLS 1.3); 0 picks a free one. Without it and without --peer the node runs alone." };
         var peers = new Option<string[]>("--peer") { Description = "A node to join the network through, as HOST:PORT (its peer port); repeatable.", AllowMultipleArgumentsPerToken = false };
         var peerHost = new Option<string?>("--peer-host") { Description = "The host name or address other nodes reach this one at (default: 127.0.0.1 when --host is localhost, else --host)." };
-        var command = new Command("node", "Start a node: its store, execution service and gateway, with no configuration. Ctrl-C stops it.\n\nExamples:\n  coputer node\n  coputer node --data /var/lib/coputer --host coputer.example.org --port 80\n  coputer node --data n2 --port 8082 --peer-port 9002 --peer 127.0.0.1:9001")
+        var command = new Command("node", "Start a node: its store, execution service and gateway, with no configuration. Ctrl-C stops it.\n\nExamples:\n  coputer node\n  coputer node --data /var/lib/coputer --host coputer.example.org --port 80\n  coputer node --data n2 --port 8082 --peer-port 9002 --peer 127.0.0.1:9001\n  coputer node --config /etc/coputer/node.json")
         {
             data,
+            config,
             host,
             port,
             peerPort,
@@ -44,12 +50,12 @@ internal static class NodeCommand
             var peerList = p.GetValue(peers) ?? [];
             int? peerPortValue = p.GetValue(peerPort);
             var settings = peerPortValue is not null || peerList.Length > 0 ? new PeerSettings(peerPortValue ?? 0, peerList, p.GetValue(peerHost)) : null;
-            return await RunAsync(p.GetValue(data) ?? DefaultDataDirectory, p.GetValue(host)!, p.GetValue(port), p.InvocationConfiguration.Output, p.InvocationConfiguration.Error, cancellation, settings);
+            return await RunAsync(p.GetValue(data) ?? DefaultDataDirectory, p.GetValue(host)!, p.GetValue(port), p.InvocationConfiguration.Output, p.InvocationConfiguration.Error, cancellation, settings, p.GetValue(config));
         });
         return command;
     }
 
-    internal static async Task<int> RunAsync(string data, string host, int port, TextWriter output, TextWriter error, CancellationToken cancellation, PeerSettings? network = null)
+    internal static async Task<int> RunAsync(string data, string host, int port, TextWriter output, TextWriter error, CancellationToken cancellation, PeerSettings? network = null, string? configFile = null)
     {
         if (port is < 0 or > 65535)
         {
@@ -74,10 +80,26 @@ internal static class NodeCommand
                 peers.Add(address);
             }
         }
+        NodePolicy policy;
+        try
+        {
+            policy = configFile is null ? NodeConfigFile.LoadOrCreate(Path.Combine(data, NodeConfigFile.FileName)) : NodeConfigFile.Load(configFile);
+        }
+        catch (NodeConfigException e)
+        {
+            error.WriteLine(e.Message);
+            return 1;
+        }
         CoputerNode node;
         try
         {
-            node = await CoputerNode.StartAsync(new NodeOptions { DataDirectory = data, Port = port, Gateway = new GatewayOptions { Host = host } }, cancellation);
+            node = await CoputerNode.StartAsync(new NodeOptions
+            {
+                DataDirectory = data,
+                Port = port,
+                Gateway = new GatewayOptions { Host = host },
+                Execution = o => o with { Policy = policy },
+            }, cancellation);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
         {
@@ -102,6 +124,7 @@ internal static class NodeCommand
                         AdvertisedHost = network.AdvertisedHost ?? (local ? "127.0.0.1" : host),
                         Bootstrap = peers,
                         PeersFile = Path.Combine(data, "peers.txt"),
+                        Transport = new PeerTransportOptions { MaxConnectionsPerPeer = policy.ConnectionsPerPeer },
                     }, node.Execution, logging, cancellation);
                 }
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
@@ -110,6 +133,8 @@ internal static class NodeCommand
                     return 1;
                 }
                 NetworkMetrics.Register(node.Gateway.Metrics.Registry, peerHost);
+                var shown = peerHost;
+                node.Gateway.Network = () => NetworkMetrics.Status(shown);
             }
             try
             {

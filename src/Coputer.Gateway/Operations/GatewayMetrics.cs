@@ -53,7 +53,7 @@ public sealed class GatewayMetrics
         var latency = f.CreateHistogram("coputer_http_request_duration_seconds", "Time to answer an HTTP request, by kind.",
             new HistogramConfiguration { LabelNames = ["kind"], Buckets = Histogram.ExponentialBuckets(0.0001, 2, 18) });
         _latency = s_kinds.Select(k => latency.WithLabels(k)).ToArray();
-        var runs = f.CreateCounter("coputer_runs_total", "Program requests by outcome (ok, program_error, limit_exceeded, not_found, overloaded, timeout, cancelled, internal_error).",
+        var runs = f.CreateCounter("coputer_runs_total", "Program requests by outcome (ok, program_error, limit_exceeded, not_found, overloaded, timeout, cancelled, internal_error, refused, quota_exceeded).",
             new CounterConfiguration { LabelNames = ["outcome"] });
         _runs = Enum.GetValues<RunStatus>().Select(s => runs.WithLabels(OutcomeName(s))).ToArray();
         _cacheHits = f.CreateCounter("coputer_run_cache_hits_total", "Program requests answered from the result cache.");
@@ -121,6 +121,8 @@ public sealed class GatewayMetrics
         RunStatus.Overloaded => "overloaded",
         RunStatus.Timeout => "timeout",
         RunStatus.Cancelled => "cancelled",
+        RunStatus.Refused => "refused",
+        RunStatus.QuotaExceeded => "quota_exceeded",
         _ => "internal_error",
     };
 }

@@ -134,7 +134,8 @@ public static partial class NodePages
         }
 
         h.Raw("<h2>For operators</h2><ul><li>").Link(links.Home + "health", "/health").Raw(" says whether the node is serving.</li><li>")
-            .Link(links.Home + "metrics", "/metrics").Raw(" has Prometheus metrics.</li><li>Without wildcard DNS, programs are also at <code>")
+            .Link(links.Home + "metrics", "/metrics").Raw(" has Prometheus metrics.</li><li>")
+            .Link(links.Home + "network", "/network").Raw(" shows the node's peers and the programs it holds.</li><li>Without wildcard DNS, programs are also at <code>")
             .Text(links.Home).Raw("p/{publisher}/{name}/</code>; programs reached that way share one origin.</li></ul>");
         return Layout("Coputer node at " + links.Host, links.Host, h.ToString());
     }

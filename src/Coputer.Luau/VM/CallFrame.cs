@@ -29,6 +29,13 @@ internal enum FrameFlags : ushort
 
     /// <summary>A host function frame waiting on a protected yieldable call: errors below it go to its continuation.</summary>
     HostProtected = 1 << 7,
+
+    /// <summary>
+    /// A Luau metamethod called by an instruction of the loop without nesting it: its first result goes to stack
+    /// index <see cref="CallFrame.AwaitFunc"/>. It counts as a nested call (<see cref="LuauThread.HostCallDepth"/>)
+    /// while it runs, so yields inside it are refused as in the reference.
+    /// </summary>
+    MetaResult = 1 << 8,
 }
 
 /// <summary>One active call. Stack positions are indices into the thread's stack, never references, so growth is safe.</summary>
@@ -57,7 +64,10 @@ internal struct CallFrame
 
     public FrameFlags Flags;
 
-    /// <summary>For a host frame waiting on a yieldable call: the stack index of the called function (where its results go).</summary>
+    /// <summary>
+    /// For a host frame waiting on a yieldable call: the stack index of the called function (where its results go).
+    /// For a <see cref="FrameFlags.MetaResult"/> frame: the stack index its result goes to.
+    /// </summary>
     public int AwaitFunc;
 
     public readonly bool IsLuau => Closure is not null;

@@ -377,6 +377,61 @@ internal static partial class Interpreter
         return r;
     }
 
+    /// <summary>
+    /// Calls the Luau metamethod <paramref name="mcl"/> with two arguments as a frame of the running loop rather than
+    /// in a nested one (which <see cref="CallTMRes"/> does): the frame's return writes its first result to
+    /// stack[<paramref name="dest"/>]. It counts as a nested call while it runs, as there, so the depth limit, the
+    /// refusal of yields and the depth recorded with errors stay the same. Returns false, doing nothing, where the
+    /// nested call must be made instead: when the stack top is not the frame's top (CallTMRes would start the call
+    /// above it) and near the depth limit (Call raises the error there).
+    /// </summary>
+    internal static bool EnterMetamethod(LuauThread L, LuauClosure mcl, in LuauValue a, in LuauValue b, int dest)
+    {
+        int func = L.Frames[L.FrameIndex].Top;
+        if (L.Top != func || L.HostCallDepth + 1 >= LuauThread.MaxHostCalls)
+            return false;
+        L.EnsureStack(func + 3);
+        var stack = L.Stack;
+        stack[func] = new LuauValue(mcl);
+        stack[func + 1] = a;
+        stack[func + 2] = b;
+        L.Top = func + 3;
+        L.HostCallDepth++;
+        bool entered = false;
+        try
+        {
+            EnterLuau(L, func, func + 3, 1, mcl, FrameFlags.MetaResult);
+            entered = true;
+        }
+        catch (Exception) when (NoteErrorDepth(L))
+        {
+            // Never entered (see Call).
+            throw;
+        }
+        finally
+        {
+            if (!entered)
+                L.HostCallDepth--;
+        }
+        L.Frames[L.FrameIndex].AwaitFunc = dest;
+        return true;
+    }
+
+    /// <summary>
+    /// Clears the frames above <paramref name="frameIndex"/> and makes it the running one; each metamethod frame
+    /// entered by the loop that goes (see <see cref="EnterMetamethod"/>) gives back its nesting depth.
+    /// </summary>
+    private static void PopFramesTo(LuauThread L, int frameIndex)
+    {
+        for (int j = L.FrameIndex; j > frameIndex; j--)
+        {
+            if ((L.Frames[j].Flags & FrameFlags.MetaResult) != 0)
+                L.HostCallDepth--;
+            L.Frames[j] = default;
+        }
+        L.FrameIndex = frameIndex;
+    }
+
     /// <summary>Calls a metamethod with three arguments and no results (the reference's callTM, for __newindex).</summary>
     internal static void CallTM(LuauThread L, in LuauValue tm, in LuauValue a, in LuauValue b, in LuauValue c)
     {
@@ -660,9 +715,7 @@ internal static partial class Interpreter
             // The slot results go to: after the pcall frame's function, or where the host's callee was.
             int level = pcallFrame ? L.Frames[i].Func + 1 : L.Frames[i].AwaitFunc;
             L.CloseUpvalues(level);
-            for (int j = L.FrameIndex; j > i; j--)
-                L.Frames[j] = default;
-            L.FrameIndex = i;
+            PopFramesTo(L, i);
             L.RecoverFromOverflow();
             if (pcallFrame)
             {
@@ -686,9 +739,7 @@ internal static partial class Interpreter
     internal static void UnwindTo(LuauThread L, int frameIndex, int level)
     {
         L.CloseUpvalues(level);
-        for (int j = L.FrameIndex; j > frameIndex; j--)
-            L.Frames[j] = default;
-        L.FrameIndex = frameIndex;
+        PopFramesTo(L, frameIndex);
         L.Top = level;
         L.RecoverFromOverflow();
     }

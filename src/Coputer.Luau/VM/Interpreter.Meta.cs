@@ -299,16 +299,17 @@ internal static partial class Interpreter
 
     /// <summary>
     /// Arithmetic that is not number-on-number: vectors, strings coerced to numbers, then metamethods (the
-    /// reference's luaV_doarith). Writes the result to stack[<paramref name="ra"/>].
+    /// reference's luaV_doarith). Writes the result to stack[<paramref name="ra"/>], or, for a Luau metamethod,
+    /// pushes its frame for the running loop and returns true (its return writes the result).
     /// </summary>
-    internal static void Arith(LuauThread L, int ra, LuauValue b, LuauValue c, TagMethod op)
+    internal static bool Arith(LuauThread L, int ra, LuauValue b, LuauValue c, TagMethod op)
     {
         if (b.Type_ == LuauType.Vector || c.Type_ == LuauType.Vector)
         {
             if (TryVectorArith(in b, in c, op, out var vr))
             {
                 L.Stack[ra] = vr;
-                return;
+                return false;
             }
         }
         if (ToNumber(in b, out double nb) && ToNumber(in c, out double nc))
@@ -324,7 +325,7 @@ internal static partial class Interpreter
                 TagMethod.Pow => Pow(L, nb, nc),
                 _ => -nb,
             });
-            return;
+            return false;
         }
         var state = L.State;
         var tm = GetTmByObj(state, in b, op);
@@ -337,8 +338,11 @@ internal static partial class Interpreter
                 throw new RuntimeError($"attempt to perform arithmetic ({ArithName(op)}) on {t1}");
             throw new RuntimeError($"attempt to perform arithmetic ({ArithName(op)}) on {t1} and {t2}");
         }
+        if (tm.O is LuauClosure mcl && EnterMetamethod(L, mcl, in b, in c, ra))
+            return true;
         var r = CallTMRes(L, in tm, in b, in c);
         L.Stack[ra] = r;
+        return false;
     }
 
     private static bool TryVectorArith(in LuauValue b, in LuauValue c, TagMethod op, out LuauValue result)

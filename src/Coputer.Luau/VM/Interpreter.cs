@@ -618,15 +618,25 @@ internal static partial class Interpreter
                         L.FrameIndex = ci - 1;
                         if (flags != FrameFlags.None)
                         {
-                            if ((flags & FrameFlags.Return) != 0)
+                            if (flags == FrameFlags.MetaResult)
                             {
-                                if (nresults >= 0)
-                                    L.Top = res + nresults;
-                                return true;
+                                // A metamethod entered by an instruction of this loop: its result goes where the
+                                // instruction writes; then the caller continues as after a plain return.
+                                L.HostCallDepth--;
+                                LuauValue.Copy(ref stack[frame.AwaitFunc], in stack[res]);
                             }
-                            if (!FinishFlaggedReturn(L, flags, res, nresults))
-                                return false;
-                            goto Reentry;
+                            else
+                            {
+                                if ((flags & FrameFlags.Return) != 0)
+                                {
+                                    if (nresults >= 0)
+                                        L.Top = res + nresults;
+                                    return true;
+                                }
+                                if (!FinishFlaggedReturn(L, flags, res, nresults))
+                                    return false;
+                                goto Reentry;
+                            }
                         }
                         // A plain return goes back to the Luau frame that made the call.
                         ci--;
@@ -781,7 +791,8 @@ internal static partial class Interpreter
                             break;
                         }
                         L.Frames[ci].SavedPc = pc;
-                        Arith(L, bse + A(insn), rb, rc, TagMethod.Add);
+                        if (Arith(L, bse + A(insn), rb, rc, TagMethod.Add))
+                            goto Reentry;
                         stack = L.Stack;
                         break;
                     }
@@ -796,7 +807,8 @@ internal static partial class Interpreter
                             break;
                         }
                         L.Frames[ci].SavedPc = pc;
-                        Arith(L, bse + A(insn), rb, rc, TagMethod.Sub);
+                        if (Arith(L, bse + A(insn), rb, rc, TagMethod.Sub))
+                            goto Reentry;
                         stack = L.Stack;
                         break;
                     }
@@ -811,7 +823,8 @@ internal static partial class Interpreter
                             break;
                         }
                         L.Frames[ci].SavedPc = pc;
-                        Arith(L, bse + A(insn), rb, rc, TagMethod.Mul);
+                        if (Arith(L, bse + A(insn), rb, rc, TagMethod.Mul))
+                            goto Reentry;
                         stack = L.Stack;
                         break;
                     }
@@ -826,7 +839,8 @@ internal static partial class Interpreter
                             break;
                         }
                         L.Frames[ci].SavedPc = pc;
-                        Arith(L, bse + A(insn), rb, rc, TagMethod.Div);
+                        if (Arith(L, bse + A(insn), rb, rc, TagMethod.Div))
+                            goto Reentry;
                         stack = L.Stack;
                         break;
                     }
@@ -841,7 +855,8 @@ internal static partial class Interpreter
                             break;
                         }
                         L.Frames[ci].SavedPc = pc;
-                        Arith(L, bse + A(insn), rb, rc, TagMethod.IDiv);
+                        if (Arith(L, bse + A(insn), rb, rc, TagMethod.IDiv))
+                            goto Reentry;
                         stack = L.Stack;
                         break;
                     }
@@ -857,7 +872,8 @@ internal static partial class Interpreter
                             break;
                         }
                         L.Frames[ci].SavedPc = pc;
-                        Arith(L, bse + A(insn), rb, rc, TagMethod.Mod);
+                        if (Arith(L, bse + A(insn), rb, rc, TagMethod.Mod))
+                            goto Reentry;
                         stack = L.Stack;
                         break;
                     }
@@ -872,7 +888,8 @@ internal static partial class Interpreter
                             break;
                         }
                         L.Frames[ci].SavedPc = pc;
-                        Arith(L, bse + A(insn), rb, rc, TagMethod.Pow);
+                        if (Arith(L, bse + A(insn), rb, rc, TagMethod.Pow))
+                            goto Reentry;
                         stack = L.Stack;
                         break;
                     }
@@ -887,7 +904,8 @@ internal static partial class Interpreter
                             break;
                         }
                         L.Frames[ci].SavedPc = pc;
-                        Arith(L, bse + A(insn), rb, kc, TagMethod.Add);
+                        if (Arith(L, bse + A(insn), rb, kc, TagMethod.Add))
+                            goto Reentry;
                         stack = L.Stack;
                         break;
                     }
@@ -902,7 +920,8 @@ internal static partial class Interpreter
                             break;
                         }
                         L.Frames[ci].SavedPc = pc;
-                        Arith(L, bse + A(insn), rb, kc, TagMethod.Sub);
+                        if (Arith(L, bse + A(insn), rb, kc, TagMethod.Sub))
+                            goto Reentry;
                         stack = L.Stack;
                         break;
                     }
@@ -917,7 +936,8 @@ internal static partial class Interpreter
                             break;
                         }
                         L.Frames[ci].SavedPc = pc;
-                        Arith(L, bse + A(insn), rb, kc, TagMethod.Mul);
+                        if (Arith(L, bse + A(insn), rb, kc, TagMethod.Mul))
+                            goto Reentry;
                         stack = L.Stack;
                         break;
                     }
@@ -932,7 +952,8 @@ internal static partial class Interpreter
                             break;
                         }
                         L.Frames[ci].SavedPc = pc;
-                        Arith(L, bse + A(insn), rb, kc, TagMethod.Div);
+                        if (Arith(L, bse + A(insn), rb, kc, TagMethod.Div))
+                            goto Reentry;
                         stack = L.Stack;
                         break;
                     }
@@ -947,7 +968,8 @@ internal static partial class Interpreter
                             break;
                         }
                         L.Frames[ci].SavedPc = pc;
-                        Arith(L, bse + A(insn), rb, kc, TagMethod.IDiv);
+                        if (Arith(L, bse + A(insn), rb, kc, TagMethod.IDiv))
+                            goto Reentry;
                         stack = L.Stack;
                         break;
                     }
@@ -963,7 +985,8 @@ internal static partial class Interpreter
                             break;
                         }
                         L.Frames[ci].SavedPc = pc;
-                        Arith(L, bse + A(insn), rb, kc, TagMethod.Mod);
+                        if (Arith(L, bse + A(insn), rb, kc, TagMethod.Mod))
+                            goto Reentry;
                         stack = L.Stack;
                         break;
                     }
@@ -979,7 +1002,8 @@ internal static partial class Interpreter
                             break;
                         }
                         L.Frames[ci].SavedPc = pc;
-                        Arith(L, bse + A(insn), rb, kc, TagMethod.Pow);
+                        if (Arith(L, bse + A(insn), rb, kc, TagMethod.Pow))
+                            goto Reentry;
                         stack = L.Stack;
                         break;
                     }
@@ -994,7 +1018,8 @@ internal static partial class Interpreter
                             break;
                         }
                         L.Frames[ci].SavedPc = pc;
-                        Arith(L, bse + A(insn), kb, rc, TagMethod.Sub);
+                        if (Arith(L, bse + A(insn), kb, rc, TagMethod.Sub))
+                            goto Reentry;
                         stack = L.Stack;
                         break;
                     }
@@ -1009,7 +1034,8 @@ internal static partial class Interpreter
                             break;
                         }
                         L.Frames[ci].SavedPc = pc;
-                        Arith(L, bse + A(insn), kb, rc, TagMethod.Div);
+                        if (Arith(L, bse + A(insn), kb, rc, TagMethod.Div))
+                            goto Reentry;
                         stack = L.Stack;
                         break;
                     }
@@ -1066,7 +1092,8 @@ internal static partial class Interpreter
                             break;
                         }
                         L.Frames[ci].SavedPc = pc;
-                        Arith(L, bse + A(insn), rb, rb, TagMethod.Unm);
+                        if (Arith(L, bse + A(insn), rb, rb, TagMethod.Unm))
+                            goto Reentry;
                         stack = L.Stack;
                         break;
                     }

@@ -545,6 +545,12 @@ public sealed partial class NetworkHost : IAsyncDisposable
     /// <summary>A record the broadcast delivered (its signature verified): store it, fetching its bundle first if needed.</summary>
     private void OnRecord(SignedRecord record, PeerInfo? from)
     {
+        // The operator's deny and allow lists apply before anything is fetched for a record.
+        if (_execution.Refusal(record.Record) is { } refusal)
+        {
+            _log.LogDebug("record {Label} #{Sequence} refused: {Message}", record.Record.Label, record.Record.Sequence, refusal);
+            return;
+        }
         var program = record.Record.Program;
         if (_execution.Store.HasProgram(program))
         {

@@ -29,6 +29,9 @@ public sealed record PeerTransportOptions
 
     /// <summary>Time for a TLS handshake.</summary>
     public TimeSpan HandshakeTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Most connections one authenticated node may hold open to the listener at once; more are closed at once.</summary>
+    public int MaxConnectionsPerPeer { get; init; } = 4;
 }
 
 /// <summary>The peer transport's URL paths (HTTP/2 over mutually authenticated TLS 1.3).</summary>

@@ -1,4 +1,5 @@
 using Coputer.Platform.Bundles;
+using Coputer.Platform.Policy;
 using Coputer.Platform.Runtime;
 
 namespace Coputer.Platform.Execution;
@@ -35,6 +36,12 @@ public sealed record ExecutionOptions
 
     /// <summary>Caps for bundles received by <see cref="ExecutionService.Publish(ReadOnlySpan{byte}, ReadOnlySpan{byte})"/>.</summary>
     public BundleLimits BundleLimits { get; init; } = BundleLimits.Default;
+
+    /// <summary>The operator's rules: allowed and denied publishers and programs, storage and run quotas.</summary>
+    public NodePolicy Policy { get; init; } = NodePolicy.Default;
+
+    /// <summary>The clock run quotas refill by (tests pass a fake one).</summary>
+    public TimeProvider Time { get; init; } = TimeProvider.System;
 }
 
 /// <summary>Per-request settings for <see cref="ExecutionService.RunAsync"/>.</summary>

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using Coputer.Platform.Bundles;
 using Coputer.Platform.Identity;
+using Coputer.Platform.Policy;
 using Coputer.Platform.Records;
 using Coputer.Platform.Runtime;
 using Coputer.Platform.Store;
@@ -23,7 +24,9 @@ public sealed record ExecutionStats(long Runs, long CacheHits, long SharedRuns, 
 /// <item>identical requests arriving while one runs share that run;</item>
 /// <item>when the queue is full a request is answered <see cref="RunStatus.Overloaded"/> at once, so memory stays bounded;</item>
 /// <item>deterministic outcomes (responses, program errors, limits hit) are cached; transient ones never are;</item>
-/// <item>each program keeps a ring of its recent runs with their output, errors and costs.</item>
+/// <item>each program keeps a ring of its recent runs with their output, errors and costs;</item>
+/// <item>the operator's <see cref="NodePolicy"/> decides whose programs are stored and served, and each
+/// publisher's storage and run quotas.</item>
 /// </list>
 /// Every method is thread-safe.
 /// </summary>
@@ -46,6 +49,8 @@ public sealed class ExecutionService : IDisposable
     private readonly LruCache<Hash256, CompiledProgram> _programs;
     private readonly ConcurrentDictionary<(Hash256, Hash256, bool), Job> _inFlight = new();
     private readonly ConcurrentDictionary<Hash256, RunLogRing> _recentRuns = new();
+    private readonly ConcurrentDictionary<Hash256, PublisherId[]> _publishersOf = new();
+    private readonly RunQuota _quota;
     private long _runs, _cacheHits, _sharedRuns, _overloaded;
     private int _running;
     private volatile bool _disposed;
@@ -58,6 +63,7 @@ public sealed class ExecutionService : IDisposable
         _results = new(options.ResultMemoryBytes, ResultCodec.SizeOf);
         _programs = new(Math.Max(options.LoadedPrograms, 1), _ => 1);
         _queue = new BlockingCollection<Job>(Math.Max(options.QueueCapacity, 1));
+        _quota = new RunQuota(options.Policy.RunsPerMinutePerPublisher, options.Time);
         _workers = new Thread[Math.Max(options.Workers, 1)];
         for (int i = 0; i < _workers.Length; i++)
         {
@@ -81,6 +87,9 @@ public sealed class ExecutionService : IDisposable
     /// <summary>The limits every run gets.</summary>
     public RunLimits Limits => _options.Limits;
 
+    /// <summary>The operator's rules this node follows.</summary>
+    public NodePolicy Policy => _options.Policy;
+
     /// <summary>Counters since the service started.</summary>
     public ExecutionStats Stats => new(Interlocked.Read(ref _runs), Interlocked.Read(ref _cacheHits), Interlocked.Read(ref _sharedRuns),
         Interlocked.Read(ref _overloaded), _queue.Count, Volatile.Read(ref _running));
@@ -91,11 +100,76 @@ public sealed class ExecutionService : IDisposable
     /// Publishes a signed record (wire form) with the bundle it names (original format; may be empty when the node
     /// already has that program, as for a rollback). Everything is verified before anything is stored.
     /// </summary>
-    public PublishResult Publish(ReadOnlySpan<byte> signedRecord, ReadOnlySpan<byte> bundle) => AfterPublish(Store.Publish(signedRecord, bundle));
+    public PublishResult Publish(ReadOnlySpan<byte> signedRecord, ReadOnlySpan<byte> bundle)
+    {
+        SignedRecord record;
+        try
+        {
+            record = SignedRecord.Decode(signedRecord);
+        }
+        catch (RecordException e)
+        {
+            return PublishResult.Refuse(PublishRefusal.MalformedRecord, "bad record: " + e.Message);
+        }
+        return PublishChecked(record, bundle);
+    }
 
     /// <summary>Publishes a signed record with its bundle (or null when the node has the program).</summary>
-    public PublishResult Publish(SignedRecord record, Bundle? bundle) =>
-        AfterPublish(Store.Publish(record, bundle is null ? default : (ReadOnlySpan<byte>)bundle.Encode()));
+    public PublishResult Publish(SignedRecord record, Bundle? bundle) => PublishChecked(record, bundle is null ? default : (ReadOnlySpan<byte>)bundle.Encode());
+
+    private PublishResult PublishChecked(SignedRecord record, ReadOnlySpan<byte> bundle)
+    {
+        if (Refusal(record.Record) is { } refusal)
+            return PublishResult.Refuse(PublishRefusal.Denied, refusal);
+        var result = Store.Publish(record, bundle, _options.Policy.StorageBytesPerPublisher);
+        if (result.Succeeded)
+            _publishersOf.TryRemove(record.Record.Program, out _);
+        return AfterPublish(result);
+    }
+
+    /// <summary>
+    /// Why the operator's policy refuses <paramref name="record"/>'s publisher or program, or null when it is
+    /// accepted. The network asks before it fetches a bundle a record names.
+    /// </summary>
+    public string? Refusal(PublicationRecord record) =>
+        _options.Policy.RefusePublisher(record.Publisher.Id) ?? _options.Policy.RefuseProgram(record.Program);
+
+    /// <summary>Why the policy refuses to run <paramref name="program"/>, or null; by name the publisher is known, by hash every publisher of it is asked.</summary>
+    private string? RunRefusal(Hash256 program, ProgramVersion? version)
+    {
+        var policy = _options.Policy;
+        if (policy.RefuseProgram(program) is { } refused)
+            return refused;
+        if (!policy.RestrictsPublishers)
+            return null;
+        if (version is not null)
+            return policy.RefusePublisher(version.Publisher.Id);
+        var publishers = PublishersOf(program);
+        if (publishers.Length == 0 || publishers.Any(p => policy.RefusePublisher(p) is null))
+            return null;
+        return policy.RefusePublisher(publishers[0]);
+    }
+
+    private PublisherId[] PublishersOf(Hash256 program) =>
+        _publishersOf.GetOrAdd(program, p => [.. Store.PublishersOf(p)]);
+
+    /// <summary>Takes a run from the quota of the program's publisher (by hash: the first one the policy accepts).</summary>
+    private bool TryTakeRun(Hash256 program, ProgramVersion? version, out PublisherId publisher)
+    {
+        publisher = default;
+        if (_quota.RunsPerMinute == 0)
+            return true;
+        if (version is not null)
+            publisher = version.Publisher.Id;
+        else
+        {
+            var accepted = PublishersOf(program).Where(p => _options.Policy.RefusePublisher(p) is null).ToArray();
+            if (accepted.Length == 0)
+                return true;
+            publisher = accepted[0];
+        }
+        return _quota.TryTake(publisher);
+    }
 
     /// <summary>
     /// Runs a program this node does not hold elsewhere (the network sets it: a neighbour that holds it runs it and
@@ -181,8 +255,16 @@ public sealed class ExecutionService : IDisposable
         long start = Stopwatch.GetTimestamp();
         var resolved = Resolve(target);
         if (resolved is null)
+        {
+            // A program the node does not hold is still the operator's to refuse before asking the network for it.
+            var policy = _options.Policy;
+            if ((target.IsHash ? policy.RefuseProgram(target.Hash) : policy.RefusePublisher(target.Publisher)) is { } refused)
+                return Task.FromResult(Failure(RunStatus.Refused, refused, target.IsHash ? target.Hash : default, request));
             return Forward is { } forward ? ForwardAsync(forward, target, request, cancellation) : Task.FromResult(Failure(RunStatus.NotFound, $"no program {target} on this node", default, request));
+        }
         var program = resolved.Program;
+        if (RunRefusal(program, resolved.Version) is { } refusal)
+            return Task.FromResult(Failure(RunStatus.Refused, refusal, program, request));
         var input = request.InputHash;
         var key = (program, input);
         if (options.UseCache && TryGetCached(key, start) is { } cached)
@@ -202,6 +284,17 @@ public sealed class ExecutionService : IDisposable
                 // Everyone waiting for that run gave up, so it is being cancelled: start afresh.
                 _inFlight.TryRemove(new(flightKey, running));
                 continue;
+            }
+            if (!TryTakeRun(program, resolved.Version, out var publisher))
+            {
+                var wait = _quota.RetryAfter(publisher);
+                return Task.FromResult(new RunResult
+                {
+                    Status = RunStatus.QuotaExceeded,
+                    Error = $"publisher {publisher} has used its {_quota.RunsPerMinute:N0} runs a minute on this node; try again in {Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds))} s",
+                    RetryAfter = wait,
+                    Info = new RunInfo { Program = program, Input = request.InputHash },
+                });
             }
             var job = new Job(program, request, options.UseCache);
             if (!_inFlight.TryAdd(flightKey, job))

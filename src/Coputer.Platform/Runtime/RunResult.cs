@@ -26,6 +26,12 @@ public enum RunStatus
 
     /// <summary>The node failed for a reason of its own (transient, never cached); details are in the node's log only.</summary>
     InternalError,
+
+    /// <summary>The node's operator does not serve this program or its publisher (see <c>NodePolicy</c>; never cached).</summary>
+    Refused,
+
+    /// <summary>The program's publisher has used up its run quota on this node for now (transient, never cached).</summary>
+    QuotaExceeded,
 }
 
 /// <summary>
@@ -51,6 +57,9 @@ public sealed class RunResult
 
     /// <summary>What the run cost and where it came from.</summary>
     public RunInfo Info { get; init; } = RunInfo.Empty;
+
+    /// <summary>For <see cref="RunStatus.QuotaExceeded"/>: how long until the publisher may run again.</summary>
+    public TimeSpan? RetryAfter { get; init; }
 
     /// <summary>Whether the same program and input always end this way (such outcomes are cached).</summary>
     public bool IsDeterministic => Status is RunStatus.Ok or RunStatus.ProgramError or RunStatus.LimitExceeded;

@@ -124,7 +124,14 @@ public sealed class NodeStore : IBytecodeCache, IDisposable
     }
 
     /// <inheritdoc cref="Publish(ReadOnlySpan{byte}, ReadOnlySpan{byte})"/>
-    public PublishResult Publish(SignedRecord record, ReadOnlySpan<byte> bundle)
+    public PublishResult Publish(SignedRecord record, ReadOnlySpan<byte> bundle) => Publish(record, bundle, storageQuota: 0);
+
+    /// <summary>
+    /// Publishes like <see cref="Publish(ReadOnlySpan{byte}, ReadOnlySpan{byte})"/>, refusing a new bundle that would
+    /// take its publisher's stored bundles past <paramref name="storageQuota"/> bytes (0: no limit). The check and
+    /// the insert are one transaction, so concurrent publications cannot pass the quota together.
+    /// </summary>
+    public PublishResult Publish(SignedRecord record, ReadOnlySpan<byte> bundle, long storageQuota)
     {
         var r = record.Record;
         if (!record.VerifySignature())
@@ -173,6 +180,13 @@ public sealed class NodeStore : IBytecodeCache, IDisposable
         {
             if (bundleBytes is null)
                 return PublishResult.Refuse(PublishRefusal.MissingBundle, $"this node does not have program {r.Program}; send its bundle with the record");
+            if (storageQuota > 0)
+            {
+                long used = StoredBytes(c, tx, key);
+                if (used + bundleBytes.Length > storageQuota)
+                    return PublishResult.Refuse(PublishRefusal.QuotaExceeded,
+                        $"publisher {r.Publisher.Id} stores {used:N0} bytes on this node; this {bundleBytes.Length:N0}-byte bundle would pass its quota of {storageQuota:N0}");
+            }
             using var insert = Command(c, "INSERT INTO bundles (hash, bytes, size, stored_at) VALUES ($h, $b, $s, $t)",
                 ("$h", program), ("$b", bundleBytes), ("$s", bundleBytes.Length), ("$t", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
             insert.Transaction = tx;
@@ -198,6 +212,33 @@ public sealed class NodeStore : IBytecodeCache, IDisposable
             Program = r.Program,
             Label = r.Label.ToString(),
         };
+    }
+
+    private static long StoredBytes(SqliteConnection c, SqliteTransaction? tx, byte[] publisherKey)
+    {
+        using var cmd = Command(c, "SELECT COALESCE(SUM(size), 0) FROM bundles WHERE hash IN (SELECT DISTINCT program FROM records WHERE publisher = $p)", ("$p", publisherKey));
+        cmd.Transaction = tx;
+        return Convert.ToInt64(cmd.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>The bytes of the distinct bundles <paramref name="publisher"/>'s records name (what its storage quota counts).</summary>
+    public long StoredBytes(PublisherKey publisher)
+    {
+        using var c = Connect(durable: false);
+        return StoredBytes(c, null, publisher.Bytes.ToArray());
+    }
+
+    /// <summary>The publishers whose records name <paramref name="program"/> (empty when none does).</summary>
+    public IReadOnlyList<PublisherId> PublishersOf(Hash256 program)
+    {
+        using var c = Connect(durable: false);
+        using var cmd = Command(c, "SELECT DISTINCT p.id FROM records r JOIN publishers p ON p.key = r.publisher WHERE r.program = $h", ("$h", program.ToArray()));
+        using var reader = cmd.ExecuteReader();
+        var list = new List<PublisherId>();
+        while (reader.Read())
+            if (PublisherId.TryParse(reader.GetString(0), out var id))
+                list.Add(id);
+        return list;
     }
 
     private static bool SameRecord(SqliteConnection c, SqliteTransaction tx, byte[] key, string name, long sequence, SignedRecord record)

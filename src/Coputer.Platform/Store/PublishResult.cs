@@ -36,6 +36,12 @@ public enum PublishRefusal
 
     /// <summary>No bundle was given and the node does not have the program the record names.</summary>
     MissingBundle,
+
+    /// <summary>The node's operator does not accept this publisher or program.</summary>
+    Denied,
+
+    /// <summary>Storing the bundle would take the publisher past its storage quota on this node.</summary>
+    QuotaExceeded,
 }
 
 /// <summary>The outcome of <c>NodeStore.Publish</c>.</summary>

@@ -86,5 +86,23 @@ public sealed class KeysAndBundleCommandTests : IDisposable
         Assert.Contains("\"status\":\"ok\"", health);
         stop.Cancel();
         Assert.Equal(0, await run);
+        // The first start wrote the configuration file with every default, for the operator to edit.
+        Assert.Equal(Coputer.Platform.Policy.NodeConfigFile.DefaultText, File.ReadAllText(Path.Combine(_directory, "node", "node.json")));
+    }
+
+    [Fact]
+    public async Task NodeWithABadConfigurationFileSaysWhereAndDoesNotStart()
+    {
+        var config = Path.Combine(_directory, "bad.json");
+        File.WriteAllText(config, "{\n  \"quotas\": { \"runsPerMinutePerPublisher\": \"many\" }\n}\n");
+        var error = new StringWriter();
+        Assert.Equal(1, await NodeCommand.RunAsync(Path.Combine(_directory, "node2"), "localhost", 0, new StringWriter(), error, CancellationToken.None, configFile: config));
+        Assert.Equal($"{config}: quotas.runsPerMinutePerPublisher is a whole number, not the string \"many\"", error.ToString().Trim());
+        Assert.False(Directory.Exists(Path.Combine(_directory, "node2")));
+
+        File.WriteAllText(config, "{ \"quotas\": { ");
+        error = new StringWriter();
+        Assert.Equal(1, await NodeCommand.RunAsync(Path.Combine(_directory, "node2"), "localhost", 0, new StringWriter(), error, CancellationToken.None, configFile: config));
+        Assert.StartsWith($"{config}:1:", error.ToString());
     }
 }

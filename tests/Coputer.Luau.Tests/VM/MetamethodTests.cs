@@ -1,3 +1,4 @@
+using Coputer.Luau.Tests.Conformance;
 using Coputer.Luau.VM;
 
 namespace Coputer.Luau.Tests.VM;
@@ -64,6 +65,39 @@ public class MetamethodTests
     [InlineData("local x = setmetatable({}, {__add = function() return 1 end}) return pcall(function() return -x end)", "false\tchunk:1: attempt to perform arithmetic (unm) on table")]
     [InlineData("local x = setmetatable({}, {__add = function() return 1 end}) return pcall(function() return x .. 'x' end)", "false\tchunk:1: attempt to concatenate table with string")]
     public void ArithmeticAndConcat(string source, string expected) => ScriptRunner.Expect(source, expected);
+
+    // Arithmetic metamethods written in Luau run as frames of the calling loop, not a nested one: they must still
+    // count as nested calls (depth limit, no yields inside, depth given back after errors), take any number of
+    // results, and keep error positions and tracebacks. Expected values are the reference luau's.
+    [Theory]
+    [InlineData("local mt = {} mt.__add = function(a, b) return a + b end local t = setmetatable({}, mt) return pcall(function() return t + 1 end)", "false\tchunk:1: C stack overflow")]
+    [InlineData("local u = setmetatable({}, {__add = function(a, b) coroutine.yield(1) return 5 end}) return coroutine.resume(coroutine.create(function() return u + 1 end))", "false\tattempt to yield across metamethod/C-call boundary")]
+    [InlineData("""
+        local co = coroutine.create(function()
+            local ok, e = pcall(function() return setmetatable({}, {__mul = function() error('boom') end}) * 2 end)
+            coroutine.yield(ok, e)
+            local ok2, e2 = pcall(function() return setmetatable({}, {__sub = function(a) local x = a - 1 end}) - 2 end)
+            coroutine.yield(ok2, e2)
+            return 'done'
+        end)
+        local _, a, b = coroutine.resume(co)
+        local _, c, d = coroutine.resume(co)
+        return a, b, c, d, coroutine.resume(co)
+        """, "false\tchunk:2: boom\tfalse\tchunk:4: C stack overflow\ttrue\tdone")]
+    [InlineData("""
+        local n = setmetatable({}, {__add = function(a, b) return type(b) == 'number' and b * 2 or a end,
+            __unm = function(a) return 'neg' end, __pow = function(a, b) return nil end, __mod = function() end})
+        return n + 3, 3 + n, -n, n ^ 2, n % 1, select('#', n % 1)
+        """, "6\t3\tneg\tnil\tnil\t1")]
+    [InlineData("local d = 0 local x = setmetatable({}, {__div = function(a, b) d += 1 return b < 1 and 0 or a / (b - 1) end}) return x / 150, d", "0\t151")]
+    [InlineData("local n = setmetatable({}, {__add = function(a, b) return {} end}) return xpcall(function() return n + {} .. 1 end, function(m) return 'H:' .. m end)", "false\tH:chunk:1: attempt to concatenate table with number")]
+    [InlineData("local z = setmetatable({}, {__idiv = function(a, b) local q = {} return q.x.y end}) return pcall(function() return z // 1 end)", "false\tchunk:1: attempt to index nil with 'y'")]
+    [InlineData("local v = setmetatable({}, {__add = function(a, b) return debug.traceback('tb') end}) return v + 1", "tb\nchunk:1 function __add\nchunk:1\n")]
+    public void ArithmeticMetamethodsInTheLoop(string source, string expected) => LargeStack.Run(() =>
+    {
+        ScriptRunner.Expect(source, expected);
+        return 0;
+    });
 
     [Theory]
     [InlineData("local t = setmetatable({1, 2, 3}, {__len = function() return 42 end}) return #t, rawlen(t)", "42\t3")]
