@@ -18,6 +18,7 @@ namespace Coputer.Network;
 public sealed class NetworkNode
 {
     private readonly Dictionary<long, Hash256> _repairs = [];
+    private readonly HashSet<long> _checks = [];
     private readonly ReplicationOptions _replication;
 
     public NetworkNode(PeerInfo self, HyParViewOptions membership, PlumtreeOptions broadcast, ReplicationOptions replication, Random random, KademliaOptions? routing = null)
@@ -82,7 +83,7 @@ public sealed class NetworkNode
         effects.AddRange(message switch
         {
             Gossip or IHave or Graft or Prune => Route(Broadcast.Handle(message, now), now),
-            Replicate or Stored => Replicas.Handle(message, now),
+            Replicate or Stored => Route(Replicas.Handle(message, now), now),
             Ping or Pong or FindNode or FindValue or FoundNodes or FoundValue or PutRecord => Route(Routing.Handle(message, now), now),
             _ => Route(Membership.Handle(message, now), now),
         });
@@ -130,6 +131,14 @@ public sealed class NetworkNode
                     var (id, lookup) = Routing.FindNode(due.Program, now);
                     _repairs[id] = due.Program;
                     all.AddRange(Route(lookup, now));
+                    break;
+                case CheckNearness check:
+                    // The lookup's answers and failures correct the table; its result is not needed.
+                    var (checkId, checkLookup) = Routing.FindNode(check.Program, now);
+                    _checks.Add(checkId);
+                    all.AddRange(Route(checkLookup, now));
+                    break;
+                case NodesFound found when _checks.Remove(found.LookupId):
                     break;
                 case NodesFound found when _repairs.Remove(found.LookupId, out var program):
                     all.AddRange(Replicas.HoldersFound(program, found.Closest, now));

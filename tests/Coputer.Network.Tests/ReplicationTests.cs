@@ -41,7 +41,9 @@ public class ReplicationTests
         var reply = Assert.Single(near.Handle(new Replicate(Peer(99), content), TimeSpan.Zero));
         Assert.Equal(new Outgoing(Peer(99), new Stored(Peer(1), Hash256.Of(content))), reply);
         Assert.True(near.Holds(Hash256.Of(content)));
-        Assert.Empty(far.Handle(new Replicate(Peer(99), content), TimeSpan.Zero));
+        // A node that refuses asks for a lookup of the program first (its closer contacts may be dead), once per retry interval.
+        Assert.Equal(new CheckNearness(Hash256.Of(content)), Assert.Single(far.Handle(new Replicate(Peer(99), content), TimeSpan.Zero)));
+        Assert.Empty(far.Handle(new Replicate(Peer(99), content), TimeSpan.FromSeconds(1)));
         Assert.False(far.Holds(Hash256.Of(content)));
 
         // Its check is due soon after: a lookup is asked for, and the holders found get copies.

@@ -24,6 +24,12 @@ public sealed record ReplicationOptions
 public sealed record RepairDue(Hash256 Program) : NodeEffect;
 
 /// <summary>
+/// A copy was refused because this node's table knows enough nodes closer to the program; those contacts may be
+/// dead, so the owner looks the program up (which drops contacts that do not answer) before the sender's next try.
+/// </summary>
+public sealed record CheckNearness(Hash256 Program) : NodeEffect;
+
+/// <summary>
 /// Keeps each program on the k nodes whose ids are closest to its hash (XOR distance, as Kademlia places values),
 /// as a pure state machine. Each node holding a program looks up, every repair interval, the nodes now closest to
 /// it (<see cref="RepairDue"/>; the owner runs the lookup); a holder not known to have it is sent it
@@ -40,6 +46,7 @@ public sealed class ReplicaStore
     private readonly Random _random;
     private readonly Dictionary<Hash256, Entry> _held = [];
     private readonly List<NodeEffect> _effects = [];
+    private readonly Dictionary<Hash256, TimeSpan> _checked = [];
 
     /// <param name="isNear">Whether this node's routing table puts it among the nodes near a program's hash.</param>
     public ReplicaStore(PeerInfo self, ReplicationOptions options, Func<Hash256, bool> isNear, Random random)
@@ -87,6 +94,13 @@ public sealed class ReplicaStore
                     // A new holder checks the placement itself soon (it may know of closer nodes), then at the usual pace.
                     _held.TryAdd(id, new Entry(m.Content) { NextRepair = now + Jitter() });
                     Send(m.Sender, new Stored(_self, id));
+                }
+                else if (!_checked.TryGetValue(id, out var until) || now >= until)
+                {
+                    if (_checked.Count >= 1024)
+                        _checked.Clear();
+                    _checked[id] = now + _options.RetryInterval;
+                    _effects.Add(new CheckNearness(id));
                 }
                 break;
             case Stored m:

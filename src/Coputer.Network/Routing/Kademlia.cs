@@ -28,6 +28,12 @@ public sealed record KademliaOptions
     /// <summary>How long the oldest contact of a full bucket has to answer a ping before a newcomer replaces it.</summary>
     public TimeSpan PingTimeout { get; init; } = TimeSpan.FromMilliseconds(500);
 
+    /// <summary>
+    /// A full bucket's oldest contact is pinged (and may be replaced) only if it has not been heard from for this long;
+    /// a contact heard from recently keeps its place and the newcomer is not taken (BEP 5 calls a contact questionable after 15 min).
+    /// </summary>
+    public TimeSpan StaleAfter { get; init; } = TimeSpan.FromMinutes(1);
+
     /// <summary>Pings sent to the oldest contact before it is evicted (one lost ping does not evict a live node).</summary>
     public int PingAttempts { get; init; } = 2;
 
@@ -216,6 +222,8 @@ public sealed class Kademlia
     {
         switch (Table.Observe(peer, now, out var oldest))
         {
+            case ObserveResult.BucketFull when now - oldest!.LastSeen < _options.StaleAfter:
+                break; // the oldest was heard from recently: it stays, the newcomer is not taken
             case ObserveResult.BucketFull:
                 var bucket = Table.BucketOf(RoutingKey.From(peer.Id));
                 if (_pings.TryGetValue(bucket, out var ping))
@@ -224,7 +232,7 @@ public sealed class Kademlia
                 }
                 else
                 {
-                    _pings[bucket] = ping = new PendingPing(oldest!.Peer, peer);
+                    _pings[bucket] = ping = new PendingPing(oldest.Peer, peer);
                     SendPing(ping, now);
                 }
                 break;

@@ -22,12 +22,16 @@ public class KademliaTests
     [Fact]
     public void AFullBucketPingsItsOldestAndKeepsItWhenItAnswers()
     {
-        var options = new KademliaOptions { BucketSize = 2, MaxPerGroupInBucket = 10, MaxPerGroupInTable = 100, PingAttempts = 2 };
+        var options = new KademliaOptions { BucketSize = 2, MaxPerGroupInBucket = 10, MaxPerGroupInTable = 100, PingAttempts = 2, StaleAfter = TimeSpan.FromSeconds(1) };
         var self = Peer(0);
         var node = Node(self, options);
         var far = Enumerable.Range(1, 400).Select(Peer).Where(p => node.Table.BucketOf(RoutingKey.From(p.Id)) == 0).Take(4).ToList();
         node.Observe(far[0], TimeSpan.Zero);
-        node.Observe(far[1], TimeSpan.FromSeconds(1));
+        node.Observe(far[1], TimeSpan.FromSeconds(0.2));
+
+        // While the oldest was heard from within StaleAfter, a newcomer is simply not taken, and nobody is pinged.
+        Assert.Empty(node.Observe(far[2], TimeSpan.FromSeconds(0.5)));
+        Assert.False(node.Table.Contains(far[2].Id));
 
         // A third peer: the oldest is pinged, and answers, so the newcomer is not taken.
         var outgoing = Assert.Single(node.Observe(far[2], TimeSpan.FromSeconds(2)).OfType<Outgoing>());
