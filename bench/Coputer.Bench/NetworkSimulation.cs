@@ -18,6 +18,7 @@ public static class NetworkSimulation
     {
         var nodes = 1000;
         var seed = 1;
+        string? only = null;
         for (var i = 0; i + 1 < args.Length; i += 2)
         {
             switch (args[i])
@@ -28,15 +29,32 @@ public static class NetworkSimulation
                 case "--seed":
                     seed = int.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture);
                     break;
+                case "--only":
+                    only = args[i + 1];
+                    break;
                 default:
-                    Console.Error.WriteLine("usage: network [--nodes N] [--seed S]");
+                    Console.Error.WriteLine("usage: network [--nodes N] [--seed S] [--only membership|broadcast|replication|lookups|reachability|audits|hedging]");
                     return 2;
             }
         }
-        Membership(nodes, seed);
-        Broadcast(nodes, seed, loss: 0, crashed: 0);
-        Broadcast(nodes, seed, loss: 0.1, crashed: 0.1);
-        Replication(nodes, seed);
+        bool Wanted(string name) => only is null || only == name;
+        if (Wanted("membership"))
+            Membership(nodes, seed);
+        if (Wanted("broadcast"))
+        {
+            Broadcast(nodes, seed, loss: 0, crashed: 0);
+            Broadcast(nodes, seed, loss: 0.1, crashed: 0.1);
+        }
+        if (Wanted("replication"))
+            Replication(nodes, seed);
+        if (Wanted("lookups"))
+            Lookups(nodes, seed);
+        if (Wanted("reachability"))
+            Reachability(nodes, seed);
+        if (Wanted("audits"))
+            Audits(seed);
+        if (Wanted("hedging"))
+            Hedging(seed);
         return 0;
     }
 
@@ -127,7 +145,7 @@ public static class NetworkSimulation
 
     private static void Replication(int count, int seed)
     {
-        var options = new SimulationOptions { Seed = seed + 2 };
+        var options = new SimulationOptions { Seed = seed + 2, Replication = new() { RepairInterval = TimeSpan.FromSeconds(5), RetryInterval = TimeSpan.FromSeconds(1) } };
         var simulation = Grow(options, count);
         simulation.RunFor(TimeSpan.FromSeconds(10));
         var random = new Random(seed);
@@ -151,7 +169,55 @@ public static class NetworkSimulation
             }
         }
         Console.WriteLine($"replication: {count} nodes, 200 programs, k = {k}, half the nodes crash at once");
-        Console.WriteLine($"  programs with no live copy left: {lost}; all others back to {k} live holders after {(repaired is { } r ? $"{r.TotalSeconds:F2} s" : "more than 60 s")}; {simulation.Stats.CountOf<Replicate>() - sent} copies sent for the repair");
+        var restored = survivors.Count(p => simulation.LiveNodes.Count(n => n.Node.Replicas.Holds(p)) >= k);
+        Console.WriteLine($"  programs with no live copy left: {lost}; {restored} of the other {survivors.Count} back to {k} live holders after {(repaired is { } r ? $"{r.TotalSeconds:F2} s" : "60 s (not all)")}; {simulation.Stats.CountOf<Replicate>() - sent} copies sent for the repair");
+    }
+
+    private static void Lookups(int count, int seed)
+    {
+        var f = Scenarios.NameLookups(count, seed + 3, crashShare: 0.1, loss: 0.3);
+        Console.WriteLine($"name lookups by Kademlia: {f.Nodes} nodes, {f.LossRate:P0} of messages lost throughout, {f.Crashed} crashed just before; {f.Lookups} lookups over 20 s");
+        Console.WriteLine($"  {f.Succeeded} succeeded ({f.SuccessRate:P2}; target 99%); latency p50 {f.P50Milliseconds:F0} ms, p99 {f.P99Milliseconds:F0} ms (target 1,000 ms), max {f.MaxMilliseconds:F0} ms");
+        Console.WriteLine($"  {f.QueriesPerLookup:F1} FIND_VALUE queries per lookup; routing table mean {f.MeanTableSize:F0} contacts; {f.MessagesPerNodePerSecond:F1} messages per node per second (all protocols){(f.Failures.Length > 0 ? "; failures: " + f.Failures : "")}");
+    }
+
+    private static void Reachability(int count, int seed)
+    {
+        var f = Scenarios.Reachability(count, seed + 4);
+        Console.WriteLine($"placement and reachability: {f.Nodes} nodes, {f.Programs} programs on the 5 nodes closest to their hashes (repair check every 5 s)");
+        Console.WriteLine($"  placed on exactly their 5 closest: {f.PlacedOnClosest} of {f.Programs}; then each program's publisher and 3 of its holders crash ({f.Crashed} nodes)");
+        Console.WriteLine($"  fetched by routing right after: {f.FoundRightAfter} of {f.LookupsRightAfter}; back to 5 live holders: {f.RestoredToK} of {f.Programs} after {(f.RepairSeconds is { } r ? $"{r:F1} s" : "more than 120 s")}; fetched after repair: {f.FoundAfterRepair} of {f.LookupsAfterRepair}; fetch p99 {f.P99Milliseconds:F0} ms");
+    }
+
+    private static void Audits(int seed)
+    {
+        foreach (var fromStart in new[] { false, true })
+        {
+            int liars = 0, within = 0, excluded = 0, honestExcluded = 0, worst = 0;
+            double extra = 0, steady = 0;
+            const int Pools = 20;
+            for (var pool = 0; pool < Pools; pool++)
+            {
+                var f = AuditScenario.Run(seed * 1000 + pool, lieFromTheStart: fromStart);
+                liars += f.Liars;
+                within += f.LiarsExcludedWithin90;
+                excluded += f.LiarsExcluded;
+                honestExcluded += f.HonestExcluded;
+                worst = Math.Max(worst, f.MaxLiarAnswers);
+                extra += f.ExtraRunShare / Pools;
+                steady += f.HonestSteadyAuditShare / Pools;
+            }
+            Console.WriteLine($"audits: {Pools} pools of 100 runners with 10 colluding liars each, 40,000 requests per pool; liars lie {(fromStart ? "from their first answer" : "on every answer once trusted (10 confirmed)")}");
+            Console.WriteLine($"  liars excluded within 90 of their answers: {within} of {liars} ({(double)within / liars:P1}; target 99%); excluded at all {excluded}; most answers before exclusion {worst}; honest runners excluded {honestExcluded}");
+            Console.WriteLine($"  extra runs {extra:P2} of requests (target at most 10%); a trusted honest runner's answers audited {steady:P2}");
+        }
+    }
+
+    private static void Hedging(int seed)
+    {
+        var f = HedgingScenario.Run(seed);
+        Console.WriteLine("hedging: 100 runners, 5 of them 20 times slower, 20,000 forwarded runs of programs held by 5 random runners");
+        Console.WriteLine($"  {f.Answered} answered, {f.Failed} failed; p50 {f.P50Milliseconds:F0} ms, p99.9 {f.P999Milliseconds:F0} ms ({f.TailRatio:F2}x p50; target 3x); {f.Hedges} hedges = {f.ExtraRequestShare:P2} extra requests (target 5%)");
     }
 
     private static double Percentile(List<double> sorted, double p) => sorted.Count == 0 ? 0 : sorted[Math.Min(sorted.Count - 1, (int)(p * sorted.Count))];

@@ -50,64 +50,11 @@ public class ExecutionTests
     public void HedgingKeepsTheTailNearTheMedianForFewExtraRequests()
     {
         // 100 runners, 5 of them slow (about 20 times the median). 20,000 runs, each of a program held by five random runners.
-        var random = new Random(77);
-        var identities = Enumerable.Range(0, 100).Select(_ => NodeIdentity.Generate()).ToList();
-        var receipts = identities.ToDictionary(r => r.Id, r => RunReceipt.Sign(r, "v1", s_program, s_input, s_input, 100));
-        var slow = identities.Take(5).Select(r => r.Id).ToHashSet();
-        var scheduler = new RunScheduler(new RunOptions());
-        var events = new PriorityQueue<(long Request, NodeId Runner), TimeSpan>();
-        var latencies = new List<double>();
-        var now = TimeSpan.Zero;
-        long failed = 0;
-
-        void Apply(IReadOnlyList<NodeEffect> effects)
-        {
-            foreach (var effect in effects)
-            {
-                switch (effect)
-                {
-                    case ForwardRun run:
-                        var ms = (slow.Contains(run.Runner) ? 1000 : 40) + random.NextDouble() * 20;
-                        events.Enqueue((run.RequestId, run.Runner), now + TimeSpan.FromMilliseconds(ms));
-                        break;
-                    case RunCompleted done:
-                        latencies.Add(done.Latency.TotalMilliseconds);
-                        break;
-                    case RunFailed:
-                        failed++;
-                        break;
-                }
-            }
-        }
-
-        var tick = TimeSpan.FromMilliseconds(5);
-        for (var i = 0; i < 20_000 || scheduler.Outstanding > 0; i++)
-        {
-            now += tick;
-            while (events.TryPeek(out var e, out var at) && at <= now)
-            {
-                events.Dequeue();
-                Apply(scheduler.Answer(e.Request, receipts[e.Runner], at));
-            }
-            if (i < 20_000)
-            {
-                // The program's five holders; the scheduler asks the one it has seen fastest, then hedges to the next.
-                var holders = new HashSet<NodeId>();
-                while (holders.Count < 5)
-                    holders.Add(identities[random.Next(100)].Id);
-                Apply(scheduler.Submit(s_program, s_input, [.. holders], now).Effects);
-            }
-            Apply(scheduler.Tick(now));
-        }
-
-        latencies.Sort();
-        var p50 = latencies[latencies.Count / 2];
-        var p999 = latencies[(int)(latencies.Count * 0.999)];
-        var extra = (double)scheduler.Hedges / scheduler.Requests;
-        Assert.Equal(0, failed);
-        Assert.Equal(20_000, latencies.Count);
-        Assert.True(p999 <= 3 * p50, $"p50 {p50:F0} ms, p99.9 {p999:F0} ms");
-        Assert.True(extra <= 0.05, $"{extra:P1} extra requests");
+        var figures = Coputer.Network.Simulation.HedgingScenario.Run(seed: 77);
+        Assert.Equal(0, figures.Failed);
+        Assert.Equal(20_000, figures.Answered);
+        Assert.True(figures.P999Milliseconds <= 3 * figures.P50Milliseconds, figures.ToString());
+        Assert.True(figures.ExtraRequestShare <= 0.05, figures.ToString());
     }
 
     [Fact]

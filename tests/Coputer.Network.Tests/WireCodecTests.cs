@@ -23,6 +23,15 @@ public class WireCodecTests
         new Prune(Peer(15)),
         new Replicate(Peer(16), [9, 8, 7]),
         new Stored(Peer(17), Hash256.Of([4])),
+        new Ping(Peer(18), 1),
+        new Pong(Peer(19), ulong.MaxValue),
+        new FindNode(Peer(20), 77, Hash256.Of([5])),
+        new FindValue(Peer(21), 78, Hash256.Of([6])),
+        new FoundNodes(Peer(22), 79, [.. Enumerable.Range(30, 20).Select(Peer)]),
+        new FoundNodes(Peer(23), 80, []),
+        new FoundValue(Peer(24), 81, Hash256.Of([7]), [1, 2, 3]),
+        new FoundValue(Peer(25), 82, Hash256.Of([8]), null),
+        new PutRecord(Peer(26), [4, 5, 6]),
     ];
 
     public static TheoryData<WireMessage> Samples() => [.. s_samples];
@@ -76,6 +85,17 @@ public class WireCodecTests
         Assert.Throws<ArgumentException>(() => WireCodec.Encode(new Gossip(Peer(1), [], 0)));
         Assert.Throws<ArgumentException>(() => WireCodec.Encode(new Gossip(Peer(1), new byte[WireCodec.MaxPayloadSize + 1], 0)));
 
+        var found = WireCodec.Encode(new FoundValue(Peer(1), 5, Hash256.Of([1]), null));
+        found[^1] = 2;
+        Assert.Contains("must be 0 or 1", Assert.Throws<WireFormatException>(() => WireCodec.Decode(found)).Message);
+        found[^1] = 1; // says a payload follows, but none does
+        Assert.Throws<WireFormatException>(() => WireCodec.Decode(found));
+        var nodes = WireCodec.Encode(new FoundNodes(Peer(1), 5, []));
+        nodes[^1] = WireCodec.MaxPeersPerMessage + 1;
+        Assert.Contains("cap", Assert.Throws<WireFormatException>(() => WireCodec.Decode(nodes)).Message);
+        Assert.Throws<ArgumentException>(() => WireCodec.Encode(new FoundNodes(Peer(1), 5, [.. Enumerable.Range(0, WireCodec.MaxPeersPerMessage + 1).Select(Peer)])));
+        Assert.Throws<ArgumentException>(() => WireCodec.Encode(new PutRecord(Peer(1), [])));
+
         Assert.Throws<WireFormatException>(() => WireCodec.Decode(new byte[WireCodec.MaxMessageSize + 1]));
         Assert.Throws<ArgumentException>(() => WireCodec.Encode(new Join(new PeerInfo(Peer(1).Id, "bad address"))));
     }
@@ -97,7 +117,7 @@ public class WireCodecTests
                 if (input.Length > 1)
                 {
                     input[0] = WireCodec.Version;
-                    input[1] = (byte)random.Next(0, 15);
+                    input[1] = (byte)random.Next(0, 22);
                 }
             }
             else

@@ -52,6 +52,9 @@ public sealed class Auditor
 
     public bool IsExcluded(NodeId runner) => _excluded.Contains(runner);
 
+    /// <summary>How many of the runner's answers re-runs have confirmed.</summary>
+    public int ConfirmedAnswers(NodeId runner) => _confirmed.GetValueOrDefault(runner);
+
     /// <summary>Whether this answer by <paramref name="runner"/> should be re-run elsewhere before it is trusted or cached.</summary>
     public bool ShouldAudit(NodeId runner)
     {

@@ -1,3 +1,4 @@
+using Coputer.Network.Routing;
 using Coputer.Network.Wire;
 using Coputer.Platform;
 
@@ -6,127 +7,168 @@ namespace Coputer.Network.Replication;
 /// <summary>Parameters of replica placement.</summary>
 public sealed record ReplicationOptions
 {
-    /// <summary>How many nodes hold each program.</summary>
+    /// <summary>How many nodes hold each program: the ones whose ids are closest to its hash.</summary>
     public int Replicas { get; init; } = 5;
 
-    /// <summary>Time between checks that every held program's holders have it.</summary>
-    public TimeSpan RepairInterval { get; init; } = TimeSpan.FromSeconds(1);
+    /// <summary>Time between a holder's checks (a lookup of the nodes now closest) that every holder has the program.</summary>
+    public TimeSpan RepairInterval { get; init; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>After copies were sent, how soon the holders are checked again for their confirmations.</summary>
+    public TimeSpan RetryInterval { get; init; } = TimeSpan.FromSeconds(2);
 
     /// <summary>Most programs one node holds.</summary>
     public int MaxPrograms { get; init; } = 10_000;
 }
 
+/// <summary>A held program's check is due: look up the nodes now closest to it and pass them to <see cref="ReplicaStore.HoldersFound"/>.</summary>
+public sealed record RepairDue(Hash256 Program) : NodeEffect;
+
 /// <summary>
-/// Keeps each program on its k rendezvous holders, as a pure state machine. Each node holding a program checks,
-/// every repair interval, the program's holders among the members it knows; a holder not known to have it is
-/// sent it (<see cref="Replicate"/>) and confirms (<see cref="Stored"/>). A node that is no longer a holder drops
-/// its copy once every holder has confirmed. A node takes a copy only when it is itself a holder, so nobody can
-/// fill another node's disk by pushing content at it. Content is addressed by hash: the id is checked on arrival.
+/// A copy was refused because this node's table knows enough nodes closer to the program; those contacts may be
+/// dead, so the owner looks the program up (which drops contacts that do not answer) before the sender's next try.
+/// </summary>
+public sealed record CheckNearness(Hash256 Program) : NodeEffect;
+
+/// <summary>
+/// Keeps each program on the k nodes whose ids are closest to its hash (XOR distance, as Kademlia places values),
+/// as a pure state machine. Each node holding a program looks up, every repair interval, the nodes now closest to
+/// it (<see cref="RepairDue"/>; the owner runs the lookup); a holder not known to have it is sent it
+/// (<see cref="Replicate"/>) and confirms (<see cref="Stored"/>). A node that is not a holder drops its copy once
+/// every holder has confirmed, so the node a program was published at hands it off. A node takes a copy only when
+/// its own routing table puts it near the program (fewer than 2k known nodes closer), so nobody can fill another
+/// node's disk by pushing content at it. Content is addressed by hash: the id is computed on arrival.
 /// </summary>
 public sealed class ReplicaStore
 {
     private readonly PeerInfo _self;
     private readonly ReplicationOptions _options;
-    private readonly Dictionary<Hash256, byte[]> _held = [];
-    private readonly Dictionary<Hash256, HashSet<NodeId>> _confirmed = [];
-    private readonly Dictionary<Hash256, HashSet<NodeId>> _lastHolders = [];
+    private readonly Func<Hash256, bool> _isNear;
+    private readonly Random _random;
+    private readonly Dictionary<Hash256, Entry> _held = [];
     private readonly List<NodeEffect> _effects = [];
-    private IReadOnlyList<PeerInfo> _members = [];
-    private TimeSpan _nextRepair;
+    private readonly Dictionary<Hash256, TimeSpan> _checked = [];
 
-    public ReplicaStore(PeerInfo self, ReplicationOptions options)
+    /// <param name="isNear">Whether this node's routing table puts it among the nodes near a program's hash.</param>
+    public ReplicaStore(PeerInfo self, ReplicationOptions options, Func<Hash256, bool> isNear, Random random)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(options.Replicas, 1);
         _self = self;
         _options = options;
+        _isNear = isNear;
+        _random = random;
     }
 
     public IEnumerable<Hash256> Held => _held.Keys;
 
     public bool Holds(Hash256 program) => _held.ContainsKey(program);
 
-    public byte[]? Get(Hash256 program) => _held.GetValueOrDefault(program);
+    public byte[]? Get(Hash256 program) => _held.GetValueOrDefault(program)?.Content;
 
+    /// <summary>Copies sent to holders so far.</summary>
     public long Sent { get; private set; }
 
-    /// <summary>The members this node knows to be live (from its membership), itself included or not.</summary>
-    public void UpdateMembers(IReadOnlyList<PeerInfo> members) => _members = members;
+    /// <summary>The <paramref name="k"/> of <paramref name="nodes"/> closest to <paramref name="program"/> by XOR distance, closest first.</summary>
+    public static IReadOnlyList<PeerInfo> Closest(Hash256 program, IEnumerable<PeerInfo> nodes, int k)
+    {
+        var target = RoutingKey.From(program);
+        return nodes.DistinctBy(n => n.Id).OrderBy(n => RoutingKey.From(n.Id).Xor(target)).Take(k).ToList();
+    }
 
-    /// <summary>The program's holders as this node sees them.</summary>
-    public IReadOnlyList<PeerInfo> HoldersOf(Hash256 program) =>
-        Rendezvous.Holders(program, _members.Where(m => m.Id != _self.Id).Append(_self), m => m.Id, _options.Replicas);
-
-    /// <summary>Stores a program published at this node (whether or not it is a holder) and spreads it on the next tick.</summary>
-    public Hash256 Add(byte[] content)
+    /// <summary>Stores a program published at this node (whether or not it is a holder); it is placed at the next tick.</summary>
+    public Hash256 Add(byte[] content, TimeSpan now)
     {
         var id = Hash256.Of(content);
-        _held[id] = content;
+        if (!_held.ContainsKey(id))
+            _held[id] = new Entry(content) { NextRepair = now };
         return id;
     }
 
-    public IReadOnlyList<NodeEffect> Handle(WireMessage message)
+    public IReadOnlyList<NodeEffect> Handle(WireMessage message, TimeSpan now)
     {
         switch (message)
         {
             case Replicate m:
                 var id = Hash256.Of(m.Content);
-                // Without a directory yet this node cannot tell whether it is a holder, so it takes nothing new.
-                if (_held.ContainsKey(id) || (_members.Count > 0 && _held.Count < _options.MaxPrograms && HoldersOf(id).Any(h => h.Id == _self.Id)))
+                if (_held.ContainsKey(id) || (_held.Count < _options.MaxPrograms && _isNear(id)))
                 {
-                    _held.TryAdd(id, m.Content);
+                    // A new holder checks the placement itself soon (it may know of closer nodes), then at the usual pace.
+                    _held.TryAdd(id, new Entry(m.Content) { NextRepair = now + Jitter() });
                     Send(m.Sender, new Stored(_self, id));
+                }
+                else if (!_checked.TryGetValue(id, out var until) || now >= until)
+                {
+                    if (_checked.Count >= 1024)
+                        _checked.Clear();
+                    _checked[id] = now + _options.RetryInterval;
+                    _effects.Add(new CheckNearness(id));
                 }
                 break;
             case Stored m:
-                if (_held.ContainsKey(m.Id))
-                    Confirmed(m.Id).Add(m.Sender.Id);
+                if (_held.TryGetValue(m.Id, out var entry))
+                    entry.Confirmed.Add(m.Sender.Id);
                 break;
         }
         return Drain();
     }
 
+    /// <summary>Asks for a lookup for every held program whose check is due.</summary>
     public IReadOnlyList<NodeEffect> Tick(TimeSpan now)
     {
-        if (now < _nextRepair)
-            return [];
-        _nextRepair = now + _options.RepairInterval;
-        var live = _members.Select(m => m.Id).ToHashSet();
-        foreach (var (program, content) in _held.ToArray())
+        foreach (var (program, entry) in _held)
         {
-            var holders = HoldersOf(program);
-            var confirmed = Confirmed(program);
-            var holderIds = holders.Select(h => h.Id).ToHashSet();
-            if (!_lastHolders.TryGetValue(program, out var last) || !last.SetEquals(holderIds))
-            {
-                // The holders changed: earlier confirmations may be stale (a node may have dropped its copy
-                // while it was not a holder), so every holder is asked again; one that has it just confirms.
-                confirmed.Clear();
-                _lastHolders[program] = holderIds;
-            }
-            confirmed.RemoveWhere(id => !live.Contains(id)); // a holder that left must be replaced
-            var missing = holders.Where(h => h.Id != _self.Id && !confirmed.Contains(h.Id)).ToList();
-            foreach (var holder in missing)
-            {
-                Sent++;
-                Send(holder, new Replicate(_self, content));
-            }
-            if (missing.Count == 0 && !holders.Any(h => h.Id == _self.Id))
-            {
-                // Every holder has it: this copy is surplus.
-                _held.Remove(program);
-                _confirmed.Remove(program);
-                _lastHolders.Remove(program);
-            }
+            if (entry.NextRepair > now || entry.Looking)
+                continue;
+            entry.Looking = true;
+            entry.NextRepair = now + _options.RepairInterval + Jitter();
+            _effects.Add(new RepairDue(program));
         }
         return Drain();
     }
 
-    private HashSet<NodeId> Confirmed(Hash256 program)
+    /// <summary>
+    /// The nodes a lookup found closest to <paramref name="program"/> (they answered, so they are live): with this
+    /// node, the k closest are the holders. Holders not known to have it are sent it; a surplus copy is dropped
+    /// once every holder has confirmed.
+    /// </summary>
+    public IReadOnlyList<NodeEffect> HoldersFound(Hash256 program, IReadOnlyList<PeerInfo> closest, TimeSpan now)
     {
-        if (!_confirmed.TryGetValue(program, out var set))
-            _confirmed[program] = set = [];
-        return set;
+        if (!_held.TryGetValue(program, out var entry))
+            return [];
+        entry.Looking = false;
+        if (closest.Count == 0)
+            return []; // nobody answered: no news about the holders
+        var holders = Closest(program, closest.Append(_self), _options.Replicas);
+        var holderIds = holders.Select(h => h.Id).ToHashSet();
+        if (!entry.LastHolders.SetEquals(holderIds))
+        {
+            // The holders changed: earlier confirmations may be stale (a node may have dropped its copy while it
+            // was not a holder), so every holder is asked again; one that has it just confirms.
+            entry.Confirmed.Clear();
+            entry.LastHolders = holderIds;
+        }
+        var missing = holders.Where(h => h.Id != _self.Id && !entry.Confirmed.Contains(h.Id)).ToList();
+        foreach (var holder in missing)
+        {
+            Sent++;
+            Send(holder, new Replicate(_self, entry.Content));
+        }
+        if (missing.Count > 0)
+            entry.NextRepair = Min(entry.NextRepair, now + _options.RetryInterval); // soon: did the copies arrive?
+        if (missing.Count == 0 && !holderIds.Contains(_self.Id))
+            _held.Remove(program); // every holder has it: this copy is surplus
+        return Drain();
     }
+
+    /// <summary>The lookup for a program's holders failed or found nobody; it is tried again at the next check.</summary>
+    public void LookupFailed(Hash256 program)
+    {
+        if (_held.TryGetValue(program, out var entry))
+            entry.Looking = false;
+    }
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+
+    private TimeSpan Jitter() => TimeSpan.FromTicks(_random.NextInt64(Math.Max(1, _options.RepairInterval.Ticks / 4)));
 
     private void Send(PeerInfo to, WireMessage message) => _effects.Add(new Outgoing(to, message));
 
@@ -137,5 +179,18 @@ public sealed class ReplicaStore
         var effects = _effects.ToArray();
         _effects.Clear();
         return effects;
+    }
+
+    private sealed class Entry(byte[] content)
+    {
+        public byte[] Content { get; } = content;
+
+        public HashSet<NodeId> Confirmed { get; } = [];
+
+        public HashSet<NodeId> LastHolders { get; set; } = [];
+
+        public TimeSpan NextRepair { get; set; }
+
+        public bool Looking { get; set; }
     }
 }

@@ -2,6 +2,7 @@ using System.Text;
 using Coputer.Network.Broadcast;
 using Coputer.Network.Membership;
 using Coputer.Network.Replication;
+using Coputer.Network.Routing;
 using Coputer.Network.Wire;
 using Coputer.Platform;
 using Coputer.Platform.Records;
@@ -32,6 +33,8 @@ public sealed record SimulationOptions
     public PlumtreeOptions Broadcast { get; init; } = new();
 
     public ReplicationOptions Replication { get; init; } = new();
+
+    public KademliaOptions Routing { get; init; } = new();
 }
 
 /// <summary>Counts of what crossed the simulated network.</summary>
@@ -95,16 +98,19 @@ public sealed class Simulation
     private readonly List<SimulatedNode> _nodes = [];
     private readonly Dictionary<NodeId, SimulatedNode> _byId = [];
     private long _sequence;
-    private List<PeerInfo>? _livePeers;
     private ulong _trace = 14695981039346656037UL;
 
     public Simulation(SimulationOptions options)
     {
         _options = options;
         _random = new Random(options.Seed);
+        LossRate = options.LossRate;
     }
 
     public TimeSpan Now { get; private set; }
+
+    /// <summary>Share of messages lost from now on (starts at <see cref="SimulationOptions.LossRate"/>).</summary>
+    public double LossRate { get; set; }
 
     public IReadOnlyList<SimulatedNode> Nodes => _nodes;
 
@@ -120,11 +126,11 @@ public sealed class Simulation
     {
         var index = _nodes.Count;
         var id = new NodeId(Hash256.Of(Encoding.UTF8.GetBytes($"simulated-node-{_options.Seed}-{index}")));
-        var peer = new PeerInfo(id, $"10.{index >> 16 & 255}.{index >> 8 & 255}.{index & 255}:7000");
-        var node = new SimulatedNode(index, new NetworkNode(peer, _options.Membership, _options.Broadcast, _options.Replication, new Random(_random.Next())));
+        // One /24 per node (10.a.b.1), so the routing table's per-range caps see distinct operators.
+        var peer = new PeerInfo(id, $"10.{index >> 8 & 255}.{index & 255}.1:7000");
+        var node = new SimulatedNode(index, new NetworkNode(peer, _options.Membership, _options.Broadcast, _options.Replication, new Random(_random.Next()), _options.Routing));
         _nodes.Add(node);
         _byId[id] = node;
-        _livePeers = null;
         Schedule(Now + TimeSpan.FromTicks(_random.NextInt64(_options.TickInterval.Ticks)), new TickEvent(node));
         if (contact is not null)
             Apply(node, node.Node.Join(contact.Peer, Now));
@@ -137,7 +143,6 @@ public sealed class Simulation
         if (!node.Alive)
             return;
         node.Alive = false;
-        _livePeers = null;
         Mix(0xC7, node.Index, node.Index, []);
         foreach (var other in LiveNodes)
         {
@@ -153,14 +158,21 @@ public sealed class Simulation
             return;
         Apply(node, node.Node.Leave());
         node.Alive = false;
-        _livePeers = null;
     }
 
     /// <summary>Has <paramref name="node"/> publish a signed record to the network now.</summary>
     public void Publish(SimulatedNode node, SignedRecord record) => Apply(node, node.Node.Publish(record, Now));
 
-    /// <summary>Stores content at <paramref name="node"/>, which spreads it to the content's holders.</summary>
-    public Hash256 Store(SimulatedNode node, byte[] content) => node.Node.Replicas.Add(content);
+    /// <summary>Stores content at <paramref name="node"/>, which places it on the nodes closest to its hash.</summary>
+    public Hash256 Store(SimulatedNode node, byte[] content) => node.Node.Store(content, Now);
+
+    /// <summary>Has <paramref name="node"/> look up the value under <paramref name="key"/> (content hash or name key); the outcome is an observed <see cref="ValueFound"/> or <see cref="LookupFailed"/>.</summary>
+    public long Find(SimulatedNode node, Hash256 key)
+    {
+        var (id, effects) = node.Node.Find(key, Now);
+        Apply(node, effects);
+        return id;
+    }
 
     /// <summary>Every effect any node produces, as it happens (for measurements).</summary>
     public event Action<SimulatedNode, NodeEffect>? Observed;
@@ -179,8 +191,6 @@ public sealed class Simulation
             switch (next)
             {
                 case TickEvent tick when tick.Node.Alive:
-                    // The placement directory: here an exact list of live nodes (see docs/network.md).
-                    tick.Node.Node.Replicas.UpdateMembers(_livePeers ??= LiveNodes.Select(n => n.Peer).ToList());
                     Apply(tick.Node, tick.Node.Node.Tick(Now));
                     Schedule(Now + _options.TickInterval, tick);
                     break;
@@ -262,7 +272,7 @@ public sealed class Simulation
                 continue;
             var bytes = WireCodec.Encode(outgoing.Message);
             Stats.RecordSent(outgoing.Message, bytes.Length);
-            if (outgoing.Message is not Disconnect && _options.LossRate > 0 && _random.NextDouble() < _options.LossRate)
+            if (outgoing.Message is not Disconnect && LossRate > 0 && _random.NextDouble() < LossRate)
             {
                 Stats.RecordLost();
                 continue;

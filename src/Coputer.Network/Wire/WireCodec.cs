@@ -32,6 +32,13 @@ public static class WireCodec
         Prune = 11,
         Replicate = 12,
         Stored = 13,
+        Ping = 14,
+        Pong = 15,
+        FindNode = 16,
+        FindValue = 17,
+        FoundNodes = 18,
+        FoundValue = 19,
+        PutRecord = 20,
     }
 
     public static byte[] Encode(WireMessage message)
@@ -52,6 +59,13 @@ public static class WireCodec
             Prune => MessageType.Prune,
             Replicate => MessageType.Replicate,
             Stored => MessageType.Stored,
+            Ping => MessageType.Ping,
+            Pong => MessageType.Pong,
+            FindNode => MessageType.FindNode,
+            FindValue => MessageType.FindValue,
+            FoundNodes => MessageType.FoundNodes,
+            FoundValue => MessageType.FoundValue,
+            PutRecord => MessageType.PutRecord,
             _ => throw new ArgumentException($"no wire encoding for {message.GetType().Name}", nameof(message)),
         };
         var output = new List<byte>(128) { Version, (byte)type };
@@ -98,6 +112,34 @@ public static class WireCodec
                 output.AddRange(m.Id.ToArray());
                 output.Add(m.Round);
                 break;
+            case Ping m:
+                WriteRequestId(output, m.RequestId);
+                break;
+            case Pong m:
+                WriteRequestId(output, m.RequestId);
+                break;
+            case FindNode m:
+                WriteRequestId(output, m.RequestId);
+                output.AddRange(m.Target.ToArray());
+                break;
+            case FindValue m:
+                WriteRequestId(output, m.RequestId);
+                output.AddRange(m.Key.ToArray());
+                break;
+            case FoundNodes m:
+                WriteRequestId(output, m.RequestId);
+                WritePeers(output, m.Peers);
+                break;
+            case FoundValue m:
+                WriteRequestId(output, m.RequestId);
+                output.AddRange(m.Key.ToArray());
+                output.Add(m.Payload is null ? (byte)0 : (byte)1);
+                if (m.Payload is not null)
+                    WritePayload(output, m.Payload);
+                break;
+            case PutRecord m:
+                WritePayload(output, m.Payload);
+                break;
         }
         if (output.Count > MaxMessageSize)
         {
@@ -134,6 +176,13 @@ public static class WireCodec
             MessageType.Prune => new Prune(reader.Peer()),
             MessageType.Replicate => new Replicate(reader.Peer(), reader.Payload()),
             MessageType.Stored => new Stored(reader.Peer(), reader.Hash("content id")),
+            MessageType.Ping => new Ping(reader.Peer(), reader.UInt64("request id")),
+            MessageType.Pong => new Pong(reader.Peer(), reader.UInt64("request id")),
+            MessageType.FindNode => new FindNode(reader.Peer(), reader.UInt64("request id"), reader.Hash("target")),
+            MessageType.FindValue => new FindValue(reader.Peer(), reader.UInt64("request id"), reader.Hash("key")),
+            MessageType.FoundNodes => new FoundNodes(reader.Peer(), reader.UInt64("request id"), reader.Peers()),
+            MessageType.FoundValue => new FoundValue(reader.Peer(), reader.UInt64("request id"), reader.Hash("key"), reader.Bool("payload flag") ? reader.Payload() : null),
+            MessageType.PutRecord => new PutRecord(reader.Peer(), reader.Payload()),
             _ => throw new WireFormatException($"unknown message type {type}", 1),
         };
         reader.End();
@@ -149,6 +198,12 @@ public static class WireCodec
         output.AddRange(peer.Id.Hash.ToArray());
         output.Add((byte)peer.Address.Length);
         output.AddRange(Encoding.ASCII.GetBytes(peer.Address));
+    }
+
+    private static void WriteRequestId(List<byte> output, ulong id)
+    {
+        for (var shift = 56; shift >= 0; shift -= 8)
+            output.Add((byte)(id >> shift));
     }
 
     private static void WritePayload(List<byte> output, byte[] payload)
@@ -205,6 +260,15 @@ public static class WireCodec
                 throw new WireFormatException($"message ends before its {what}", _offset);
             }
             return _data[_offset++];
+        }
+
+        public ulong UInt64(string what)
+        {
+            if (_data.Length - _offset < sizeof(ulong))
+                throw new WireFormatException($"message ends inside its {what}", _offset);
+            var value = System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(_data.Slice(_offset, sizeof(ulong)));
+            _offset += sizeof(ulong);
+            return value;
         }
 
         public bool Bool(string what)

@@ -5,7 +5,7 @@ namespace Coputer.Network.Wire;
 /// <summary>A peer advertised on the wire: its node id and the address it is reached at.</summary>
 public sealed record PeerInfo(NodeId Id, string Address);
 
-/// <summary>Messages of the peer protocols (HyParView membership, Plumtree broadcast, replication), each from a sender. Version 1 of the wire schema.</summary>
+/// <summary>Messages of the peer protocols (HyParView membership, Plumtree broadcast, replication, Kademlia routing), each from a sender. Version 1 of the wire schema.</summary>
 public abstract record WireMessage(PeerInfo Sender);
 
 public sealed record Join(PeerInfo Sender) : WireMessage(Sender);
@@ -39,6 +39,29 @@ public sealed record Replicate(PeerInfo Sender, byte[] Content) : WireMessage(Se
 
 /// <summary>Replication: "I hold the content with this id".</summary>
 public sealed record Stored(PeerInfo Sender, Hash256 Id) : WireMessage(Sender);
+
+/// <summary>Kademlia: "are you there?", answered by a <see cref="Pong"/> with the same request id.</summary>
+public sealed record Ping(PeerInfo Sender, ulong RequestId) : WireMessage(Sender);
+
+public sealed record Pong(PeerInfo Sender, ulong RequestId) : WireMessage(Sender);
+
+/// <summary>Kademlia: "which nodes do you know closest to this key?", answered by <see cref="FoundNodes"/>.</summary>
+public sealed record FindNode(PeerInfo Sender, ulong RequestId, Hash256 Target) : WireMessage(Sender);
+
+/// <summary>Kademlia: "send me the value stored under this key", answered by <see cref="FoundValue"/> or, when the answerer has none, <see cref="FoundNodes"/>.</summary>
+public sealed record FindValue(PeerInfo Sender, ulong RequestId, Hash256 Key) : WireMessage(Sender);
+
+/// <summary>Kademlia: the answerer's closest contacts to the key asked about.</summary>
+public sealed record FoundNodes(PeerInfo Sender, ulong RequestId, IReadOnlyList<PeerInfo> Peers) : WireMessage(Sender);
+
+/// <summary>
+/// Kademlia: the value under <paramref name="Key"/> (content whose hash is the key, or a signed record whose name
+/// key it is; the asker checks which). A null payload means "I hold it, but it is too large for a message: fetch it".
+/// </summary>
+public sealed record FoundValue(PeerInfo Sender, ulong RequestId, Hash256 Key, byte[]? Payload) : WireMessage(Sender);
+
+/// <summary>Kademlia: "keep this signed publication record; you are one of the nodes closest to its name".</summary>
+public sealed record PutRecord(PeerInfo Sender, byte[] Payload) : WireMessage(Sender);
 
 /// <summary>A malformed message, with the byte offset where decoding stopped.</summary>
 public sealed class WireFormatException(string message, int offset) : Exception($"{message} at byte {offset}")
