@@ -42,4 +42,7 @@ public abstract class LuauObject
     /// the same in every run. Zero means never used as a key (such an object cannot be in any table).
     /// </summary>
     internal uint KeyId;
+
+    /// <summary>The number of the last Luau collection that marked the object reachable (see <see cref="GarbageCollector"/>).</summary>
+    internal uint GcEpoch;
 }

@@ -202,6 +202,23 @@ public class MetamethodTests
         for k in pairs(kv) do n += 1 end
         return n, kv.z == k1
         """, "1\ttrue")]
+    // Marks are per collection: what one collection found reachable is judged afresh by the next.
+    [InlineData("""
+        local w = setmetatable({}, {__mode = 'k'})
+        local a, b = {}, {}
+        w[a] = 1
+        w[b] = 2
+        collectgarbage()
+        local before = 0
+        for _ in pairs(w) do before += 1 end
+        a = nil
+        collectgarbage()
+        local mid = 0
+        for _ in pairs(w) do mid += 1 end
+        b = nil
+        collectgarbage()
+        return before, mid, next(w)
+        """, "2\t1\tnil")]
     public void WeakTables(string source, string expected) => ScriptRunner.Expect(source, expected);
 
     [Fact]
