@@ -19,6 +19,16 @@ public class MetamethodTests
     [InlineData("local p = newproxy(true) getmetatable(p).__index = function(_, k) return k .. '?' end return p.foo, type(p)", "foo?\tuserdata")]
     [InlineData("local p = newproxy() return pcall(function() return p.x end)", "false\tchunk:1: attempt to index userdata with 'x'")]
     [InlineData("local s = 'abc' return s:upper(), ('x'):rep(3), s.len(s), #s", "ABC\txxx\t3\t3")]
+    // A method call finds the object's own field even when its key was built at run time (a different string object
+    // than the constant); the class's method must not shadow it.
+    [InlineData("""
+        local Class = {}
+        Class.__index = Class
+        function Class:len2() return 'class' end
+        local obj = setmetatable({}, Class)
+        obj[string.rep('len', 1) .. '2'] = function() return 'own' end
+        return obj:len2(), obj.len2(), setmetatable({}, Class):len2()
+        """, "own\town\tclass")]
     public void Index(string source, string expected) => ScriptRunner.Expect(source, expected);
 
     [Theory]
