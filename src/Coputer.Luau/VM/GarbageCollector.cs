@@ -17,8 +17,9 @@ internal sealed class GarbageCollector
     private readonly LuauState _state;
 
     // Objects are marked by storing this collection's number in them (a set of every reachable object made each
-    // collection allocate and rehash as much as the heap held: 11 ms for 20,000 tables). Strings and prototypes,
-    // which carry no number, go in the set.
+    // collection allocate and rehash as much as the heap held: 11 ms for 20,000 tables). Strings, prototypes and
+    // host functions go in the set: they may be shared by states (interned names, library templates) whose
+    // collections can run at the same time on other threads, so they must not carry one state's mark.
     private readonly uint _epoch;
     private readonly HashSet<object> _marked = new(ReferenceEqualityComparer.Instance);
     private readonly Stack<object> _gray = new();
@@ -83,7 +84,7 @@ internal sealed class GarbageCollector
 
     private void MarkObject(object o)
     {
-        if (o is LuauObject lo)
+        if (o is LuauObject lo and not HostFunction)
         {
             if (lo.GcEpoch == _epoch)
                 return;
@@ -216,7 +217,8 @@ internal sealed class GarbageCollector
     private static bool IsCollectable(in LuauValue v) =>
         v.Type_ is LuauType.Table or LuauType.Function or LuauType.Userdata or LuauType.Thread or LuauType.Buffer;
 
-    private bool IsDead(in LuauValue v) => IsCollectable(in v) && Unsafe.As<LuauObject>(v.O!).GcEpoch != _epoch;
+    private bool IsDead(in LuauValue v) =>
+        IsCollectable(in v) && (v.O is HostFunction ? !_marked.Contains(v.O) : Unsafe.As<LuauObject>(v.O!).GcEpoch != _epoch);
 
     private void ClearWeakEntries()
     {

@@ -43,6 +43,9 @@ public abstract class LuauObject
     /// </summary>
     internal uint KeyId;
 
-    /// <summary>The number of the last Luau collection that marked the object reachable (see <see cref="GarbageCollector"/>).</summary>
+    /// <summary>
+    /// The number of the last Luau collection of the owning state that marked the object reachable (see
+    /// <see cref="GarbageCollector"/>; not used for host functions, which states may share).
+    /// </summary>
     internal uint GcEpoch;
 }
