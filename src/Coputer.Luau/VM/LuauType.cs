@@ -45,7 +45,7 @@ public abstract class LuauObject
 
     /// <summary>
     /// The number of the last Luau collection of the owning state that marked the object reachable (see
-    /// <see cref="GarbageCollector"/>; not used for host functions, which states may share).
+    /// <see cref="GarbageCollector"/>; used only for tables, Luau closures and threads, which one state owns).
     /// </summary>
     internal uint GcEpoch;
 }
