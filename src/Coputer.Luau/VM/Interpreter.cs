@@ -511,7 +511,10 @@ internal static partial class Interpreter
                                 break;
                             }
                             var mt = t.Metatable;
-                            if (n.Next == 0 && mt is not null && (mt.TmCache & (1 << (int)TagMethod.Index)) == 0)
+                            // Absent when the key's chain is this one node holding another key. Keys compare by
+                            // content: a key made at run time (not interned) may equal the constant.
+                            if (n.Next == 0 && (n.Key.Type_ != LuauType.String || !key.Equals(n.Key.UnsafeString))
+                                && mt is not null && (mt.TmCache & (1 << (int)TagMethod.Index)) == 0)
                             {
                                 ref readonly var index = ref FastTm(state, mt, TagMethod.Index);
                                 if (index.Type_ == LuauType.Table)

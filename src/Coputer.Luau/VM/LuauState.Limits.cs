@@ -33,6 +33,7 @@ public sealed partial class LuauState
     private long _allocatedSinceGc;
     private bool _failedSinceCount;
     private long _gcThreshold = MinGcThreshold;
+    private uint _gcEpoch;
     private bool _gcPending;
 
     /// <summary>Allocation volume after which a collection runs even for a small heap.</summary>
@@ -143,6 +144,17 @@ public sealed partial class LuauState
     }
 
     internal void SetMemoryInUse(long bytes) => MemoryInUse = bytes;
+
+    /// <summary>
+    /// A new collection number (never 0, which no object marked yet holds). After 2^32 - 1 collections the numbers
+    /// repeat; an object last marked exactly that many collections earlier would then be taken as marked once.
+    /// </summary>
+    internal uint NextGcEpoch()
+    {
+        if (++_gcEpoch == 0)
+            _gcEpoch = 1;
+        return _gcEpoch;
+    }
 
     /// <summary>
     /// Whether collections run on their own as scripts allocate (<c>collectgarbage("stop"/"restart")</c>).

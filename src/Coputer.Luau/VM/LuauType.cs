@@ -42,4 +42,10 @@ public abstract class LuauObject
     /// the same in every run. Zero means never used as a key (such an object cannot be in any table).
     /// </summary>
     internal uint KeyId;
+
+    /// <summary>
+    /// The number of the last Luau collection of the owning state that marked the object reachable (see
+    /// <see cref="GarbageCollector"/>; used only for tables, Luau closures and threads, which one state owns).
+    /// </summary>
+    internal uint GcEpoch;
 }

@@ -54,6 +54,9 @@ internal sealed class Upvalue
     /// <summary>The stack index while open.</summary>
     public int Index;
 
+    /// <summary>The number of the last Luau collection that marked this box (see <see cref="GarbageCollector"/>).</summary>
+    internal uint GcEpoch;
+
     /// <summary>The value once closed.</summary>
     public LuauValue Closed;
 

@@ -19,6 +19,16 @@ public class MetamethodTests
     [InlineData("local p = newproxy(true) getmetatable(p).__index = function(_, k) return k .. '?' end return p.foo, type(p)", "foo?\tuserdata")]
     [InlineData("local p = newproxy() return pcall(function() return p.x end)", "false\tchunk:1: attempt to index userdata with 'x'")]
     [InlineData("local s = 'abc' return s:upper(), ('x'):rep(3), s.len(s), #s", "ABC\txxx\t3\t3")]
+    // A method call finds the object's own field even when its key was built at run time (a different string object
+    // than the constant); the class's method must not shadow it.
+    [InlineData("""
+        local Class = {}
+        Class.__index = Class
+        function Class:len2() return 'class' end
+        local obj = setmetatable({}, Class)
+        obj[string.rep('len', 1) .. '2'] = function() return 'own' end
+        return obj:len2(), obj.len2(), setmetatable({}, Class):len2()
+        """, "own\town\tclass")]
     public void Index(string source, string expected) => ScriptRunner.Expect(source, expected);
 
     [Theory]
@@ -202,6 +212,23 @@ public class MetamethodTests
         for k in pairs(kv) do n += 1 end
         return n, kv.z == k1
         """, "1\ttrue")]
+    // Marks are per collection: what one collection found reachable is judged afresh by the next.
+    [InlineData("""
+        local w = setmetatable({}, {__mode = 'k'})
+        local a, b = {}, {}
+        w[a] = 1
+        w[b] = 2
+        collectgarbage()
+        local before = 0
+        for _ in pairs(w) do before += 1 end
+        a = nil
+        collectgarbage()
+        local mid = 0
+        for _ in pairs(w) do mid += 1 end
+        b = nil
+        collectgarbage()
+        return before, mid, next(w)
+        """, "2\t1\tnil")]
     public void WeakTables(string source, string expected) => ScriptRunner.Expect(source, expected);
 
     [Fact]
