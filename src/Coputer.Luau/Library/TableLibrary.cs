@@ -300,7 +300,17 @@ internal static class TableLibrary
         c.State.ChargeMemory(-MemoryCost.Values(size));
         var t = c.State.CreateTable(size, 0);
         if (!c[2].IsNil)
-            Array.Fill(t.Array, c[2]);
+        {
+            // In pieces charged as work, so a timeout or cancellation stops a huge fill soon.
+            var value = c[2];
+            const int piece = 1 << 16;
+            for (int start = 0; start < size; start += piece)
+            {
+                int n = Math.Min(piece, size - start);
+                t.Array.AsSpan(start, n).Fill(value);
+                c.State.ChargeWork(n >> 2);
+            }
+        }
         return c.Return(t);
     }
 

@@ -107,6 +107,7 @@ public class ExecutionLimitTests
     [InlineData("return #string.gsub(string.rep('x', 100000), 'x', string.rep('y', 1000))")]
     [InlineData("return #string.format('%s%s', string.rep('x', 1e8), 'y')")]
     [InlineData("local t = {} for i = 1, 1000 do t[i] = 1001 - i end table.sort(t) table.sort(t, function(a, b) return a > b end) return #t")]
+    [InlineData("return #table.create(10000000, true)")]
     public void LibraryWorkIsChargedInProportionToItsSize(string source)
     {
         // None of these scripts loops much in Luau: the budget stops them inside the library.
