@@ -157,7 +157,8 @@ internal static class BaseLibrary
         if (t is not (LuauType.Nil or LuauType.Boolean))
             throw c.TypeError(1, "nil or boolean");
         var u = new LuauUserdata(null, 0, c[1].IsTruthy ? c.State.CreateTable() : null) { IsProxy = true };
-        c.State.ChargeMemory(MemoryCost.Userdata);
+        // The userdata, and the metatable newproxy(true) gives it.
+        c.State.ChargeMemory(MemoryCost.Userdata + (c[1].IsTruthy ? MemoryCost.Table : 0));
         return c.Return(new LuauValue(u));
     }
 

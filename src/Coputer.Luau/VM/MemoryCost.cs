@@ -14,10 +14,10 @@ internal static class MemoryCost
     public const int ArrayHeader = 24;
 
     /// <summary>A <see cref="LuauTable"/> object without its arrays.</summary>
-    public const int Table = 64;
+    public const int Table = 72;
 
     /// <summary>A <see cref="LuauClosure"/> object without its upvalue array.</summary>
-    public const int ClosureObject = 48;
+    public const int ClosureObject = 56;
 
     /// <summary>An <see cref="Upvalue"/> object (a captured variable that is assigned to).</summary>
     public const int UpvalueObject = 64;
@@ -29,10 +29,10 @@ internal static class MemoryCost
     public const int BufferObject = 32;
 
     /// <summary>A <see cref="LuauThread"/> object without its stack and frame arrays.</summary>
-    public const int ThreadObject = 160;
+    public const int ThreadObject = 168;
 
     /// <summary>A userdata object (<c>newproxy</c>, host objects).</summary>
-    public const int Userdata = 48;
+    public const int Userdata = 56;
 
     /// <summary>An array of <paramref name="bytes"/> bytes of elements: header and padding included, 0 for none.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -30,6 +30,8 @@ public class MemoryChargeTests
     [InlineData("t[i] = coroutine.create(f)")]
     [InlineData("t[i] = buffer.create(16)")]
     [InlineData("t[i] = setmetatable({}, mt)")]
+    [InlineData("t[i] = newproxy(false)")]
+    [InlineData("t[i] = newproxy(true)")]
     public void ChargesCoverWhatDotNetAllocates(string body)
     {
         var engine = new LuauEngine(new LuauEngineOptions { Output = Stream.Null });
