@@ -129,8 +129,8 @@ public static partial class GatewayBenchmark
         Console.WriteLine();
         if (rounds > 1)
             Console.WriteLine($"medians of {rounds} alternating rounds (the share of bare Kestrel is the median of each round's own ratio)");
-        Console.WriteLine("| case | requests/s | p50 | p99 | of bare Kestrel | errors |");
-        Console.WriteLine("|---|---:|---:|---:|---:|---:|");
+        Console.WriteLine("| case | requests/s | p50 | p99 | of bare Kestrel | errors | server CPU/request | wrk CPU/request | of bare Kestrel by CPU |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var t in targets.Where(t => cases.Contains(t.Key)))
         {
             var runs = results[t.Key];
@@ -138,9 +138,17 @@ public static partial class GatewayBenchmark
             string share = bareRuns is null ? "n/a" : string.Create(CultureInfo.InvariantCulture, $"{100 * Median(runs.Select((r, i) => r.RequestsPerSecond / bareRuns[i].RequestsPerSecond)):0}%");
             string p50 = MedianLatency(runs.Select(r => r.P50)), p99 = MedianLatency(runs.Select(r => r.P99));
             string errors = string.Join("; ", runs.Select(r => r.Errors).Where(e => e != "0").Distinct());
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {t.Name} | {rps:N0} | {p50} | {p99} | {share} | {(errors.Length == 0 ? "0" : errors)} |"));
+            double server = Median(runs.Select(r => r.ServerCpuUs)), client = Median(runs.Select(r => r.WrkCpuUs));
+            string byCpu = bareRuns is null || double.IsNaN(client) ? "n/a" : string.Create(CultureInfo.InvariantCulture,
+                $"{100 * (Median(bareRuns.Select(r => r.ServerCpuUs)) + Median(bareRuns.Select(r => r.WrkCpuUs))) / (server + client):0}%");
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"| {t.Name} | {rps:N0} | {p50} | {p99} | {share} | {(errors.Length == 0 ? "0" : errors)} | {server:0.0} us | {client:0.0} us | {byCpu} |"));
         }
         Console.WriteLine();
+        // With wrk and the server sharing the cores and every core busy, requests per second are the cores over the
+        // processor time a request costs both; this ratio does not move with other processes' load as the measured
+        // one does, but it is an estimate: it leaves out waiting and contention.
+        Console.WriteLine("'of bare Kestrel by CPU': bare Kestrel's (server + wrk) processor time per request over this case's, an estimate of the share on an otherwise idle machine");
         Console.WriteLine($"load average after: {Load()}; targets: cache hit >= 70%, uncached >= 25% of bare Kestrel");
         foreach (var dir in new[] { data + "-cached", data + "-uncached" })
         {
@@ -180,7 +188,29 @@ public static partial class GatewayBenchmark
     [GeneratedRegex(@"^([0-9.]+)(us|ms|s|m)$")]
     private static partial Regex LatencyPattern();
 
-    private sealed record WrkResult(double RequestsPerSecond, string P50, string P99, string Errors);
+    /// <summary>
+    /// One wrk run: its rates and latencies, and the processor time per request of the servers (this process) and
+    /// of wrk (its children's time, from /proc/self/stat; NaN where that cannot be read).
+    /// </summary>
+    private sealed record WrkResult(double RequestsPerSecond, string P50, string P99, string Errors, double ServerCpuUs = double.NaN, double WrkCpuUs = double.NaN);
+
+    /// <summary>Processor time of this process and of its reaped children (wrk), in microseconds.</summary>
+    private static (double Self, double Children) CpuTimes()
+    {
+        double self = Process.GetCurrentProcess().TotalProcessorTime.TotalMicroseconds;
+        try
+        {
+            // Fields after the command name: ... utime stime cutime cstime (14 to 17 counting from 1), in clock ticks.
+            string stat = File.ReadAllText("/proc/self/stat");
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            double ticks = double.Parse(fields[13], CultureInfo.InvariantCulture) + double.Parse(fields[14], CultureInfo.InvariantCulture);
+            return (self, ticks * 1e6 / 100);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
+        {
+            return (self, double.NaN);
+        }
+    }
 
     /// <summary>
     /// A wrk script giving every request a path of its own (a thread number and a counter), so that no two
@@ -219,9 +249,11 @@ public static partial class GatewayBenchmark
             info.ArgumentList.Add($"Host: {host}");
         }
         info.ArgumentList.Add(url);
+        var cpuBefore = CpuTimes();
         using var process = Process.Start(info)!;
         string output = await process.StandardOutput.ReadToEndAsync();
         await process.WaitForExitAsync();
+        var cpuAfter = CpuTimes();
         if (scriptPath is not null)
             File.Delete(scriptPath);
         var rps = RequestsPattern().Match(output);
@@ -231,11 +263,17 @@ public static partial class GatewayBenchmark
         var errors = ErrorsPattern().Match(output);
         var non2xx = Non2xxPattern().Match(output);
         string errorText = (errors.Success ? errors.Value.Trim() : "") + (non2xx.Success ? " " + non2xx.Value.Trim() : "");
-        return new WrkResult(double.Parse(rps.Groups[1].Value, CultureInfo.InvariantCulture), Percentile("50"), Percentile("99"), errorText.Length == 0 ? "0" : errorText.Trim());
+        var total = TotalPattern().Match(output);
+        double requests = total.Success ? double.Parse(total.Groups[1].Value, CultureInfo.InvariantCulture) : double.NaN;
+        return new WrkResult(double.Parse(rps.Groups[1].Value, CultureInfo.InvariantCulture), Percentile("50"), Percentile("99"), errorText.Length == 0 ? "0" : errorText.Trim(),
+            (cpuAfter.Self - cpuBefore.Self) / requests, (cpuAfter.Children - cpuBefore.Children) / requests);
     }
 
     [GeneratedRegex(@"Requests/sec:\s+([0-9.]+)")]
     private static partial Regex RequestsPattern();
+
+    [GeneratedRegex(@"(\d+) requests in ")]
+    private static partial Regex TotalPattern();
 
     [GeneratedRegex(@"Socket errors:[^\n]*")]
     private static partial Regex ErrorsPattern();

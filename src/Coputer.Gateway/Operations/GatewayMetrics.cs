@@ -82,8 +82,19 @@ public sealed class GatewayMetrics
     /// <summary>Counts an answered request.</summary>
     public void Request(RequestKind kind, int statusCode, TimeSpan elapsed)
     {
-        _requests.WithLabels(s_kinds[(int)kind], StatusLabel(statusCode)).Inc();
+        RequestCounter(kind, statusCode).Inc();
         _latency[(int)kind].Observe(elapsed.TotalSeconds);
+    }
+
+    // The labelled counters by kind and status, looked up once each (WithLabels allocates and searches every call).
+    private readonly Counter.Child?[,] _requestCounters = new Counter.Child?[s_kinds.Length, 600];
+
+    private Counter.Child RequestCounter(RequestKind kind, int statusCode)
+    {
+        if (statusCode is < 0 or >= 600)
+            return _requests.WithLabels(s_kinds[(int)kind], "other");
+        // A race only makes two threads look the same child up; WithLabels returns the one child for equal labels.
+        return _requestCounters[(int)kind, statusCode] ??= _requests.WithLabels(s_kinds[(int)kind], StatusLabel(statusCode));
     }
 
     /// <summary>Counts a program request's outcome.</summary>

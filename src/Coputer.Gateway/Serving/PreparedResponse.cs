@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
@@ -89,15 +90,26 @@ public sealed class PreparedResponse
 
     private static string ComputeETag(int status, KeyValuePair<string, string>[] headers, ReadOnlySpan<byte> body)
     {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA3_256);
+        // One buffer holding the status line, the headers and the body, hashed in one call: no hash object (and
+        // its native context) per response.
         var head = new StringBuilder().Append(status).Append('\n');
         foreach (var (k, v) in headers)
             head.Append(k).Append(':').Append(v).Append('\n');
-        hash.AppendData(Encoding.UTF8.GetBytes(head.ToString()));
-        hash.AppendData(body);
-        Span<byte> digest = stackalloc byte[32];
-        hash.GetHashAndReset(digest);
-        return "W/\"" + Convert.ToBase64String(digest[..18]).Replace('+', '-').Replace('/', '_') + "\"";
+        string text = head.ToString();
+        int headBytes = Encoding.UTF8.GetByteCount(text);
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(headBytes + body.Length);
+        try
+        {
+            Encoding.UTF8.GetBytes(text, buffer);
+            body.CopyTo(buffer.AsSpan(headBytes));
+            Span<byte> digest = stackalloc byte[32];
+            SHA3_256.HashData(buffer.AsSpan(0, headBytes + body.Length), digest);
+            return "W/\"" + Convert.ToBase64String(digest[..18]).Replace('+', '-').Replace('/', '_') + "\"";
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     /// <summary>

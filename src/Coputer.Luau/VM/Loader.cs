@@ -18,18 +18,20 @@ internal static class Loader
 
         var protos = new Proto[module.Protos.Length];
         for (int i = 0; i < protos.Length; i++)
-            protos[i] = LoadProto(state, module.Protos[i], i, strings, protos, chunkName, env);
+            protos[i] = LoadProto(state, module.Protos[i], chunk.SharedCode[i], i, strings, protos, chunkName, env);
 
         var main = protos[module.MainProto];
         return new LuauClosure(main, env);
     }
 
-    private static Proto LoadProto(LuauState state, BytecodeProto bp, int index, LuauString[] strings, Proto[] protos, LuauString source, LuauTable env)
+    private static Proto LoadProto(LuauState state, BytecodeProto bp, uint[]? sharedCode, int index, LuauString[] strings, Proto[] protos, LuauString source, LuauTable env)
     {
         var k = new LuauValue[bp.Constants.Length];
         var p = new Proto
         {
-            Code = (uint[])bp.Code.Clone(),
+            // The chunk's code, shared with every state it is loaded into (it only receives hints; see
+            // LuauChunk.SharedCode), or a copy of its own for code with coverage counters.
+            Code = sharedCode ?? (uint[])bp.Code.Clone(),
             K = k,
             Source = source,
             MaxStackSize = bp.MaxStackSize,

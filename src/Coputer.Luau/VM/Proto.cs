@@ -4,7 +4,8 @@ namespace Coputer.Luau.VM;
 
 /// <summary>
 /// A function prototype loaded into a state: verified code, constants turned into values, child prototypes and
-/// debug information. The code array is private to the load, so the interpreter may patch predicted slots in it.
+/// debug information. The code array may be shared with other states running the same chunk (on other threads):
+/// the interpreter patches only validated hints into it (see <see cref="LuauChunk.SharedCode"/>).
 /// </summary>
 internal sealed class Proto
 {

@@ -1,3 +1,4 @@
+using Coputer.Luau.Compiler;
 using Coputer.Luau.VM;
 
 namespace Coputer.Luau.Tests.VM;
@@ -72,5 +73,69 @@ public class ChunkTests
         // The bytes overload reports the same way.
         var engine = new LuauEngine();
         Assert.Equal(malformed.Message, Assert.Throws<LuauLoadException>(() => engine.State.Load(truncated, "=cut")).Message);
+    }
+
+    /// <summary>
+    /// States on several threads run one chunk, whose code (and so its inline-cache hints) they share, over tables
+    /// whose layouts differ per state, so the hints they write disagree: results stay those of a lone state.
+    /// </summary>
+    [Fact]
+    public void StatesSharingCodeOnManyThreadsComputeTheSame()
+    {
+        const string Racy = """
+            local seed = ...
+            local sum = 0
+            for round = 1, 200 do
+                local t = {}
+                -- Keys inserted in an order that depends on the state, so each finds them in other slots.
+                for i = 0, 7 do
+                    local k = (i + seed) % 8
+                    t[({ "a", "b", "c", "d", "e", "f", "g", "h" })[k + 1]] = k
+                end
+                sum += t.a + t.b * 2 + t.c * 3 + t.h * 8
+                t.a = round
+                sum += t.a
+            end
+            return sum
+            """;
+        var chunk = LuauChunk.FromBytecode(new LuauEngine().Compile(System.Text.Encoding.UTF8.GetBytes(Racy)), "=racy");
+        double Run(int seed)
+        {
+            var engine = new LuauEngine();
+            return engine.Call(engine.State.Load(chunk, engine.Globals), seed)[0].Number;
+        }
+        var expected = Enumerable.Range(0, 8).Select(seed =>
+        {
+            var engine = new LuauEngine();
+            return engine.Call(engine.LoadBytecode(engine.Compile(System.Text.Encoding.UTF8.GetBytes(Racy)), "=alone"), seed)[0].Number;
+        }).ToArray();
+        var results = new double[64];
+        Parallel.For(0, results.Length, new ParallelOptions { MaxDegreeOfParallelism = 4 }, i => results[i] = Run(i % 8));
+        for (int i = 0; i < results.Length; i++)
+            Assert.Equal(expected[i % 8], results[i]);
+    }
+
+    [Fact]
+    public void CodeIsSharedUnlessItCountsCoverage()
+    {
+        var engine = new LuauEngine();
+        var plain = LuauChunk.FromBytecode(engine.Compile("local t = {} t.x = 1 return t.x"u8), "=plain");
+        var a = (LuauClosure)new LuauEngine().State.Load(plain);
+        var b = (LuauClosure)new LuauEngine().State.Load(plain);
+        Assert.Same(a.Proto.Code, b.Proto.Code);
+
+        var counted = new LuauEngine(new LuauEngineOptions { CompileOptions = new() { CoverageLevel = 1 } });
+        var covered = LuauChunk.FromBytecode(counted.Compile("local t = {}\nt.x = 1\nreturn t.x"u8), "=covered");
+        var first = new LuauEngine();
+        var c = first.State.Load(covered);
+        var second = new LuauEngine();
+        var d = second.State.Load(covered);
+        Assert.NotSame(((LuauClosure)c).Proto.Code, ((LuauClosure)d).Proto.Code);
+        first.Call(c);
+        first.Call(c);
+        second.Call(d);
+        // Each state counts its own runs.
+        Assert.Equal(2, LuauState.GetCoverage(c)[0].Hits.Max());
+        Assert.Equal(1, LuauState.GetCoverage(d)[0].Hits.Max());
     }
 }
