@@ -98,6 +98,7 @@ public sealed class Simulation
     private readonly List<SimulatedNode> _nodes = [];
     private readonly Dictionary<NodeId, SimulatedNode> _byId = [];
     private long _sequence;
+    private readonly Dictionary<(int From, int To), TimeSpan> _lastArrival = [];
     private ulong _trace = 14695981039346656037UL;
 
     public Simulation(SimulationOptions options)
@@ -279,7 +280,12 @@ public sealed class Simulation
             }
             if (!_byId.TryGetValue(outgoing.To.Id, out var to))
                 continue; // an id no node has: nothing answers
-            Schedule(Now + Latency(), new DeliveryEvent(from, to, bytes));
+            // Links are FIFO, as a connection with an ordered send queue is: a message never overtakes an earlier one.
+            var at = Now + Latency();
+            if (_lastArrival.TryGetValue((from.Index, to.Index), out var last) && last > at)
+                at = last;
+            _lastArrival[(from.Index, to.Index)] = at;
+            Schedule(at, new DeliveryEvent(from, to, bytes));
         }
     }
 
