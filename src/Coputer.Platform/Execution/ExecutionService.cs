@@ -13,11 +13,14 @@ namespace Coputer.Platform.Execution;
 public sealed record ResolvedProgram(Hash256 Program, ProgramVersion? Version);
 
 /// <summary>Counters of an <see cref="ExecutionService"/> since it started.</summary>
-public sealed record ExecutionStats(long Runs, long CacheHits, long SharedRuns, long Overloaded, int Queued, int Running)
-{
-    /// <summary>Runs of programs held here that a full queue sent to a neighbour, which answered.</summary>
-    public long ForwardedWhenBusy { get; init; }
-}
+/// <param name="Runs">Programs run here.</param>
+/// <param name="CacheHits">Requests answered from the result cache.</param>
+/// <param name="SharedRuns">Requests that joined an identical run already under way.</param>
+/// <param name="Overloaded">Requests that found the run queue full.</param>
+/// <param name="Queued">Runs waiting for a worker now.</param>
+/// <param name="Running">Runs in progress now.</param>
+/// <param name="ForwardedWhenBusy">Runs of programs held here that a full queue sent to a neighbour, which answered.</param>
+public sealed record ExecutionStats(long Runs, long CacheHits, long SharedRuns, long Overloaded, int Queued, int Running, long ForwardedWhenBusy = 0);
 
 /// <summary>
 /// The node's execution service, the API the gateway, the command line and the network call. It publishes
@@ -98,7 +101,7 @@ public sealed class ExecutionService : IDisposable
 
     /// <summary>Counters since the service started.</summary>
     public ExecutionStats Stats => new(Interlocked.Read(ref _runs), Interlocked.Read(ref _cacheHits), Interlocked.Read(ref _sharedRuns),
-        Interlocked.Read(ref _overloaded), _queue.Count, Volatile.Read(ref _running)) { ForwardedWhenBusy = Interlocked.Read(ref _forwardedWhenBusy) };
+        Interlocked.Read(ref _overloaded), _queue.Count, Volatile.Read(ref _running), Interlocked.Read(ref _forwardedWhenBusy));
 
     // ---- publishing and resolving ----
 

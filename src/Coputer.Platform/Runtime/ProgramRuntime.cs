@@ -71,42 +71,42 @@ public static class ProgramRuntime
 
         RunResult Execute()
         {
-        try
-        {
-            var main = run.LoadModule(state, program, program.Bundle.Main, out var compileError);
-            if (main is null)
-                return Finish(RunStatus.ProgramError, error: compileError);
-            var results = state.Call(main);
-            // Tasks the program started finish before it answers (virtual time: waits cost nothing).
-            state.Tasks.RunUntilIdle();
-            foreach (var failed in state.Tasks.TakeUnobservedFailures())
-                log.Write(Encoding.UTF8.GetBytes($"[task failed] {failed.Error}\n"));
-            var (response, returnError, limit) = ReturnValidation.ToResponse(results, limits);
-            if (returnError is not null)
-                return limit is { } l ? Finish(RunStatus.LimitExceeded, error: returnError, limit: l) : Finish(RunStatus.ProgramError, error: returnError);
-            return Finish(RunStatus.Ok, response);
-        }
-        catch (LuauTerminatedException e)
-        {
-            if (e.Reason == LuauTerminationReason.Instructions)
-                return Finish(RunStatus.LimitExceeded, error: $"instruction limit exceeded ({limits.Instructions} instructions)", limit: RunLimit.Instructions);
-            return cancellation.IsCancellationRequested
-                ? Finish(RunStatus.Cancelled, error: "the run was cancelled")
-                : Finish(RunStatus.Timeout, error: $"the run took longer than {limits.WallClock.TotalSeconds:0.###} s");
-        }
-        catch (LuauRuntimeException e)
-        {
-            if (e.Kind == LuauErrorKind.Memory)
-                return Finish(RunStatus.LimitExceeded, error: $"memory limit exceeded ({limits.MemoryBytes} bytes)", traceback: e.LuauStackTrace, limit: RunLimit.Memory);
-            string message = e.Message;
-            if (message.EndsWith("stack overflow", StringComparison.Ordinal))
-                return Finish(RunStatus.LimitExceeded, error: message + " (call depth limit)", traceback: e.LuauStackTrace, limit: RunLimit.CallDepth);
-            return Finish(RunStatus.ProgramError, error: message, traceback: e.LuauStackTrace);
-        }
-        catch (LuauException e)
-        {
-            return Finish(RunStatus.ProgramError, error: e.Message);
-        }
+            try
+            {
+                var main = run.LoadModule(state, program, program.Bundle.Main, out var compileError);
+                if (main is null)
+                    return Finish(RunStatus.ProgramError, error: compileError);
+                var results = state.Call(main);
+                // Tasks the program started finish before it answers (virtual time: waits cost nothing).
+                state.Tasks.RunUntilIdle();
+                foreach (var failed in state.Tasks.TakeUnobservedFailures())
+                    log.Write(Encoding.UTF8.GetBytes($"[task failed] {failed.Error}\n"));
+                var (response, returnError, limit) = ReturnValidation.ToResponse(results, limits);
+                if (returnError is not null)
+                    return limit is { } l ? Finish(RunStatus.LimitExceeded, error: returnError, limit: l) : Finish(RunStatus.ProgramError, error: returnError);
+                return Finish(RunStatus.Ok, response);
+            }
+            catch (LuauTerminatedException e)
+            {
+                if (e.Reason == LuauTerminationReason.Instructions)
+                    return Finish(RunStatus.LimitExceeded, error: $"instruction limit exceeded ({limits.Instructions} instructions)", limit: RunLimit.Instructions);
+                return cancellation.IsCancellationRequested
+                    ? Finish(RunStatus.Cancelled, error: "the run was cancelled")
+                    : Finish(RunStatus.Timeout, error: $"the run took longer than {limits.WallClock.TotalSeconds:0.###} s");
+            }
+            catch (LuauRuntimeException e)
+            {
+                if (e.Kind == LuauErrorKind.Memory)
+                    return Finish(RunStatus.LimitExceeded, error: $"memory limit exceeded ({limits.MemoryBytes} bytes)", traceback: e.LuauStackTrace, limit: RunLimit.Memory);
+                string message = e.Message;
+                if (message.EndsWith("stack overflow", StringComparison.Ordinal))
+                    return Finish(RunStatus.LimitExceeded, error: message + " (call depth limit)", traceback: e.LuauStackTrace, limit: RunLimit.CallDepth);
+                return Finish(RunStatus.ProgramError, error: message, traceback: e.LuauStackTrace);
+            }
+            catch (LuauException e)
+            {
+                return Finish(RunStatus.ProgramError, error: e.Message);
+            }
         }
     }
 
