@@ -23,6 +23,7 @@ internal static class NetworkMetrics
                 ("forwarded runs that failed", c.ForwardFailures),
                 ("answers refused for a bad receipt or record", c.BadAnswers),
                 ("runs done for peers", c.RunsForPeers),
+                ("equivocation proofs held (a publisher signed two programs under one name and sequence)", host.Equivocations),
                 ("messages refused (unauthenticated or malformed)", c.Refused),
                 ("sends that failed", c.SendFailures),
             ]);
@@ -38,6 +39,7 @@ internal static class NetworkMetrics
         var bundles = f.CreateGauge("coputer_network_bundles_total", "Bundles fetched from and served to peers since start.", new GaugeConfiguration { LabelNames = ["direction"] });
         var runs = f.CreateGauge("coputer_network_forwarded_runs_total", "Runs forwarded to a neighbour since start, by outcome (answered, hedged, failed, bad_answer), and run for peers (served).", new GaugeConfiguration { LabelNames = ["outcome"] });
         var records = f.CreateGauge("coputer_network_records_stored_total", "Publication records received from peers and stored.");
+        var equivocations = f.CreateGauge("coputer_network_equivocations", "Equivocation proofs held: pairs of validly signed records of one publisher, name and sequence that name different programs.");
         registry.AddBeforeCollectCallback(() =>
         {
             var c = host.Counters;
@@ -57,6 +59,7 @@ internal static class NetworkMetrics
             bundles.WithLabels("fetched").Set(c.BundlesFetched);
             bundles.WithLabels("served").Set(c.BundlesServed);
             records.Set(c.RecordsStored);
+            equivocations.Set(host.Equivocations);
             runs.WithLabels("answered").Set(c.RunsForwarded);
             runs.WithLabels("hedged").Set(c.RunsHedged);
             runs.WithLabels("failed").Set(c.ForwardFailures);

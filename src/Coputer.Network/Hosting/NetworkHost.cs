@@ -104,6 +104,7 @@ public sealed partial class NetworkHost : IAsyncDisposable
     private readonly List<Task> _loops = [];
     private IReadOnlyList<PeerInfo> _active = [];
     private bool _disposed;
+    private int _equivocationsLogged;
     private List<string> _bootstrap = [];
     private Func<ProgramRef, Coputer.Platform.Runtime.WebRequest, CancellationToken, Task<RunResult?>>? _forward;
     private Func<Hash256, CancellationToken, Task<byte[]?>>? _fetchBundle;
@@ -136,6 +137,19 @@ public sealed partial class NetworkHost : IAsyncDisposable
         {
             lock (_gate)
                 return [.. _node.Membership.PassiveView];
+        }
+    }
+
+    /// <summary>
+    /// Equivocation proofs the node holds: pairs of validly signed records in which one publisher gave one name and
+    /// sequence two different programs. Both records travel by the broadcast, so every node comes to hold the proof.
+    /// </summary>
+    public int Equivocations
+    {
+        get
+        {
+            lock (_gate)
+                return _node.Records.Equivocations.Count;
         }
     }
 
@@ -330,12 +344,25 @@ public sealed partial class NetworkHost : IAsyncDisposable
 
     private IReadOnlyList<NodeEffect> Locked(Func<IReadOnlyList<NodeEffect>> step)
     {
+        List<Equivocation>? proven = null;
+        IReadOnlyList<NodeEffect> effects;
         lock (_gate)
         {
-            var effects = step();
+            effects = step();
             Volatile.Write(ref _active, [.. _node.Membership.ActiveView]);
-            return effects;
+            var proofs = _node.Records.Equivocations;
+            if (proofs.Count > _equivocationsLogged)
+            {
+                proven = [.. proofs.Skip(_equivocationsLogged)];
+                _equivocationsLogged = proofs.Count;
+            }
         }
+        foreach (var proof in proven ?? [])
+        {
+            var r = proof.First.Record;
+            _log.LogWarning("publisher {Publisher} equivocated: {Label} #{Sequence} signed for program {First} and for {Second}", r.Publisher.Id, r.Label, r.Sequence, r.Program, proof.Second.Record.Program);
+        }
+        return effects;
     }
 
     /// <summary>Carries out effects: messages to their peers' queues, delivered records to the store.</summary>

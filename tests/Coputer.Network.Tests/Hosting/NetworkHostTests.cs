@@ -212,6 +212,28 @@ public sealed class NetworkHostTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task APublisherSigningTwoProgramsUnderOneSequenceIsProvenEquivocatingOnEveryHost()
+    {
+        await using var hosts = new TestHosts();
+        var a = await hosts.StartAsync();
+        var b = await hosts.StartAsync([a.Self.Address]);
+        var c = await hosts.StartAsync([a.Self.Address]);
+        Assert.True(await TestHosts.EventuallyAsync(() => hosts.Hosts.All(h => h.ActivePeers.Count >= 1) && a.ActivePeers.Count == 2, TimeSpan.FromSeconds(15)), "the three hosts did not connect");
+        using var publisher = Publisher.Generate();
+        var (left, leftBundle) = TestHosts.Program(publisher, "two-faced", "left");
+        var (right, rightBundle) = TestHosts.Program(publisher, "two-faced", "right");
+        Assert.All(hosts.Hosts, h => Assert.Equal(0, h.Equivocations));
+        // Each is valid on its own: the store of the host it is published at takes it.
+        Assert.True(hosts.Execution(1).Publish(left, leftBundle).Succeeded);
+        Assert.True(hosts.Execution(2).Publish(right, rightBundle).Succeeded);
+        Assert.True(await TestHosts.EventuallyAsync(() => hosts.Hosts.All(h => h.Equivocations == 1), TimeSpan.FromSeconds(20)),
+            string.Join(", ", hosts.Hosts.Select(h => h.Equivocations)));
+        // Neither store rolled over to the other program.
+        Assert.Equal(leftBundle.Hash, hosts.Execution(1).Store.Resolve(publisher.Key, "two-faced")?.Program);
+        Assert.Equal(rightBundle.Hash, hosts.Execution(2).Store.Resolve(publisher.Key, "two-faced")?.Program);
+    }
+
+    [Fact]
     public async Task AHostThatJoinsLateCatchesUpByAntiEntropy()
     {
         await using var hosts = new TestHosts();
