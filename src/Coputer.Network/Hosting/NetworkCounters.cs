@@ -6,7 +6,7 @@ public sealed class NetworkCounters
     /// <summary>The wire message types by their type byte (version 1).</summary>
     public static readonly string[] TypeNames =
         ["unknown", "join", "forward_join", "neighbor", "neighbor_reply", "disconnect", "shuffle", "shuffle_reply", "gossip", "ihave", "graft", "prune", "replicate", "stored",
-         "ping", "pong", "find_node", "find_value", "found_nodes", "found_value", "put_record"];
+         "ping", "pong", "find_node", "find_value", "found_nodes", "found_value", "put_record", "offer"];
 
     private readonly long[] _messagesIn = new long[TypeNames.Length];
     private readonly long[] _messagesOut = new long[TypeNames.Length];
