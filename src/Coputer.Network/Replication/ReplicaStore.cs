@@ -18,6 +18,13 @@ public sealed record ReplicationOptions
 
     /// <summary>Most programs one node holds.</summary>
     public int MaxPrograms { get; init; } = 10_000;
+
+    /// <summary>
+    /// Whether copies may travel inside <see cref="Replicate"/> messages, their id being the hash of the bytes (the
+    /// simulator's content). A real node's bundles are named by the hash of their canonical encoding, not of their
+    /// bytes, so its hosts turn this off: every copy is then offered and fetched, and checked as a bundle.
+    /// </summary>
+    public bool ContentInMessages { get; init; } = true;
 }
 
 /// <summary>A held program's check is due: look up the nodes now closest to it and pass them to <see cref="ReplicaStore.HoldersFound"/>.</summary>
@@ -166,6 +173,8 @@ public sealed class ReplicaStore
     {
         switch (message)
         {
+            case Replicate when !_options.ContentInMessages:
+                break; // this node's content is not named by the hash of its bytes: copies come by offer only
             case Replicate m:
                 var id = Hash256.Of(m.Content);
                 if (_held.ContainsKey(id))
@@ -250,7 +259,12 @@ public sealed class ReplicaStore
             return [];
         entry.Looking = false;
         if (closest.Count == 0)
-            return []; // nobody answered: no news about the holders
+        {
+            // Nobody answered (a node alone, or cut off): no news about the holders; look again soon, so the first
+            // nodes to arrive get their copies without waiting a whole repair interval.
+            entry.NextRepair = Min(entry.NextRepair, now + _options.RetryInterval);
+            return [];
+        }
         var holders = Closest(program, closest.Append(_self), _options.Replicas);
         var holderIds = holders.Select(h => h.Id).ToHashSet();
         if (!entry.LastHolders.SetEquals(holderIds))
