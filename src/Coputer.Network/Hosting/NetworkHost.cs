@@ -85,17 +85,14 @@ public sealed record NetworkHostOptions
 }
 
 /// <summary>
-/// Runs one node's <see cref="NetworkNode"/> (membership, broadcast) over the real peer transport with a real
-/// clock. Incoming messages are fed to the state machine under one lock; its effects are carried out outside it:
-/// each peer has a queue worked in order by one sender, and a failed or late call reports the peer failed to the
-/// membership. Records delivered by the broadcast are stored once their bundle has been fetched from a peer
-/// (checked against the record's program hash); records published locally are broadcast. At start every stored
-/// record is offered to the broadcast, so anti-entropy brings peers that lack one up to date.
+/// Runs one node's <see cref="NetworkNode"/> (membership, broadcast, routing, placement) over the real peer
+/// transport with a real clock. Incoming messages are fed to the state machine under one lock; its effects are
+/// carried out outside it: each peer has a queue worked in order by one sender, and a failed or late call reports
+/// the peer failed to the membership. Records published locally are broadcast and their bundles placed on the nodes
+/// closest to their hash; bundles are fetched on demand by lookup (see <c>NetworkHost.Placement.cs</c>). At start
+/// every stored record is offered to the broadcast, so anti-entropy brings peers that lack one up to date, and
+/// every stored bundle is held again, so its placement is checked and repaired.
 /// </summary>
-/// <remarks>
-/// Every node fetches every bundle it hears of (full replication). Placement on the k closest nodes needs the
-/// Kademlia directory, which is not built yet.
-/// </remarks>
 public sealed partial class NetworkHost : IAsyncDisposable
 {
     private readonly NetworkHostOptions _options;
