@@ -8,28 +8,48 @@ namespace Coputer.Bench;
 /// <summary>
 /// Compiler throughput on a huge input: <c>return {n1, n2, ...}</c> with a million numbers (<c>--count N</c>),
 /// compiled in a fresh process by our compiler and loaded (compiled) by <c>lua5.4</c>, alternating so both see the
-/// same load. Reports the median wall time and peak resident memory (VmHWM) of each.
+/// same load. Reports the median wall time and peak resident memory (VmHWM) of each. With <c>--file PATH</c> it
+/// compiles that file instead, and with <c>--luau-compile PATH</c> it also times the reference compiler on it
+/// (<c>luau-compile --null</c>, whole process) and our compiler warm, in this process, which is how a node compiles.
 /// </summary>
 internal static class CompileBenchmark
 {
     public static int Run(string[] args)
     {
         int count = 1_000_000, runs = 5;
+        string? file = null, luauCompile = null;
         for (int i = 0; i + 1 < args.Length; i += 2)
         {
             if (args[i] == "--count")
                 count = int.Parse(args[i + 1], CultureInfo.InvariantCulture);
             else if (args[i] == "--runs")
                 runs = int.Parse(args[i + 1], CultureInfo.InvariantCulture);
+            else if (args[i] == "--file")
+                file = args[i + 1];
+            else if (args[i] == "--luau-compile")
+                luauCompile = args[i + 1];
         }
 
         runs = Math.Max(runs, 1);
-        string path = Path.Combine(Path.GetTempPath(), $"coputer-bench-literal-{count}.luau");
-        File.WriteAllText(path, Generate(count));
-        Console.WriteLine($"input: a table literal of {count:N0} integers, {new FileInfo(path).Length / 1e6:F1} MB ({path})");
+        string path = file ?? Path.Combine(Path.GetTempPath(), $"coputer-bench-literal-{count}.luau");
+        if (file is null)
+        {
+            File.WriteAllText(path, Generate(count));
+            Console.WriteLine($"input: a table literal of {count:N0} integers, {new FileInfo(path).Length / 1e6:F1} MB ({path})");
+        }
+        else
+        {
+            if (!File.Exists(path))
+            {
+                Console.Error.WriteLine($"no such file: {path}");
+                return 1;
+            }
+            Console.WriteLine($"input: {path}, {new FileInfo(path).Length / 1e3:F0} KB");
+        }
 
         var ours = new List<Sample>();
         var lua = new List<Sample>();
+        var reference = new List<double>();
         string self = Environment.ProcessPath!;
         // lua5.4 reports its compile time as CPU time (os.clock); the wall time is the whole process, which for lua
         // is the compile plus a few milliseconds of start-up.
@@ -41,9 +61,12 @@ internal static class CompileBenchmark
             ours.Add(Path.GetFileNameWithoutExtension(self) == "dotnet"
                 ? Child(self, [typeof(CompileBenchmark).Assembly.Location, "compile-once", path])
                 : Child(self, ["compile-once", path]));
-            var peer = Child("lua5.4", ["-e", luaScript]);
-            if (peer.CpuMs >= 0)
+            // A Luau file is not Lua: lua5.4 only compiles the generated literal.
+            var peer = file is null ? Child("lua5.4", ["-e", luaScript]) : default;
+            if (file is null && peer.CpuMs >= 0)
                 lua.Add(peer);
+            if (luauCompile is not null)
+                reference.Add(ProcessWall(luauCompile, ["--null", path]));
         }
         Console.WriteLine("           compile CPU   compile wall   process wall   peak memory   (medians of " + runs + "; CPU counts every thread)");
         Report("ours", ours);
@@ -54,12 +77,61 @@ internal static class CompileBenchmark
                 $"process wall {Median(ours, x => x.ProcessMs) / Median(lua, x => x.ProcessMs):F2}, " +
                 $"peak memory {Median(ours, x => x.Kb) / Median(lua, x => x.Kb):F2}");
         }
-        else
+        else if (file is null)
         {
             Console.WriteLine("lua5.4 is not installed (apt-get install lua5.4): our figures only");
         }
-        File.Delete(path);
+        if (luauCompile is not null)
+            CompareWithReference(path, ours, reference, runs);
+        if (file is null)
+            File.Delete(path);
         return 0;
+    }
+
+    /// <summary>
+    /// Our compiler warm (the median of <paramref name="runs"/> compilations in this process after three to warm up,
+    /// parse included) and cold (a fresh process, as above) against the reference's whole process.
+    /// </summary>
+    private static void CompareWithReference(string path, List<Sample> ours, List<double> reference, int runs)
+    {
+        var source = File.ReadAllBytes(path);
+        var warm = new List<double>();
+        var parsing = new List<double>();
+        for (int r = 0; r < runs + 3; r++)
+        {
+            var clock = Stopwatch.StartNew();
+            var parse = Coputer.Luau.Syntax.Parser.Parse(source);
+            double parseMs = clock.Elapsed.TotalMilliseconds;
+            var result = LuauCompiler.Compile(parse);
+            if (!result.Success)
+                throw new InvalidOperationException(result.Errors[0].ToString());
+            if (r >= 3)
+            {
+                warm.Add(clock.Elapsed.TotalMilliseconds);
+                parsing.Add(parseMs);
+            }
+        }
+        double referenceMs = reference.Order().ElementAt(reference.Count / 2);
+        double warmMs = warm.Order().ElementAt(warm.Count / 2);
+        Console.WriteLine($"luau-compile --null, whole process: {referenceMs:F1} ms (median of {reference.Count})");
+        Console.WriteLine($"ours warm, in process:             {warmMs:F1} ms, {warmMs / referenceMs:F2}x the reference process (parse {parsing.Order().ElementAt(parsing.Count / 2):F1} ms)");
+        Console.WriteLine($"ours cold, compile only:           {Median(ours, x => x.WallMs):F1} ms, {Median(ours, x => x.WallMs) / referenceMs:F2}x");
+        Console.WriteLine($"ours cold, whole process:          {Median(ours, x => x.ProcessMs):F1} ms, {Median(ours, x => x.ProcessMs) / referenceMs:F2}x");
+    }
+
+    private static double ProcessWall(string program, string[] args)
+    {
+        var info = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in args)
+            info.ArgumentList.Add(a);
+        var clock = Stopwatch.StartNew();
+        using var process = Process.Start(info)!;
+        var errors = process.StandardError.ReadToEndAsync();
+        process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        if (process.ExitCode != 0)
+            throw new InvalidOperationException($"{program} failed: {errors.Result}");
+        return clock.Elapsed.TotalMilliseconds;
     }
 
     /// <summary>The child side: compile one file, print the compile time in ms and the peak resident set in KB.</summary>

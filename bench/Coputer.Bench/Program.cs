@@ -55,7 +55,7 @@ public static class Program
                 Console.Error.WriteLine("  runtime   the platform: uncached page, cache hit, 1 against 2 workers [rounds]");
                 Console.Error.WriteLine("  gateway   bare Kestrel, a result-cache hit and an uncached page through the gateway, with wrk on loopback [--seconds N]");
                 Console.Error.WriteLine("  compare   every program of a folder under our engine and the reference luau: output differences, time ratios");
-                Console.Error.WriteLine("  compile   a table literal of a million numbers, compile time and peak memory against lua5.4 [--count N] [--runs R]");
+                Console.Error.WriteLine("  compile   a table literal of a million numbers, compile time and peak memory against lua5.4 [--count N] [--runs R]; --file PATH compiles that file, --luau-compile PATH also times the reference compiler");
                 Console.Error.WriteLine("  verify    compile every file of a folder at -O0..-O2, verify it, optionally compare with luau-compile");
                 Console.Error.WriteLine("  math      deterministic math against System.Math, ns per call [--runs N] [--functions sin,exp,...]");
                 Console.Error.WriteLine("  math-accuracy  deterministic math against the BigInteger reference [--count N] [--seed S] [--threads T] [--functions ...]");
