@@ -19,7 +19,7 @@ public sealed class RecordBook
     /// <summary>Most equivocation proofs kept; later ones are counted in <see cref="EquivocationsDropped"/>.</summary>
     public const int MaxEquivocations = 1024;
 
-    private readonly Dictionary<(PublisherKey Publisher, string Name), SignedRecord> _latest = [];
+    private readonly Dictionary<(PublisherId Publisher, string Name), SignedRecord> _latest = [];
     private readonly List<Equivocation> _equivocations = [];
     private readonly HashSet<(PublisherKey, string, long, Hash256, Hash256)> _proven = [];
 
@@ -54,7 +54,7 @@ public sealed class RecordBook
     /// <returns>Whether the record is now the latest for its program.</returns>
     public bool Apply(SignedRecord record)
     {
-        var key = (record.Record.Publisher, record.Record.Name);
+        var key = (record.Record.Publisher.Id, record.Record.Name);
         if (!_latest.TryGetValue(key, out var held) || record.Record.Sequence > held.Record.Sequence)
         {
             _latest[key] = record;
@@ -82,7 +82,13 @@ public sealed class RecordBook
     }
 
     /// <summary>The latest record for a program, if held.</summary>
-    public SignedRecord? Find(PublisherKey publisher, string name) => _latest.GetValueOrDefault((publisher, name));
+    public SignedRecord? Find(PublisherKey publisher, string name) => Find(publisher.Id, name);
+
+    /// <summary>The latest record for a program named by its publisher's id, if held.</summary>
+    public SignedRecord? Find(PublisherId publisher, string name) => _latest.GetValueOrDefault((publisher, name));
+
+    /// <summary>The latest records that name <paramref name="program"/>.</summary>
+    public IEnumerable<SignedRecord> Naming(Hash256 program) => _latest.Values.Where(r => r.Record.Program == program);
 
     /// <summary>The program hash the latest record for a program points to.</summary>
     public Hash256? Resolve(PublisherKey publisher, string name) => Find(publisher, name)?.Record.Program;
