@@ -144,6 +144,17 @@ internal static partial class Interpreter
         LuauValue[] stack = L.Stack;
         int bse = top.Base;
         int pc = top.SavedPc;
+        if (p.Compiled is not null || --p.JitCountdown < 0)
+        {
+            // The IL tier (see Jit.IlTier): compiled code runs from here and says where to go on.
+            if ((pc = Jit.IlTier.Enter(L, cl, bse, pc)) < 0)
+            {
+                if (pc == Jit.IlTier.Reenter)
+                    goto Reentry;
+                return pc == Jit.IlTier.Done;
+            }
+            stack = L.Stack;
+        }
 
         while (true)
         {
@@ -581,6 +592,17 @@ internal static partial class Interpreter
                             stack = L.Stack;
                             bse = func + 1;
                             pc = 0;
+                            if (p.Compiled is not null || --p.JitCountdown < 0)
+                            {
+                                // The IL tier (see Jit.IlTier): compiled code runs from here and says where to go on.
+                                if ((pc = Jit.IlTier.Enter(L, cl, bse, pc)) < 0)
+                                {
+                                    if (pc == Jit.IlTier.Reenter)
+                                        goto Reentry;
+                                    return pc == Jit.IlTier.Done;
+                                }
+                                stack = L.Stack;
+                            }
                             break;
                         }
                         var host = Unsafe.As<HostFunction>(fv.O!);
@@ -666,6 +688,17 @@ internal static partial class Interpreter
                         k = p.K;
                         bse = caller.Base;
                         pc = caller.SavedPc;
+                        if (p.Compiled is not null)
+                        {
+                            // The IL tier (see Jit.IlTier): compiled code runs from here and says where to go on.
+                            if ((pc = Jit.IlTier.Enter(L, cl, bse, pc)) < 0)
+                            {
+                                if (pc == Jit.IlTier.Reenter)
+                                    goto Reentry;
+                                return pc == Jit.IlTier.Done;
+                            }
+                            stack = L.Stack;
+                        }
                         break;
                     }
 
@@ -682,6 +715,17 @@ internal static partial class Interpreter
                         stack = L.Stack;
                     }
                     pc += D(insn);
+                    if (p.Compiled is not null || --p.JitCountdown < 0)
+                    {
+                        // The IL tier (see Jit.IlTier): compiled code runs from here and says where to go on.
+                        if ((pc = Jit.IlTier.Enter(L, cl, bse, pc)) < 0)
+                        {
+                            if (pc == Jit.IlTier.Reenter)
+                                goto Reentry;
+                            return pc == Jit.IlTier.Done;
+                        }
+                        stack = L.Stack;
+                    }
                     break;
 
                 case OpCode.JumpX:
@@ -693,6 +737,17 @@ internal static partial class Interpreter
                         stack = L.Stack;
                     }
                     pc += E(insn);
+                    if (p.Compiled is not null || --p.JitCountdown < 0)
+                    {
+                        // The IL tier (see Jit.IlTier): compiled code runs from here and says where to go on.
+                        if ((pc = Jit.IlTier.Enter(L, cl, bse, pc)) < 0)
+                        {
+                            if (pc == Jit.IlTier.Reenter)
+                                goto Reentry;
+                            return pc == Jit.IlTier.Done;
+                        }
+                        stack = L.Stack;
+                    }
                     break;
 
                 case OpCode.JumpIf:
@@ -1216,7 +1271,20 @@ internal static partial class Interpreter
                         double idx = index.N + step;
                         Unsafe.AsRef(in index.N) = idx;
                         if (step > 0 ? idx <= limit : limit <= idx)
+                        {
                             pc += D(insn);
+                            if (p.Compiled is not null || --p.JitCountdown < 0)
+                            {
+                                // The IL tier (see Jit.IlTier): compiled code runs from here and says where to go on.
+                                if ((pc = Jit.IlTier.Enter(L, cl, bse, pc)) < 0)
+                                {
+                                    if (pc == Jit.IlTier.Reenter)
+                                        goto Reentry;
+                                    return pc == Jit.IlTier.Done;
+                                }
+                                stack = L.Stack;
+                            }
+                        }
                         break;
                     }
 
@@ -1320,6 +1388,17 @@ internal static partial class Interpreter
                             break;
                         ForGLoopJump:
                             pc += D(insn);
+                            if (p.Compiled is not null || --p.JitCountdown < 0)
+                            {
+                                // The IL tier (see Jit.IlTier): compiled code runs from here and says where to go on.
+                                if ((pc = Jit.IlTier.Enter(L, cl, bse, pc)) < 0)
+                                {
+                                    if (pc == Jit.IlTier.Reenter)
+                                        goto Reentry;
+                                    return pc == Jit.IlTier.Done;
+                                }
+                                stack = L.Stack;
+                            }
                             break;
                         }
                         // A generator function: call it with (state, control) into the loop variables.
