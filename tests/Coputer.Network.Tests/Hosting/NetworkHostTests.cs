@@ -415,6 +415,30 @@ public sealed class NetworkHostTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task ABundleAskedOfANodeThatLacksItIsFetchedFromTheNetworkAndChecked()
+    {
+        await using var hosts = new TestHosts();
+        var a = await hosts.StartAsync();
+        var b = await hosts.StartAsync([a.Self.Address], o => o with { OnDemandDeadline = TimeSpan.FromSeconds(2) });
+        Assert.True(await TestHosts.EventuallyAsync(() => a.ActivePeers.Count == 1 && b.ActivePeers.Count == 1, TimeSpan.FromSeconds(15)));
+        using var publisher = Publisher.Generate();
+        var (record, bundle) = TestHosts.Program(publisher, "ui", "a dependency");
+        // Straight into a's store: no broadcast, so b has neither the record nor the bundle.
+        Assert.True(hosts.Execution(0).Store.Publish(record, bundle.Encode()).Succeeded);
+        Assert.False(hosts.Execution(1).Store.HasProgram(bundle.Hash));
+
+        // What the gateway's GET /api/bundles/{hash} calls: b finds a holder, fetches, checks and keeps it.
+        var bytes = await hosts.Execution(1).GetBundleAsync(bundle.Hash);
+        Assert.NotNull(bytes);
+        Assert.Equal(bundle.Hash, Coputer.Platform.Bundles.BundleFormat.Read(bytes).Hash);
+        Assert.True(hosts.Execution(1).Store.HasProgram(bundle.Hash));
+        // One nobody holds: null once the on-demand deadline has passed, not a wait without end.
+        var watch = Stopwatch.StartNew();
+        Assert.Null(await hosts.Execution(1).GetBundleAsync(Hash256.Of("nobody has this"u8.ToArray())));
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), $"took {watch.Elapsed}");
+    }
+
+    [Fact]
     public async Task AHostThatJoinsLateCatchesUpByAntiEntropy()
     {
         await using var hosts = new TestHosts();
