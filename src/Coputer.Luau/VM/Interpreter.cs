@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Coputer.Luau.Bytecode;
 using static Coputer.Luau.Bytecode.Instruction;
 
@@ -147,70 +148,70 @@ internal static partial class Interpreter
 
         while (true)
         {
-            uint insn = code[pc++];
+            uint insn = Op(code, pc++);
             switch ((OpCode)(byte)insn)
             {
                 case OpCode.Nop:
                     break;
 
                 case OpCode.LoadNil:
-                    stack[bse + A(insn)] = default;
+                    Reg(stack, bse + A(insn)) = default;
                     break;
 
                 case OpCode.LoadB:
-                    stack[bse + A(insn)] = LuauValue.FromBool(B(insn) != 0);
+                    Reg(stack, bse + A(insn)) = LuauValue.FromBool(B(insn) != 0);
                     pc += C(insn);
                     break;
 
                 case OpCode.LoadN:
-                    stack[bse + A(insn)] = new LuauValue((double)D(insn));
+                    Reg(stack, bse + A(insn)) = new LuauValue((double)D(insn));
                     break;
 
                 case OpCode.LoadK:
-                    LuauValue.Copy(ref stack[bse + A(insn)], in k[D(insn)]);
+                    LuauValue.Copy(ref Reg(stack, bse + A(insn)), in Kst(k, D(insn)));
                     break;
 
                 case OpCode.LoadKx:
-                    stack[bse + A(insn)] = k[code[pc++]];
+                    Reg(stack, bse + A(insn)) = Kst(k, Op(code, pc++));
                     break;
 
                 case OpCode.Move:
-                    LuauValue.Copy(ref stack[bse + A(insn)], in stack[bse + B(insn)]);
+                    LuauValue.Copy(ref Reg(stack, bse + A(insn)), in Reg(stack, bse + B(insn)));
                     break;
 
                 case OpCode.GetGlobal:
                     {
-                        uint aux = code[pc++];
-                        var key = k[aux].UnsafeString;
+                        uint aux = Op(code, pc++);
+                        var key = Kst(k, aux).UnsafeString;
                         var env = cl.Env;
                         int slot = C(insn) & env.NodeMask8;
                         ref var n = ref env.Nodes[slot];
                         if (ReferenceEquals(n.Key.O, key) && n.Value.Type_ != LuauType.Nil)
                         {
-                            stack[bse + A(insn)] = n.Value;
+                            Reg(stack, bse + A(insn)) = n.Value;
                             break;
                         }
                         L.Frames[ci].SavedPc = pc;
                         var v = GetTableSlow(L, new LuauValue(env), new LuauValue(key), code, pc - 2);
                         stack = L.Stack;
-                        stack[bse + A(insn)] = v;
+                        Reg(stack, bse + A(insn)) = v;
                         break;
                     }
 
                 case OpCode.SetGlobal:
                     {
-                        uint aux = code[pc++];
-                        var key = k[aux].UnsafeString;
+                        uint aux = Op(code, pc++);
+                        var key = Kst(k, aux).UnsafeString;
                         var env = cl.Env;
                         int slot = C(insn) & env.NodeMask8;
                         ref var n = ref env.Nodes[slot];
                         if (ReferenceEquals(n.Key.O, key) && n.Value.Type_ != LuauType.Nil && !env.IsReadOnly)
                         {
-                            n.Value = stack[bse + A(insn)];
+                            n.Value = Reg(stack, bse + A(insn));
                             break;
                         }
                         L.Frames[ci].SavedPc = pc;
-                        SetTableSlow(L, new LuauValue(env), new LuauValue(key), stack[bse + A(insn)], code, pc - 2);
+                        SetTableSlow(L, new LuauValue(env), new LuauValue(key), Reg(stack, bse + A(insn)), code, pc - 2);
                         stack = L.Stack;
                         break;
                     }
@@ -218,7 +219,7 @@ internal static partial class Interpreter
                 case OpCode.GetUpval:
                     {
                         ref var u = ref cl.Upvalues[B(insn)];
-                        LuauValue.Copy(ref stack[bse + A(insn)], in u.Type_ == LuauType.UpvalueRef ? ref Unsafe.As<Upvalue>(u.O!).Slot : ref u);
+                        LuauValue.Copy(ref Reg(stack, bse + A(insn)), in u.Type_ == LuauType.UpvalueRef ? ref Unsafe.As<Upvalue>(u.O!).Slot : ref u);
                         break;
                     }
 
@@ -226,9 +227,9 @@ internal static partial class Interpreter
                     {
                         ref var u = ref cl.Upvalues[B(insn)];
                         if (u.Type_ == LuauType.UpvalueRef)
-                            Unsafe.As<Upvalue>(u.O!).Set(in stack[bse + A(insn)]);
+                            Unsafe.As<Upvalue>(u.O!).Set(in Reg(stack, bse + A(insn)));
                         else
-                            LuauValue.Copy(ref u, in stack[bse + A(insn)]);
+                            LuauValue.Copy(ref u, in Reg(stack, bse + A(insn)));
                         break;
                     }
 
@@ -238,25 +239,25 @@ internal static partial class Interpreter
 
                 case OpCode.GetImport:
                     {
-                        ref var kv = ref k[D(insn)];
+                        ref var kv = ref Kst(k, D(insn));
                         if (kv.Type_ != LuauType.Nil && cl.Env.SafeEnv)
                         {
-                            stack[bse + A(insn)] = kv;
+                            Reg(stack, bse + A(insn)) = kv;
                             pc++;
                             break;
                         }
-                        uint aux = code[pc++];
+                        uint aux = Op(code, pc++);
                         L.Frames[ci].SavedPc = pc;
                         var v = ResolveImport(L, cl.Env, k, aux);
                         stack = L.Stack;
-                        stack[bse + A(insn)] = v;
+                        Reg(stack, bse + A(insn)) = v;
                         break;
                     }
 
                 case OpCode.GetTable:
                     {
-                        ref var rb = ref stack[bse + B(insn)];
-                        ref var rc = ref stack[bse + C(insn)];
+                        ref var rb = ref Reg(stack, bse + B(insn));
+                        ref var rc = ref Reg(stack, bse + C(insn));
                         if (rb.Type_ == LuauType.Table)
                         {
                             var t = rb.UnsafeTable;
@@ -270,28 +271,28 @@ internal static partial class Interpreter
                                     ref var v = ref array[idx - 1];
                                     if (v.Type_ != LuauType.Nil || t.Metatable is null)
                                     {
-                                        LuauValue.Copy(ref stack[bse + A(insn)], in v);
+                                        LuauValue.Copy(ref Reg(stack, bse + A(insn)), in v);
                                         break;
                                     }
                                 }
                             }
                             else if (t.Metatable is null)
                             {
-                                stack[bse + A(insn)] = t.Get(in rc);
+                                Reg(stack, bse + A(insn)) = t.Get(in rc);
                                 break;
                             }
                         }
                         L.Frames[ci].SavedPc = pc;
                         var r = GetTableSlow(L, rb, rc, null, 0);
                         stack = L.Stack;
-                        stack[bse + A(insn)] = r;
+                        Reg(stack, bse + A(insn)) = r;
                         break;
                     }
 
                 case OpCode.SetTable:
                     {
-                        ref var rb = ref stack[bse + B(insn)];
-                        ref var rc = ref stack[bse + C(insn)];
+                        ref var rb = ref Reg(stack, bse + B(insn));
+                        ref var rc = ref Reg(stack, bse + C(insn));
                         if (rb.Type_ == LuauType.Table)
                         {
                             var t = rb.UnsafeTable;
@@ -304,98 +305,98 @@ internal static partial class Interpreter
                                     var array = t.Array;
                                     if (idx == d && (uint)(idx - 1) < (uint)array.Length)
                                     {
-                                        LuauValue.Copy(ref array[idx - 1], in stack[bse + A(insn)]);
+                                        LuauValue.Copy(ref array[idx - 1], in Reg(stack, bse + A(insn)));
                                         break;
                                     }
                                 }
                                 L.Frames[ci].SavedPc = pc;
-                                t.Set(in rc) = stack[bse + A(insn)];
+                                t.Set(in rc) = Reg(stack, bse + A(insn));
                                 break;
                             }
                         }
                         L.Frames[ci].SavedPc = pc;
-                        SetTableSlow(L, rb, rc, stack[bse + A(insn)], null, 0);
+                        SetTableSlow(L, rb, rc, Reg(stack, bse + A(insn)), null, 0);
                         stack = L.Stack;
                         break;
                     }
 
                 case OpCode.GetTableKs:
                     {
-                        uint aux = code[pc++];
-                        ref var rb = ref stack[bse + B(insn)];
+                        uint aux = Op(code, pc++);
+                        ref var rb = ref Reg(stack, bse + B(insn));
                         if (rb.Type_ == LuauType.Table)
                         {
                             var t = rb.UnsafeTable;
-                            var key = k[aux].UnsafeString;
+                            var key = Kst(k, aux).UnsafeString;
                             int slot = C(insn) & t.NodeMask8;
                             ref var n = ref t.Nodes[slot];
                             if (ReferenceEquals(n.Key.O, key) && n.Value.Type_ != LuauType.Nil)
                             {
-                                LuauValue.Copy(ref stack[bse + A(insn)], in n.Value);
+                                LuauValue.Copy(ref Reg(stack, bse + A(insn)), in n.Value);
                                 break;
                             }
                             if (t.Metatable is null)
                             {
                                 ref readonly var res = ref t.GetStr(key);
                                 if (!LuauTable.IsAbsent(in res))
-                                    code[pc - 2] = WithC(insn, SlotOf(t, in res));
-                                stack[bse + A(insn)] = res;
+                                    Op(code, pc - 2) = WithC(insn, SlotOf(t, in res));
+                                Reg(stack, bse + A(insn)) = res;
                                 break;
                             }
                         }
                         else if (rb.Type_ == LuauType.Vector)
                         {
                             // Component access, as the vector metatable's __index would do.
-                            var key = k[aux].UnsafeString;
+                            var key = Kst(k, aux).UnsafeString;
                             if (key.Length == 1)
                             {
                                 int ic = (key.Bytes[0] | ' ') - 'x';
                                 if ((uint)ic < 3)
                                 {
-                                    stack[bse + A(insn)] = new LuauValue(ic == 0 ? rb.VectorX : ic == 1 ? rb.VectorY : rb.VectorZ);
+                                    Reg(stack, bse + A(insn)) = new LuauValue(ic == 0 ? rb.VectorX : ic == 1 ? rb.VectorY : rb.VectorZ);
                                     break;
                                 }
                             }
                         }
                         L.Frames[ci].SavedPc = pc;
-                        var v = GetTableSlow(L, rb, k[aux], code, pc - 2);
+                        var v = GetTableSlow(L, rb, Kst(k, aux), code, pc - 2);
                         stack = L.Stack;
-                        stack[bse + A(insn)] = v;
+                        Reg(stack, bse + A(insn)) = v;
                         break;
                     }
 
                 case OpCode.SetTableKs:
                     {
-                        uint aux = code[pc++];
-                        ref var rb = ref stack[bse + B(insn)];
+                        uint aux = Op(code, pc++);
+                        ref var rb = ref Reg(stack, bse + B(insn));
                         if (rb.Type_ == LuauType.Table)
                         {
                             var t = rb.UnsafeTable;
-                            var key = k[aux].UnsafeString;
+                            var key = Kst(k, aux).UnsafeString;
                             int slot = C(insn) & t.NodeMask8;
                             ref var n = ref t.Nodes[slot];
                             if (ReferenceEquals(n.Key.O, key) && n.Value.Type_ != LuauType.Nil && !t.IsReadOnly)
                             {
-                                LuauValue.Copy(ref n.Value, in stack[bse + A(insn)]);
+                                LuauValue.Copy(ref n.Value, in Reg(stack, bse + A(insn)));
                                 break;
                             }
                             if (!t.IsReadOnly && (t.Metatable is null || (t.Metatable.TmCache & (1 << (int)TagMethod.NewIndex)) != 0))
                             {
                                 ref var res = ref t.SetStr(key);
-                                res = stack[bse + A(insn)];
-                                code[pc - 2] = WithC(insn, SlotOf(t, in res));
+                                res = Reg(stack, bse + A(insn));
+                                Op(code, pc - 2) = WithC(insn, SlotOf(t, in res));
                                 break;
                             }
                         }
                         L.Frames[ci].SavedPc = pc;
-                        SetTableSlow(L, rb, k[aux], stack[bse + A(insn)], code, pc - 2);
+                        SetTableSlow(L, rb, Kst(k, aux), Reg(stack, bse + A(insn)), code, pc - 2);
                         stack = L.Stack;
                         break;
                     }
 
                 case OpCode.GetTableN:
                     {
-                        ref var rb = ref stack[bse + B(insn)];
+                        ref var rb = ref Reg(stack, bse + B(insn));
                         int idx = C(insn) + 1;
                         if (rb.Type_ == LuauType.Table)
                         {
@@ -406,26 +407,26 @@ internal static partial class Interpreter
                                 ref var v = ref array[idx - 1];
                                 if (v.Type_ != LuauType.Nil || t.Metatable is null)
                                 {
-                                    LuauValue.Copy(ref stack[bse + A(insn)], in v);
+                                    LuauValue.Copy(ref Reg(stack, bse + A(insn)), in v);
                                     break;
                                 }
                             }
                             else if (t.Metatable is null)
                             {
-                                stack[bse + A(insn)] = t.GetNum(idx);
+                                Reg(stack, bse + A(insn)) = t.GetNum(idx);
                                 break;
                             }
                         }
                         L.Frames[ci].SavedPc = pc;
                         var r = GetTableSlow(L, rb, new LuauValue(idx), null, 0);
                         stack = L.Stack;
-                        stack[bse + A(insn)] = r;
+                        Reg(stack, bse + A(insn)) = r;
                         break;
                     }
 
                 case OpCode.SetTableN:
                     {
-                        ref var rb = ref stack[bse + B(insn)];
+                        ref var rb = ref Reg(stack, bse + B(insn));
                         int idx = C(insn) + 1;
                         if (rb.Type_ == LuauType.Table)
                         {
@@ -434,17 +435,17 @@ internal static partial class Interpreter
                             {
                                 var array = t.Array;
                                 if ((uint)(idx - 1) < (uint)array.Length)
-                                    LuauValue.Copy(ref array[idx - 1], in stack[bse + A(insn)]);
+                                    LuauValue.Copy(ref array[idx - 1], in Reg(stack, bse + A(insn)));
                                 else
                                 {
                                     L.Frames[ci].SavedPc = pc;
-                                    t.SetNum(idx) = stack[bse + A(insn)];
+                                    t.SetNum(idx) = Reg(stack, bse + A(insn));
                                 }
                                 break;
                             }
                         }
                         L.Frames[ci].SavedPc = pc;
-                        SetTableSlow(L, rb, new LuauValue(idx), stack[bse + A(insn)], null, 0);
+                        SetTableSlow(L, rb, new LuauValue(idx), Reg(stack, bse + A(insn)), null, 0);
                         stack = L.Stack;
                         break;
                     }
@@ -453,13 +454,13 @@ internal static partial class Interpreter
                     {
                         var ncl = NewClosure(state, p.Children[D(insn)], cl.Env);
                         // Store first: a capture by value of this register must see the closure itself.
-                        stack[bse + A(insn)] = new LuauValue(ncl);
+                        Reg(stack, bse + A(insn)) = new LuauValue(ncl);
                         for (int i = 0; i < ncl.Upvalues.Length; i++)
                         {
-                            uint cap = code[pc++];
+                            uint cap = Op(code, pc++);
                             ncl.Upvalues[i] = (CaptureKind)A(cap) switch
                             {
-                                CaptureKind.Value => stack[bse + B(cap)],
+                                CaptureKind.Value => Reg(stack, bse + B(cap)),
                                 CaptureKind.Reference => new LuauValue(LuauType.UpvalueRef, L.FindUpvalue(bse + B(cap)), 0, 0),
                                 _ => cl.Upvalues[B(cap)],
                             };
@@ -469,20 +470,20 @@ internal static partial class Interpreter
 
                 case OpCode.DupClosure:
                     {
-                        var kcl = Unsafe.As<LuauClosure>(k[D(insn)].O!);
+                        var kcl = Unsafe.As<LuauClosure>(Kst(k, D(insn)).O!);
                         // Share the preallocated closure when the environment and every capture are the same; otherwise copy it.
                         var ncl = kcl.Env == cl.Env ? kcl : NewClosure(state, kcl.Proto, cl.Env);
-                        stack[bse + A(insn)] = new LuauValue(ncl);
+                        Reg(stack, bse + A(insn)) = new LuauValue(ncl);
                         for (int ui = 0; ui < kcl.Upvalues.Length; ui++)
                         {
-                            uint cap = code[pc + ui];
-                            var uv = (CaptureKind)A(cap) == CaptureKind.Value ? stack[bse + B(cap)] : cl.Upvalues[B(cap)];
+                            uint cap = Op(code, pc + ui);
+                            var uv = (CaptureKind)A(cap) == CaptureKind.Value ? Reg(stack, bse + B(cap)) : cl.Upvalues[B(cap)];
                             if (ncl == kcl && LuauValue.RawEquals(in ncl.Upvalues[ui], in uv))
                                 continue;
                             if (ncl == kcl && !kcl.Preload)
                             {
                                 ncl = NewClosure(state, kcl.Proto, cl.Env);
-                                stack[bse + A(insn)] = new LuauValue(ncl);
+                                Reg(stack, bse + A(insn)) = new LuauValue(ncl);
                                 ui = -1;
                                 continue;
                             }
@@ -496,18 +497,18 @@ internal static partial class Interpreter
 
                 case OpCode.NameCall:
                     {
-                        uint aux = code[pc++];
+                        uint aux = Op(code, pc++);
                         int ra = bse + A(insn);
-                        var rb = stack[bse + B(insn)];
-                        var key = k[aux].UnsafeString;
+                        var rb = Reg(stack, bse + B(insn));
+                        var key = Kst(k, aux).UnsafeString;
                         if (rb.Type_ == LuauType.Table)
                         {
                             var t = rb.UnsafeTable;
                             ref var n = ref t.Nodes[(int)(key.Hash & (uint)(t.Nodes.Length - 1))];
                             if (ReferenceEquals(n.Key.O, key) && n.Value.Type_ != LuauType.Nil)
                             {
-                                stack[ra + 1] = rb;
-                                stack[ra] = n.Value;
+                                Reg(stack, ra + 1) = rb;
+                                Reg(stack, ra) = n.Value;
                                 break;
                             }
                             var mt = t.Metatable;
@@ -523,8 +524,8 @@ internal static partial class Interpreter
                                     ref var mn = ref it.Nodes[C(insn) & it.NodeMask8];
                                     if (ReferenceEquals(mn.Key.O, key) && mn.Value.Type_ != LuauType.Nil)
                                     {
-                                        stack[ra + 1] = rb;
-                                        stack[ra] = mn.Value;
+                                        Reg(stack, ra + 1) = rb;
+                                        Reg(stack, ra) = mn.Value;
                                         break;
                                     }
                                 }
@@ -537,8 +538,8 @@ internal static partial class Interpreter
                             ref var un = ref um.Nodes[C(insn) & um.NodeMask8];
                             if (ReferenceEquals(un.Key.O, key) && un.Value.Type_ != LuauType.Nil)
                             {
-                                stack[ra + 1] = rb;
-                                stack[ra] = un.Value;
+                                Reg(stack, ra + 1) = rb;
+                                Reg(stack, ra) = un.Value;
                                 break;
                             }
                         }
@@ -562,12 +563,12 @@ internal static partial class Interpreter
                         int nresults = C(insn) - 1;
                         int argTop = nparams < 0 ? L.Top : func + 1 + nparams;
                         L.Frames[ci].SavedPc = pc;
-                        var fv = stack[func];
+                        var fv = Reg(stack, func);
                         if (fv.Type_ != LuauType.Function)
                         {
                             argTop = TryFuncTM(L, func, argTop);
                             stack = L.Stack;
-                            fv = stack[func];
+                            fv = Reg(stack, func);
                         }
                         if (fv.O is LuauClosure ncl)
                         {
@@ -696,20 +697,20 @@ internal static partial class Interpreter
                     break;
 
                 case OpCode.JumpIf:
-                    if (stack[bse + A(insn)].IsTruthy)
+                    if (Reg(stack, bse + A(insn)).IsTruthy)
                         pc += D(insn);
                     break;
 
                 case OpCode.JumpIfNot:
-                    if (stack[bse + A(insn)].IsFalsy)
+                    if (Reg(stack, bse + A(insn)).IsFalsy)
                         pc += D(insn);
                     break;
 
                 case OpCode.JumpIfEq:
                 case OpCode.JumpIfNotEq:
                     {
-                        ref var ra = ref stack[bse + A(insn)];
-                        ref var rb = ref stack[bse + (int)code[pc]];
+                        ref var ra = ref Reg(stack, bse + A(insn));
+                        ref var rb = ref Reg(stack, bse + (int)Op(code, pc));
                         bool eq;
                         if (ra.Type_ != rb.Type_)
                             eq = false;
@@ -731,8 +732,8 @@ internal static partial class Interpreter
                 case OpCode.JumpIfLt:
                 case OpCode.JumpIfNotLt:
                     {
-                        ref var ra = ref stack[bse + A(insn)];
-                        ref var rb = ref stack[bse + (int)code[pc]];
+                        ref var ra = ref Reg(stack, bse + A(insn));
+                        ref var rb = ref Reg(stack, bse + (int)Op(code, pc));
                         bool lt;
                         if (ra.Type_ == LuauType.Number && rb.Type_ == LuauType.Number)
                             lt = ra.N < rb.N;
@@ -749,8 +750,8 @@ internal static partial class Interpreter
                 case OpCode.JumpIfLe:
                 case OpCode.JumpIfNotLe:
                     {
-                        ref var ra = ref stack[bse + A(insn)];
-                        ref var rb = ref stack[bse + (int)code[pc]];
+                        ref var ra = ref Reg(stack, bse + A(insn));
+                        ref var rb = ref Reg(stack, bse + (int)Op(code, pc));
                         bool le;
                         if (ra.Type_ == LuauType.Number && rb.Type_ == LuauType.Number)
                             le = ra.N <= rb.N;
@@ -766,16 +767,16 @@ internal static partial class Interpreter
 
                 case OpCode.JumpXEqKNil:
                     {
-                        uint aux = code[pc];
-                        bool isNil = stack[bse + A(insn)].Type_ == LuauType.Nil;
+                        uint aux = Op(code, pc);
+                        bool isNil = Reg(stack, bse + A(insn)).Type_ == LuauType.Nil;
                         pc += isNil != ((aux >> 31) != 0) ? D(insn) : 1;
                         break;
                     }
 
                 case OpCode.JumpXEqKB:
                     {
-                        uint aux = code[pc];
-                        ref var ra = ref stack[bse + A(insn)];
+                        uint aux = Op(code, pc);
+                        ref var ra = ref Reg(stack, bse + A(insn));
                         bool eq = ra.Type_ == LuauType.Boolean && ra.Extra == (aux & 1);
                         pc += eq != ((aux >> 31) != 0) ? D(insn) : 1;
                         break;
@@ -783,30 +784,30 @@ internal static partial class Interpreter
 
                 case OpCode.JumpXEqKN:
                     {
-                        uint aux = code[pc];
-                        ref var ra = ref stack[bse + A(insn)];
-                        bool eq = ra.Type_ == LuauType.Number && ra.N == k[aux & 0xFFFFFF].N;
+                        uint aux = Op(code, pc);
+                        ref var ra = ref Reg(stack, bse + A(insn));
+                        bool eq = ra.Type_ == LuauType.Number && ra.N == Kst(k, aux & 0xFFFFFF).N;
                         pc += eq != ((aux >> 31) != 0) ? D(insn) : 1;
                         break;
                     }
 
                 case OpCode.JumpXEqKS:
                     {
-                        uint aux = code[pc];
-                        ref var ra = ref stack[bse + A(insn)];
+                        uint aux = Op(code, pc);
+                        ref var ra = ref Reg(stack, bse + A(insn));
                         bool eq = ra.Type_ == LuauType.String
-                            && (ReferenceEquals(ra.O, k[aux & 0xFFFFFF].O) || ra.UnsafeString.Equals(k[aux & 0xFFFFFF].UnsafeString));
+                            && (ReferenceEquals(ra.O, Kst(k, aux & 0xFFFFFF).O) || ra.UnsafeString.Equals(Kst(k, aux & 0xFFFFFF).UnsafeString));
                         pc += eq != ((aux >> 31) != 0) ? D(insn) : 1;
                         break;
                     }
 
                 case OpCode.Add:
                     {
-                        ref var rb = ref stack[bse + B(insn)];
-                        ref var rc = ref stack[bse + C(insn)];
+                        ref var rb = ref Reg(stack, bse + B(insn));
+                        ref var rc = ref Reg(stack, bse + C(insn));
                         if (rb.Type_ == LuauType.Number && rc.Type_ == LuauType.Number)
                         {
-                            stack[bse + A(insn)] = new LuauValue(rb.N + rc.N);
+                            Reg(stack, bse + A(insn)) = new LuauValue(rb.N + rc.N);
                             break;
                         }
                         L.Frames[ci].SavedPc = pc;
@@ -818,11 +819,11 @@ internal static partial class Interpreter
 
                 case OpCode.Sub:
                     {
-                        ref var rb = ref stack[bse + B(insn)];
-                        ref var rc = ref stack[bse + C(insn)];
+                        ref var rb = ref Reg(stack, bse + B(insn));
+                        ref var rc = ref Reg(stack, bse + C(insn));
                         if (rb.Type_ == LuauType.Number && rc.Type_ == LuauType.Number)
                         {
-                            stack[bse + A(insn)] = new LuauValue(rb.N - rc.N);
+                            Reg(stack, bse + A(insn)) = new LuauValue(rb.N - rc.N);
                             break;
                         }
                         L.Frames[ci].SavedPc = pc;
@@ -834,11 +835,11 @@ internal static partial class Interpreter
 
                 case OpCode.Mul:
                     {
-                        ref var rb = ref stack[bse + B(insn)];
-                        ref var rc = ref stack[bse + C(insn)];
+                        ref var rb = ref Reg(stack, bse + B(insn));
+                        ref var rc = ref Reg(stack, bse + C(insn));
                         if (rb.Type_ == LuauType.Number && rc.Type_ == LuauType.Number)
                         {
-                            stack[bse + A(insn)] = new LuauValue(rb.N * rc.N);
+                            Reg(stack, bse + A(insn)) = new LuauValue(rb.N * rc.N);
                             break;
                         }
                         L.Frames[ci].SavedPc = pc;
@@ -850,11 +851,11 @@ internal static partial class Interpreter
 
                 case OpCode.Div:
                     {
-                        ref var rb = ref stack[bse + B(insn)];
-                        ref var rc = ref stack[bse + C(insn)];
+                        ref var rb = ref Reg(stack, bse + B(insn));
+                        ref var rc = ref Reg(stack, bse + C(insn));
                         if (rb.Type_ == LuauType.Number && rc.Type_ == LuauType.Number)
                         {
-                            stack[bse + A(insn)] = new LuauValue(rb.N / rc.N);
+                            Reg(stack, bse + A(insn)) = new LuauValue(rb.N / rc.N);
                             break;
                         }
                         L.Frames[ci].SavedPc = pc;
@@ -866,11 +867,11 @@ internal static partial class Interpreter
 
                 case OpCode.IDiv:
                     {
-                        ref var rb = ref stack[bse + B(insn)];
-                        ref var rc = ref stack[bse + C(insn)];
+                        ref var rb = ref Reg(stack, bse + B(insn));
+                        ref var rc = ref Reg(stack, bse + C(insn));
                         if (rb.Type_ == LuauType.Number && rc.Type_ == LuauType.Number)
                         {
-                            stack[bse + A(insn)] = new LuauValue(Math.Floor(rb.N / rc.N));
+                            Reg(stack, bse + A(insn)) = new LuauValue(Math.Floor(rb.N / rc.N));
                             break;
                         }
                         L.Frames[ci].SavedPc = pc;
@@ -882,12 +883,12 @@ internal static partial class Interpreter
 
                 case OpCode.Mod:
                     {
-                        ref var rb = ref stack[bse + B(insn)];
-                        ref var rc = ref stack[bse + C(insn)];
+                        ref var rb = ref Reg(stack, bse + B(insn));
+                        ref var rc = ref Reg(stack, bse + C(insn));
                         if (rb.Type_ == LuauType.Number && rc.Type_ == LuauType.Number)
                         {
                             double x = rb.N, y = rc.N;
-                            stack[bse + A(insn)] = new LuauValue(x - Math.Floor(x / y) * y);
+                            Reg(stack, bse + A(insn)) = new LuauValue(x - Math.Floor(x / y) * y);
                             break;
                         }
                         L.Frames[ci].SavedPc = pc;
@@ -899,11 +900,11 @@ internal static partial class Interpreter
 
                 case OpCode.Pow:
                     {
-                        ref var rb = ref stack[bse + B(insn)];
-                        ref var rc = ref stack[bse + C(insn)];
+                        ref var rb = ref Reg(stack, bse + B(insn));
+                        ref var rc = ref Reg(stack, bse + C(insn));
                         if (rb.Type_ == LuauType.Number && rc.Type_ == LuauType.Number)
                         {
-                            stack[bse + A(insn)] = new LuauValue(Pow(L, rb.N, rc.N));
+                            Reg(stack, bse + A(insn)) = new LuauValue(Pow(L, rb.N, rc.N));
                             break;
                         }
                         L.Frames[ci].SavedPc = pc;
@@ -915,11 +916,11 @@ internal static partial class Interpreter
 
                 case OpCode.AddK:
                     {
-                        ref var rb = ref stack[bse + B(insn)];
-                        ref var kc = ref k[C(insn)];
+                        ref var rb = ref Reg(stack, bse + B(insn));
+                        ref var kc = ref Kst(k, C(insn));
                         if (rb.Type_ == LuauType.Number && kc.Type_ == LuauType.Number)
                         {
-                            stack[bse + A(insn)] = new LuauValue(rb.N + kc.N);
+                            Reg(stack, bse + A(insn)) = new LuauValue(rb.N + kc.N);
                             break;
                         }
                         L.Frames[ci].SavedPc = pc;
@@ -931,11 +932,11 @@ internal static partial class Interpreter
 
                 case OpCode.SubK:
                     {
-                        ref var rb = ref stack[bse + B(insn)];
-                        ref var kc = ref k[C(insn)];
+                        ref var rb = ref Reg(stack, bse + B(insn));
+                        ref var kc = ref Kst(k, C(insn));
                         if (rb.Type_ == LuauType.Number && kc.Type_ == LuauType.Number)
                         {
-                            stack[bse + A(insn)] = new LuauValue(rb.N - kc.N);
+                            Reg(stack, bse + A(insn)) = new LuauValue(rb.N - kc.N);
                             break;
                         }
                         L.Frames[ci].SavedPc = pc;
@@ -947,11 +948,11 @@ internal static partial class Interpreter
 
                 case OpCode.MulK:
                     {
-                        ref var rb = ref stack[bse + B(insn)];
-                        ref var kc = ref k[C(insn)];
+                        ref var rb = ref Reg(stack, bse + B(insn));
+                        ref var kc = ref Kst(k, C(insn));
                         if (rb.Type_ == LuauType.Number && kc.Type_ == LuauType.Number)
                         {
-                            stack[bse + A(insn)] = new LuauValue(rb.N * kc.N);
+                            Reg(stack, bse + A(insn)) = new LuauValue(rb.N * kc.N);
                             break;
                         }
                         L.Frames[ci].SavedPc = pc;
@@ -963,11 +964,11 @@ internal static partial class Interpreter
 
                 case OpCode.DivK:
                     {
-                        ref var rb = ref stack[bse + B(insn)];
-                        ref var kc = ref k[C(insn)];
+                        ref var rb = ref Reg(stack, bse + B(insn));
+                        ref var kc = ref Kst(k, C(insn));
                         if (rb.Type_ == LuauType.Number && kc.Type_ == LuauType.Number)
                         {
-                            stack[bse + A(insn)] = new LuauValue(rb.N / kc.N);
+                            Reg(stack, bse + A(insn)) = new LuauValue(rb.N / kc.N);
                             break;
                         }
                         L.Frames[ci].SavedPc = pc;
@@ -979,11 +980,11 @@ internal static partial class Interpreter
 
                 case OpCode.IDivK:
                     {
-                        ref var rb = ref stack[bse + B(insn)];
-                        ref var kc = ref k[C(insn)];
+                        ref var rb = ref Reg(stack, bse + B(insn));
+                        ref var kc = ref Kst(k, C(insn));
                         if (rb.Type_ == LuauType.Number && kc.Type_ == LuauType.Number)
                         {
-                            stack[bse + A(insn)] = new LuauValue(Math.Floor(rb.N / kc.N));
+                            Reg(stack, bse + A(insn)) = new LuauValue(Math.Floor(rb.N / kc.N));
                             break;
                         }
                         L.Frames[ci].SavedPc = pc;
@@ -995,12 +996,12 @@ internal static partial class Interpreter
 
                 case OpCode.ModK:
                     {
-                        ref var rb = ref stack[bse + B(insn)];
-                        ref var kc = ref k[C(insn)];
+                        ref var rb = ref Reg(stack, bse + B(insn));
+                        ref var kc = ref Kst(k, C(insn));
                         if (rb.Type_ == LuauType.Number && kc.Type_ == LuauType.Number)
                         {
                             double x = rb.N, y = kc.N;
-                            stack[bse + A(insn)] = new LuauValue(x - Math.Floor(x / y) * y);
+                            Reg(stack, bse + A(insn)) = new LuauValue(x - Math.Floor(x / y) * y);
                             break;
                         }
                         L.Frames[ci].SavedPc = pc;
@@ -1012,12 +1013,12 @@ internal static partial class Interpreter
 
                 case OpCode.PowK:
                     {
-                        ref var rb = ref stack[bse + B(insn)];
-                        ref var kc = ref k[C(insn)];
+                        ref var rb = ref Reg(stack, bse + B(insn));
+                        ref var kc = ref Kst(k, C(insn));
                         if (rb.Type_ == LuauType.Number && kc.Type_ == LuauType.Number)
                         {
                             double y = kc.N;
-                            stack[bse + A(insn)] = new LuauValue(y == 2 ? rb.N * rb.N : y == 0.5 ? Math.Sqrt(rb.N) : y == 3 ? rb.N * rb.N * rb.N : Pow(L, rb.N, y));
+                            Reg(stack, bse + A(insn)) = new LuauValue(y == 2 ? rb.N * rb.N : y == 0.5 ? Math.Sqrt(rb.N) : y == 3 ? rb.N * rb.N * rb.N : Pow(L, rb.N, y));
                             break;
                         }
                         L.Frames[ci].SavedPc = pc;
@@ -1029,11 +1030,11 @@ internal static partial class Interpreter
 
                 case OpCode.SubRk:
                     {
-                        ref var kb = ref k[B(insn)];
-                        ref var rc = ref stack[bse + C(insn)];
+                        ref var kb = ref Kst(k, B(insn));
+                        ref var rc = ref Reg(stack, bse + C(insn));
                         if (kb.Type_ == LuauType.Number && rc.Type_ == LuauType.Number)
                         {
-                            stack[bse + A(insn)] = new LuauValue(kb.N - rc.N);
+                            Reg(stack, bse + A(insn)) = new LuauValue(kb.N - rc.N);
                             break;
                         }
                         L.Frames[ci].SavedPc = pc;
@@ -1045,11 +1046,11 @@ internal static partial class Interpreter
 
                 case OpCode.DivRk:
                     {
-                        ref var kb = ref k[B(insn)];
-                        ref var rc = ref stack[bse + C(insn)];
+                        ref var kb = ref Kst(k, B(insn));
+                        ref var rc = ref Reg(stack, bse + C(insn));
                         if (kb.Type_ == LuauType.Number && rc.Type_ == LuauType.Number)
                         {
-                            stack[bse + A(insn)] = new LuauValue(kb.N / rc.N);
+                            Reg(stack, bse + A(insn)) = new LuauValue(kb.N / rc.N);
                             break;
                         }
                         L.Frames[ci].SavedPc = pc;
@@ -1061,29 +1062,29 @@ internal static partial class Interpreter
 
                 case OpCode.And:
                     {
-                        var rb = stack[bse + B(insn)];
-                        stack[bse + A(insn)] = rb.IsTruthy ? stack[bse + C(insn)] : rb;
+                        var rb = Reg(stack, bse + B(insn));
+                        Reg(stack, bse + A(insn)) = rb.IsTruthy ? Reg(stack, bse + C(insn)) : rb;
                         break;
                     }
 
                 case OpCode.Or:
                     {
-                        var rb = stack[bse + B(insn)];
-                        stack[bse + A(insn)] = rb.IsTruthy ? rb : stack[bse + C(insn)];
+                        var rb = Reg(stack, bse + B(insn));
+                        Reg(stack, bse + A(insn)) = rb.IsTruthy ? rb : Reg(stack, bse + C(insn));
                         break;
                     }
 
                 case OpCode.AndK:
                     {
-                        var rb = stack[bse + B(insn)];
-                        stack[bse + A(insn)] = rb.IsTruthy ? k[C(insn)] : rb;
+                        var rb = Reg(stack, bse + B(insn));
+                        Reg(stack, bse + A(insn)) = rb.IsTruthy ? Kst(k, C(insn)) : rb;
                         break;
                     }
 
                 case OpCode.OrK:
                     {
-                        var rb = stack[bse + B(insn)];
-                        stack[bse + A(insn)] = rb.IsTruthy ? rb : k[C(insn)];
+                        var rb = Reg(stack, bse + B(insn));
+                        Reg(stack, bse + A(insn)) = rb.IsTruthy ? rb : Kst(k, C(insn));
                         break;
                     }
 
@@ -1094,20 +1095,20 @@ internal static partial class Interpreter
                         // The values may be used by __concat; keep the stack top above them.
                         Concat(L, bse + b, bse + c);
                         stack = L.Stack;
-                        stack[bse + A(insn)] = stack[bse + b];
+                        Reg(stack, bse + A(insn)) = Reg(stack, bse + b);
                         break;
                     }
 
                 case OpCode.Not:
-                    stack[bse + A(insn)] = LuauValue.FromBool(stack[bse + B(insn)].IsFalsy);
+                    Reg(stack, bse + A(insn)) = LuauValue.FromBool(Reg(stack, bse + B(insn)).IsFalsy);
                     break;
 
                 case OpCode.Minus:
                     {
-                        ref var rb = ref stack[bse + B(insn)];
+                        ref var rb = ref Reg(stack, bse + B(insn));
                         if (rb.Type_ == LuauType.Number)
                         {
-                            stack[bse + A(insn)] = new LuauValue(-rb.N);
+                            Reg(stack, bse + A(insn)) = new LuauValue(-rb.N);
                             break;
                         }
                         L.Frames[ci].SavedPc = pc;
@@ -1119,57 +1120,57 @@ internal static partial class Interpreter
 
                 case OpCode.Length:
                     {
-                        ref var rb = ref stack[bse + B(insn)];
+                        ref var rb = ref Reg(stack, bse + B(insn));
                         if (rb.Type_ == LuauType.Table)
                         {
                             var t = rb.UnsafeTable;
                             if (t.Metatable is null || (t.Metatable.TmCache & (1 << (int)TagMethod.Len)) != 0)
                             {
-                                stack[bse + A(insn)] = new LuauValue(t.Length());
+                                Reg(stack, bse + A(insn)) = new LuauValue(t.Length());
                                 break;
                             }
                         }
                         else if (rb.Type_ == LuauType.String)
                         {
-                            stack[bse + A(insn)] = new LuauValue(rb.UnsafeString.Length);
+                            Reg(stack, bse + A(insn)) = new LuauValue(rb.UnsafeString.Length);
                             break;
                         }
                         L.Frames[ci].SavedPc = pc;
                         var r = Length(L, rb);
                         stack = L.Stack;
-                        stack[bse + A(insn)] = r;
+                        Reg(stack, bse + A(insn)) = r;
                         break;
                     }
 
                 case OpCode.NewTable:
                     {
-                        uint aux = code[pc++];
+                        uint aux = Op(code, pc++);
                         int b = B(insn);
                         L.Frames[ci].SavedPc = pc;
                         var t = new LuauTable(state, (int)aux, b == 0 ? 0 : 1 << (b - 1));
                         state.ChargeMemory(MemoryCost.Table);
-                        stack[bse + A(insn)] = new LuauValue(t);
+                        Reg(stack, bse + A(insn)) = new LuauValue(t);
                         break;
                     }
 
                 case OpCode.DupTable:
                     {
                         L.Frames[ci].SavedPc = pc;
-                        var t = k[D(insn)].UnsafeTable.Clone();
+                        var t = Kst(k, D(insn)).UnsafeTable.Clone();
                         state.ChargeMemory(MemoryCost.Table);
-                        stack[bse + A(insn)] = new LuauValue(t);
+                        Reg(stack, bse + A(insn)) = new LuauValue(t);
                         break;
                     }
 
                 case OpCode.SetList:
                     {
-                        uint aux = code[pc++];
+                        uint aux = Op(code, pc++);
                         int ra = bse + A(insn);
                         int rb = bse + B(insn);
                         int c = C(insn) - 1;
                         int count = c < 0 ? L.Top - rb : c;
                         // The verifier cannot know what a register holds: mutated bytecode may aim SETLIST at a non-table.
-                        if (stack[ra].O is not LuauTable t)
+                        if (Reg(stack, ra).O is not LuauTable t)
                             throw new RuntimeError("invalid bytecode: SETLIST target is not a table");
                         L.Frames[ci].SavedPc = pc;
                         int index = (int)aux;
@@ -1186,12 +1187,12 @@ internal static partial class Interpreter
                 case OpCode.ForNPrep:
                     {
                         int ra = bse + A(insn);
-                        if (stack[ra].Type_ != LuauType.Number || stack[ra + 1].Type_ != LuauType.Number || stack[ra + 2].Type_ != LuauType.Number)
+                        if (Reg(stack, ra).Type_ != LuauType.Number || Reg(stack, ra + 1).Type_ != LuauType.Number || Reg(stack, ra + 2).Type_ != LuauType.Number)
                         {
                             L.Frames[ci].SavedPc = pc;
                             PrepareNumericFor(L, ra);
                         }
-                        double limit = stack[ra].N, step = stack[ra + 1].N, idx = stack[ra + 2].N;
+                        double limit = Reg(stack, ra).N, step = Reg(stack, ra + 1).N, idx = Reg(stack, ra + 2).N;
                         if (!(step > 0 ? idx <= limit : limit <= idx))
                             pc += D(insn);
                         break;
@@ -1209,7 +1210,7 @@ internal static partial class Interpreter
                         // One bounds check on the highest register covers the two below it. FORNPREP made all
                         // three numbers (the compiler copies a loop variable the body assigns), so only the
                         // index's number changes.
-                        ref var index = ref stack[bse + A(insn) + 2];
+                        ref var index = ref Reg(stack, bse + A(insn) + 2);
                         double limit = Unsafe.Subtract(ref index, 2).N, step = Unsafe.Subtract(ref index, 1).N;
                         // Compare the sum in its register: reading it back through the ref made the branch wait
                         // for the store to forward.
@@ -1223,7 +1224,7 @@ internal static partial class Interpreter
                 case OpCode.ForGPrep:
                     {
                         int ra = bse + A(insn);
-                        if (stack[ra].Type_ != LuauType.Function)
+                        if (Reg(stack, ra).Type_ != LuauType.Function)
                         {
                             L.Frames[ci].SavedPc = pc;
                             PrepareGenericFor(L, ra);
@@ -1236,15 +1237,15 @@ internal static partial class Interpreter
                 case OpCode.ForGPrepNext:
                     {
                         int ra = bse + A(insn);
-                        if (cl.Env.SafeEnv && stack[ra + 1].Type_ == LuauType.Table && stack[ra + 2].Type_ == LuauType.Nil)
+                        if (cl.Env.SafeEnv && Reg(stack, ra + 1).Type_ == LuauType.Table && Reg(stack, ra + 2).Type_ == LuauType.Nil)
                         {
-                            stack[ra] = default;
-                            stack[ra + 2] = LuauValue.FromLightUserdata(0, IteratorTag);
+                            Reg(stack, ra) = default;
+                            Reg(stack, ra + 2) = LuauValue.FromLightUserdata(0, IteratorTag);
                         }
-                        else if (stack[ra].Type_ != LuauType.Function)
+                        else if (Reg(stack, ra).Type_ != LuauType.Function)
                         {
                             L.Frames[ci].SavedPc = pc;
-                            throw new RuntimeError($"attempt to iterate over a {ObjectTypeName(state, stack[ra])} value");
+                            throw new RuntimeError($"attempt to iterate over a {ObjectTypeName(state, Reg(stack, ra))} value");
                         }
                         pc += D(insn);
                         break;
@@ -1253,15 +1254,15 @@ internal static partial class Interpreter
                 case OpCode.ForGPrepINext:
                     {
                         int ra = bse + A(insn);
-                        if (cl.Env.SafeEnv && stack[ra + 1].Type_ == LuauType.Table && stack[ra + 2].Type_ == LuauType.Number && stack[ra + 2].N == 0)
+                        if (cl.Env.SafeEnv && Reg(stack, ra + 1).Type_ == LuauType.Table && Reg(stack, ra + 2).Type_ == LuauType.Number && Reg(stack, ra + 2).N == 0)
                         {
-                            stack[ra] = default;
-                            stack[ra + 2] = LuauValue.FromLightUserdata(0, IteratorTag);
+                            Reg(stack, ra) = default;
+                            Reg(stack, ra + 2) = LuauValue.FromLightUserdata(0, IteratorTag);
                         }
-                        else if (stack[ra].Type_ != LuauType.Function)
+                        else if (Reg(stack, ra).Type_ != LuauType.Function)
                         {
                             L.Frames[ci].SavedPc = pc;
-                            throw new RuntimeError($"attempt to iterate over a {ObjectTypeName(state, stack[ra])} value");
+                            throw new RuntimeError($"attempt to iterate over a {ObjectTypeName(state, Reg(stack, ra))} value");
                         }
                         pc += D(insn);
                         break;
@@ -1277,13 +1278,13 @@ internal static partial class Interpreter
                             stack = L.Stack;
                         }
                         int ra = bse + A(insn);
-                        int aux = (int)code[pc];
-                        if (stack[ra].Type_ == LuauType.Nil && stack[ra + 1].Type_ == LuauType.Table)
+                        int aux = (int)Op(code, pc);
+                        if (Reg(stack, ra).Type_ == LuauType.Nil && Reg(stack, ra + 1).Type_ == LuauType.Table)
                         {
-                            var t = stack[ra + 1].UnsafeTable;
-                            int index = (int)stack[ra + 2].LightUserdataPayload;
+                            var t = Reg(stack, ra + 1).UnsafeTable;
+                            int index = (int)Reg(stack, ra + 2).LightUserdataPayload;
                             for (int i = 2; i < aux; i++)
-                                stack[ra + 3 + i] = default;
+                                Reg(stack, ra + 3 + i) = default;
                             var array = t.Array;
                             // ipairs-style traversal (sign bit of AUX) stops at the first nil.
                             if (aux < 0 && ((uint)index >= (uint)array.Length || array[index].Type_ == LuauType.Nil))
@@ -1295,9 +1296,9 @@ internal static partial class Interpreter
                             {
                                 if (array[index].Type_ != LuauType.Nil)
                                 {
-                                    stack[ra + 2] = LuauValue.FromLightUserdata(index + 1, IteratorTag);
-                                    stack[ra + 3] = new LuauValue(index + 1);
-                                    LuauValue.Copy(ref stack[ra + 4], in array[index]);
+                                    Reg(stack, ra + 2) = LuauValue.FromLightUserdata(index + 1, IteratorTag);
+                                    Reg(stack, ra + 3) = new LuauValue(index + 1);
+                                    LuauValue.Copy(ref Reg(stack, ra + 4), in array[index]);
                                     goto ForGLoopJump;
                                 }
                                 index++;
@@ -1309,9 +1310,9 @@ internal static partial class Interpreter
                                 ref var n = ref nodes[index - array.Length];
                                 if (n.Value.Type_ != LuauType.Nil)
                                 {
-                                    stack[ra + 2] = LuauValue.FromLightUserdata(index + 1, IteratorTag);
-                                    stack[ra + 3] = n.Key;
-                                    stack[ra + 4] = n.Value;
+                                    Reg(stack, ra + 2) = LuauValue.FromLightUserdata(index + 1, IteratorTag);
+                                    Reg(stack, ra + 3) = n.Key;
+                                    Reg(stack, ra + 4) = n.Value;
                                     goto ForGLoopJump;
                                 }
                                 index++;
@@ -1353,9 +1354,9 @@ internal static partial class Interpreter
                             int ra0 = bse + A(insn);
                             int j = 0;
                             for (; j < b && j < n; j++)
-                                LuauValue.Copy(ref stack[ra0 + j], in stack[bse - n + j]);
+                                LuauValue.Copy(ref Reg(stack, ra0 + j), in Reg(stack, bse - n + j));
                             for (; j < b; j++)
-                                stack[ra0 + j] = default;
+                                Reg(stack, ra0 + j) = default;
                         }
                         break;
                     }
@@ -1370,8 +1371,8 @@ internal static partial class Interpreter
                         int newBase = L.Top;
                         for (int i = 0; i < numParams; i++)
                         {
-                            stack[newBase + i] = stack[fixedBase + i];
-                            stack[fixedBase + i] = default;
+                            Reg(stack, newBase + i) = Reg(stack, fixedBase + i);
+                            Reg(stack, fixedBase + i) = default;
                         }
                         ref var frame = ref L.Frames[ci];
                         frame.Base = newBase;
@@ -1388,8 +1389,8 @@ internal static partial class Interpreter
                         // Inline path for number builtins (bit32, math.floor, ...) wanting one result: no call
                         // into Builtins, no argument copies. Anything else takes the general path below.
                         int callPc = pc + C(insn);
-                        uint callInsn = code[callPc];
-                        ref var x = ref stack[bse + B(insn)];
+                        uint callInsn = Op(code, callPc);
+                        ref var x = ref Reg(stack, bse + B(insn));
                         if (C(callInsn) == 2 && x.Type_ == LuauType.Number && cl.Env.SafeEnv)
                         {
                             var op = (OpCode)(byte)insn;
@@ -1397,7 +1398,7 @@ internal static partial class Interpreter
                             int nparams = 1;
                             if (op != OpCode.FastCall1)
                             {
-                                ref var yv = ref op == OpCode.FastCall2 ? ref stack[bse + (int)code[pc]] : ref k[code[pc]];
+                                ref var yv = ref op == OpCode.FastCall2 ? ref Reg(stack, bse + (int)Op(code, pc)) : ref Kst(k, Op(code, pc));
                                 if (yv.Type_ != LuauType.Number)
                                     goto case OpCode.FastCall3;
                                 y = yv.N;
@@ -1405,7 +1406,7 @@ internal static partial class Interpreter
                             }
                             if (Builtins.TryNumeric((BuiltinFunction)A(insn), nparams, x.N, y, out double r))
                             {
-                                stack[bse + A(callInsn)] = new LuauValue(r);
+                                Reg(stack, bse + A(callInsn)) = new LuauValue(r);
                                 pc = callPc + 1;
                                 break;
                             }
@@ -1421,7 +1422,7 @@ internal static partial class Interpreter
                         if (cl.Env.SafeEnv)
                         {
                             int callPc = pc + skip;
-                            uint callInsn = code[callPc];
+                            uint callInsn = Op(code, callPc);
                             int ra = bse + A(callInsn);
                             int nresults = C(callInsn) - 1;
                             int n;
@@ -1437,14 +1438,14 @@ internal static partial class Interpreter
                                     n = Builtins.Call(L, (BuiltinFunction)A(insn), ra, nresults, bse + B(insn), 1, -1, -1, default);
                                     break;
                                 case OpCode.FastCall2:
-                                    n = Builtins.Call(L, (BuiltinFunction)A(insn), ra, nresults, bse + B(insn), 2, bse + (int)code[pc], -1, default);
+                                    n = Builtins.Call(L, (BuiltinFunction)A(insn), ra, nresults, bse + B(insn), 2, bse + (int)Op(code, pc), -1, default);
                                     break;
                                 case OpCode.FastCall2K:
-                                    n = Builtins.Call(L, (BuiltinFunction)A(insn), ra, nresults, bse + B(insn), 2, -1, -1, k[code[pc]]);
+                                    n = Builtins.Call(L, (BuiltinFunction)A(insn), ra, nresults, bse + B(insn), 2, -1, -1, Kst(k, Op(code, pc)));
                                     break;
                                 default:
                                     {
-                                        uint aux = code[pc];
+                                        uint aux = Op(code, pc);
                                         n = Builtins.Call(L, (BuiltinFunction)A(insn), ra, nresults, bse + B(insn), 3, bse + (int)(aux & 0xFF), bse + (int)((aux >> 8) & 0xFF), default);
                                         break;
                                     }
@@ -1468,7 +1469,7 @@ internal static partial class Interpreter
                     {
                         int hits = E(insn);
                         if (hits < (1 << 23) - 1)
-                            code[pc - 1] = (insn & 0xFF) | ((uint)(hits + 1) << 8);
+                            Op(code, pc - 1) = (insn & 0xFF) | ((uint)(hits + 1) << 8);
                         break;
                     }
 
@@ -1498,6 +1499,30 @@ internal static partial class Interpreter
         long index = offset / Unsafe.SizeOf<TableNode>();
         return index >= 0 && index < nodes.Length ? (int)index & 0xFF : 0;
     }
+
+    /// <summary>
+    /// A register (stack slot) without the array bounds check. Only for indices the verifier bounds: a register
+    /// operand is below the prototype's MaxStackSize, and every Luau frame has that many slots from its base (plus the
+    /// slack <see cref="LuauThread.EnsureStack"/> keeps) before the loop runs it.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ref LuauValue Reg(LuauValue[] stack, int index) =>
+        ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(stack), (nuint)(uint)index);
+
+    /// <summary>An instruction word without the bounds check: the verifier keeps every pc and jump inside the code.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ref uint Op(uint[] code, int pc) =>
+        ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(code), (nuint)(uint)pc);
+
+    /// <summary>A constant without the bounds check: the verifier checks every constant operand against the table.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ref LuauValue Kst(LuauValue[] k, int index) =>
+        ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(k), (nuint)(uint)index);
+
+    /// <inheritdoc cref="Kst(LuauValue[], int)"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ref LuauValue Kst(LuauValue[] k, uint index) =>
+        ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(k), (nuint)index);
 
     /// <summary>
     /// (int)d for array indices, without the saturating conversion's extra instructions: any double outside the int
