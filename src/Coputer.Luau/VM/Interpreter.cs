@@ -144,6 +144,7 @@ internal static partial class Interpreter
         LuauValue[] k = p.K;
         LuauValue[] stack = L.Stack;
         int bse = top.Base;
+        ref LuauValue regs = ref Reg(stack, bse);
         int pc = top.SavedPc;
 
         while (true)
@@ -155,28 +156,28 @@ internal static partial class Interpreter
                     break;
 
                 case OpCode.LoadNil:
-                    Reg(stack, bse + A(insn)) = default;
+                    At(ref regs, A(insn)) = default;
                     break;
 
                 case OpCode.LoadB:
-                    Reg(stack, bse + A(insn)) = LuauValue.FromBool(B(insn) != 0);
+                    At(ref regs, A(insn)) = LuauValue.FromBool(B(insn) != 0);
                     pc += C(insn);
                     break;
 
                 case OpCode.LoadN:
-                    Reg(stack, bse + A(insn)) = new LuauValue((double)D(insn));
+                    At(ref regs, A(insn)) = new LuauValue((double)D(insn));
                     break;
 
                 case OpCode.LoadK:
-                    LuauValue.Copy(ref Reg(stack, bse + A(insn)), in Kst(k, D(insn)));
+                    LuauValue.Copy(ref At(ref regs, A(insn)), in Kst(k, D(insn)));
                     break;
 
                 case OpCode.LoadKx:
-                    Reg(stack, bse + A(insn)) = Kst(k, Op(code, pc++));
+                    At(ref regs, A(insn)) = Kst(k, Op(code, pc++));
                     break;
 
                 case OpCode.Move:
-                    LuauValue.Copy(ref Reg(stack, bse + A(insn)), in Reg(stack, bse + B(insn)));
+                    LuauValue.Copy(ref At(ref regs, A(insn)), in At(ref regs, B(insn)));
                     break;
 
                 case OpCode.GetGlobal:
@@ -188,13 +189,14 @@ internal static partial class Interpreter
                         ref var n = ref env.Nodes[slot];
                         if (ReferenceEquals(n.Key.O, key) && n.Value.Type_ != LuauType.Nil)
                         {
-                            Reg(stack, bse + A(insn)) = n.Value;
+                            At(ref regs, A(insn)) = n.Value;
                             break;
                         }
                         L.Frames[ci].SavedPc = pc;
                         var v = GetTableSlow(L, new LuauValue(env), new LuauValue(key), code, pc - 2);
                         stack = L.Stack;
-                        Reg(stack, bse + A(insn)) = v;
+                        regs = ref Reg(stack, bse);
+                        At(ref regs, A(insn)) = v;
                         break;
                     }
 
@@ -207,19 +209,20 @@ internal static partial class Interpreter
                         ref var n = ref env.Nodes[slot];
                         if (ReferenceEquals(n.Key.O, key) && n.Value.Type_ != LuauType.Nil && !env.IsReadOnly)
                         {
-                            n.Value = Reg(stack, bse + A(insn));
+                            n.Value = At(ref regs, A(insn));
                             break;
                         }
                         L.Frames[ci].SavedPc = pc;
-                        SetTableSlow(L, new LuauValue(env), new LuauValue(key), Reg(stack, bse + A(insn)), code, pc - 2);
+                        SetTableSlow(L, new LuauValue(env), new LuauValue(key), At(ref regs, A(insn)), code, pc - 2);
                         stack = L.Stack;
+                        regs = ref Reg(stack, bse);
                         break;
                     }
 
                 case OpCode.GetUpval:
                     {
                         ref var u = ref cl.Upvalues[B(insn)];
-                        LuauValue.Copy(ref Reg(stack, bse + A(insn)), in u.Type_ == LuauType.UpvalueRef ? ref Unsafe.As<Upvalue>(u.O!).Slot : ref u);
+                        LuauValue.Copy(ref At(ref regs, A(insn)), in u.Type_ == LuauType.UpvalueRef ? ref Unsafe.As<Upvalue>(u.O!).Slot : ref u);
                         break;
                     }
 
@@ -227,9 +230,9 @@ internal static partial class Interpreter
                     {
                         ref var u = ref cl.Upvalues[B(insn)];
                         if (u.Type_ == LuauType.UpvalueRef)
-                            Unsafe.As<Upvalue>(u.O!).Set(in Reg(stack, bse + A(insn)));
+                            Unsafe.As<Upvalue>(u.O!).Set(in At(ref regs, A(insn)));
                         else
-                            LuauValue.Copy(ref u, in Reg(stack, bse + A(insn)));
+                            LuauValue.Copy(ref u, in At(ref regs, A(insn)));
                         break;
                     }
 
@@ -242,7 +245,7 @@ internal static partial class Interpreter
                         ref var kv = ref Kst(k, D(insn));
                         if (kv.Type_ != LuauType.Nil && cl.Env.SafeEnv)
                         {
-                            Reg(stack, bse + A(insn)) = kv;
+                            At(ref regs, A(insn)) = kv;
                             pc++;
                             break;
                         }
@@ -250,14 +253,15 @@ internal static partial class Interpreter
                         L.Frames[ci].SavedPc = pc;
                         var v = ResolveImport(L, cl.Env, k, aux);
                         stack = L.Stack;
-                        Reg(stack, bse + A(insn)) = v;
+                        regs = ref Reg(stack, bse);
+                        At(ref regs, A(insn)) = v;
                         break;
                     }
 
                 case OpCode.GetTable:
                     {
-                        ref var rb = ref Reg(stack, bse + B(insn));
-                        ref var rc = ref Reg(stack, bse + C(insn));
+                        ref var rb = ref At(ref regs, B(insn));
+                        ref var rc = ref At(ref regs, C(insn));
                         if (rb.Type_ == LuauType.Table)
                         {
                             var t = rb.UnsafeTable;
@@ -271,28 +275,29 @@ internal static partial class Interpreter
                                     ref var v = ref array[idx - 1];
                                     if (v.Type_ != LuauType.Nil || t.Metatable is null)
                                     {
-                                        LuauValue.Copy(ref Reg(stack, bse + A(insn)), in v);
+                                        LuauValue.Copy(ref At(ref regs, A(insn)), in v);
                                         break;
                                     }
                                 }
                             }
                             else if (t.Metatable is null)
                             {
-                                Reg(stack, bse + A(insn)) = t.Get(in rc);
+                                At(ref regs, A(insn)) = t.Get(in rc);
                                 break;
                             }
                         }
                         L.Frames[ci].SavedPc = pc;
                         var r = GetTableSlow(L, rb, rc, null, 0);
                         stack = L.Stack;
-                        Reg(stack, bse + A(insn)) = r;
+                        regs = ref Reg(stack, bse);
+                        At(ref regs, A(insn)) = r;
                         break;
                     }
 
                 case OpCode.SetTable:
                     {
-                        ref var rb = ref Reg(stack, bse + B(insn));
-                        ref var rc = ref Reg(stack, bse + C(insn));
+                        ref var rb = ref At(ref regs, B(insn));
+                        ref var rc = ref At(ref regs, C(insn));
                         if (rb.Type_ == LuauType.Table)
                         {
                             var t = rb.UnsafeTable;
@@ -305,25 +310,26 @@ internal static partial class Interpreter
                                     var array = t.Array;
                                     if (idx == d && (uint)(idx - 1) < (uint)array.Length)
                                     {
-                                        LuauValue.Copy(ref array[idx - 1], in Reg(stack, bse + A(insn)));
+                                        LuauValue.Copy(ref array[idx - 1], in At(ref regs, A(insn)));
                                         break;
                                     }
                                 }
                                 L.Frames[ci].SavedPc = pc;
-                                t.Set(in rc) = Reg(stack, bse + A(insn));
+                                t.Set(in rc) = At(ref regs, A(insn));
                                 break;
                             }
                         }
                         L.Frames[ci].SavedPc = pc;
-                        SetTableSlow(L, rb, rc, Reg(stack, bse + A(insn)), null, 0);
+                        SetTableSlow(L, rb, rc, At(ref regs, A(insn)), null, 0);
                         stack = L.Stack;
+                        regs = ref Reg(stack, bse);
                         break;
                     }
 
                 case OpCode.GetTableKs:
                     {
                         uint aux = Op(code, pc++);
-                        ref var rb = ref Reg(stack, bse + B(insn));
+                        ref var rb = ref At(ref regs, B(insn));
                         if (rb.Type_ == LuauType.Table)
                         {
                             var t = rb.UnsafeTable;
@@ -332,7 +338,7 @@ internal static partial class Interpreter
                             ref var n = ref t.Nodes[slot];
                             if (ReferenceEquals(n.Key.O, key) && n.Value.Type_ != LuauType.Nil)
                             {
-                                LuauValue.Copy(ref Reg(stack, bse + A(insn)), in n.Value);
+                                LuauValue.Copy(ref At(ref regs, A(insn)), in n.Value);
                                 break;
                             }
                             if (t.Metatable is null)
@@ -340,7 +346,7 @@ internal static partial class Interpreter
                                 ref readonly var res = ref t.GetStr(key);
                                 if (!LuauTable.IsAbsent(in res))
                                     Op(code, pc - 2) = WithC(insn, SlotOf(t, in res));
-                                Reg(stack, bse + A(insn)) = res;
+                                At(ref regs, A(insn)) = res;
                                 break;
                             }
                         }
@@ -353,7 +359,7 @@ internal static partial class Interpreter
                                 int ic = (key.Bytes[0] | ' ') - 'x';
                                 if ((uint)ic < 3)
                                 {
-                                    Reg(stack, bse + A(insn)) = new LuauValue(ic == 0 ? rb.VectorX : ic == 1 ? rb.VectorY : rb.VectorZ);
+                                    At(ref regs, A(insn)) = new LuauValue(ic == 0 ? rb.VectorX : ic == 1 ? rb.VectorY : rb.VectorZ);
                                     break;
                                 }
                             }
@@ -361,14 +367,15 @@ internal static partial class Interpreter
                         L.Frames[ci].SavedPc = pc;
                         var v = GetTableSlow(L, rb, Kst(k, aux), code, pc - 2);
                         stack = L.Stack;
-                        Reg(stack, bse + A(insn)) = v;
+                        regs = ref Reg(stack, bse);
+                        At(ref regs, A(insn)) = v;
                         break;
                     }
 
                 case OpCode.SetTableKs:
                     {
                         uint aux = Op(code, pc++);
-                        ref var rb = ref Reg(stack, bse + B(insn));
+                        ref var rb = ref At(ref regs, B(insn));
                         if (rb.Type_ == LuauType.Table)
                         {
                             var t = rb.UnsafeTable;
@@ -377,26 +384,27 @@ internal static partial class Interpreter
                             ref var n = ref t.Nodes[slot];
                             if (ReferenceEquals(n.Key.O, key) && n.Value.Type_ != LuauType.Nil && !t.IsReadOnly)
                             {
-                                LuauValue.Copy(ref n.Value, in Reg(stack, bse + A(insn)));
+                                LuauValue.Copy(ref n.Value, in At(ref regs, A(insn)));
                                 break;
                             }
                             if (!t.IsReadOnly && (t.Metatable is null || (t.Metatable.TmCache & (1 << (int)TagMethod.NewIndex)) != 0))
                             {
                                 ref var res = ref t.SetStr(key);
-                                res = Reg(stack, bse + A(insn));
+                                res = At(ref regs, A(insn));
                                 Op(code, pc - 2) = WithC(insn, SlotOf(t, in res));
                                 break;
                             }
                         }
                         L.Frames[ci].SavedPc = pc;
-                        SetTableSlow(L, rb, Kst(k, aux), Reg(stack, bse + A(insn)), code, pc - 2);
+                        SetTableSlow(L, rb, Kst(k, aux), At(ref regs, A(insn)), code, pc - 2);
                         stack = L.Stack;
+                        regs = ref Reg(stack, bse);
                         break;
                     }
 
                 case OpCode.GetTableN:
                     {
-                        ref var rb = ref Reg(stack, bse + B(insn));
+                        ref var rb = ref At(ref regs, B(insn));
                         int idx = C(insn) + 1;
                         if (rb.Type_ == LuauType.Table)
                         {
@@ -407,26 +415,27 @@ internal static partial class Interpreter
                                 ref var v = ref array[idx - 1];
                                 if (v.Type_ != LuauType.Nil || t.Metatable is null)
                                 {
-                                    LuauValue.Copy(ref Reg(stack, bse + A(insn)), in v);
+                                    LuauValue.Copy(ref At(ref regs, A(insn)), in v);
                                     break;
                                 }
                             }
                             else if (t.Metatable is null)
                             {
-                                Reg(stack, bse + A(insn)) = t.GetNum(idx);
+                                At(ref regs, A(insn)) = t.GetNum(idx);
                                 break;
                             }
                         }
                         L.Frames[ci].SavedPc = pc;
                         var r = GetTableSlow(L, rb, new LuauValue(idx), null, 0);
                         stack = L.Stack;
-                        Reg(stack, bse + A(insn)) = r;
+                        regs = ref Reg(stack, bse);
+                        At(ref regs, A(insn)) = r;
                         break;
                     }
 
                 case OpCode.SetTableN:
                     {
-                        ref var rb = ref Reg(stack, bse + B(insn));
+                        ref var rb = ref At(ref regs, B(insn));
                         int idx = C(insn) + 1;
                         if (rb.Type_ == LuauType.Table)
                         {
@@ -435,18 +444,19 @@ internal static partial class Interpreter
                             {
                                 var array = t.Array;
                                 if ((uint)(idx - 1) < (uint)array.Length)
-                                    LuauValue.Copy(ref array[idx - 1], in Reg(stack, bse + A(insn)));
+                                    LuauValue.Copy(ref array[idx - 1], in At(ref regs, A(insn)));
                                 else
                                 {
                                     L.Frames[ci].SavedPc = pc;
-                                    t.SetNum(idx) = Reg(stack, bse + A(insn));
+                                    t.SetNum(idx) = At(ref regs, A(insn));
                                 }
                                 break;
                             }
                         }
                         L.Frames[ci].SavedPc = pc;
-                        SetTableSlow(L, rb, new LuauValue(idx), Reg(stack, bse + A(insn)), null, 0);
+                        SetTableSlow(L, rb, new LuauValue(idx), At(ref regs, A(insn)), null, 0);
                         stack = L.Stack;
+                        regs = ref Reg(stack, bse);
                         break;
                     }
 
@@ -454,13 +464,13 @@ internal static partial class Interpreter
                     {
                         var ncl = NewClosure(state, p.Children[D(insn)], cl.Env);
                         // Store first: a capture by value of this register must see the closure itself.
-                        Reg(stack, bse + A(insn)) = new LuauValue(ncl);
+                        At(ref regs, A(insn)) = new LuauValue(ncl);
                         for (int i = 0; i < ncl.Upvalues.Length; i++)
                         {
                             uint cap = Op(code, pc++);
                             ncl.Upvalues[i] = (CaptureKind)A(cap) switch
                             {
-                                CaptureKind.Value => Reg(stack, bse + B(cap)),
+                                CaptureKind.Value => At(ref regs, B(cap)),
                                 CaptureKind.Reference => new LuauValue(LuauType.UpvalueRef, L.FindUpvalue(bse + B(cap)), 0, 0),
                                 _ => cl.Upvalues[B(cap)],
                             };
@@ -473,17 +483,17 @@ internal static partial class Interpreter
                         var kcl = Unsafe.As<LuauClosure>(Kst(k, D(insn)).O!);
                         // Share the preallocated closure when the environment and every capture are the same; otherwise copy it.
                         var ncl = kcl.Env == cl.Env ? kcl : NewClosure(state, kcl.Proto, cl.Env);
-                        Reg(stack, bse + A(insn)) = new LuauValue(ncl);
+                        At(ref regs, A(insn)) = new LuauValue(ncl);
                         for (int ui = 0; ui < kcl.Upvalues.Length; ui++)
                         {
                             uint cap = Op(code, pc + ui);
-                            var uv = (CaptureKind)A(cap) == CaptureKind.Value ? Reg(stack, bse + B(cap)) : cl.Upvalues[B(cap)];
+                            var uv = (CaptureKind)A(cap) == CaptureKind.Value ? At(ref regs, B(cap)) : cl.Upvalues[B(cap)];
                             if (ncl == kcl && LuauValue.RawEquals(in ncl.Upvalues[ui], in uv))
                                 continue;
                             if (ncl == kcl && !kcl.Preload)
                             {
                                 ncl = NewClosure(state, kcl.Proto, cl.Env);
-                                Reg(stack, bse + A(insn)) = new LuauValue(ncl);
+                                At(ref regs, A(insn)) = new LuauValue(ncl);
                                 ui = -1;
                                 continue;
                             }
@@ -499,7 +509,7 @@ internal static partial class Interpreter
                     {
                         uint aux = Op(code, pc++);
                         int ra = bse + A(insn);
-                        var rb = Reg(stack, bse + B(insn));
+                        var rb = At(ref regs, B(insn));
                         var key = Kst(k, aux).UnsafeString;
                         if (rb.Type_ == LuauType.Table)
                         {
@@ -546,6 +556,7 @@ internal static partial class Interpreter
                         L.Frames[ci].SavedPc = pc;
                         NameCallSlow(L, ra, rb, key, code, pc - 2);
                         stack = L.Stack;
+                        regs = ref Reg(stack, bse);
                         break;
                     }
 
@@ -557,6 +568,7 @@ internal static partial class Interpreter
                             if (Safepoint(L, pc))
                                 return false;
                             stack = L.Stack;
+                            regs = ref Reg(stack, bse);
                         }
                         int func = bse + A(insn);
                         int nparams = B(insn) - 1;
@@ -568,11 +580,13 @@ internal static partial class Interpreter
                         {
                             argTop = TryFuncTM(L, func, argTop);
                             stack = L.Stack;
+                            regs = ref Reg(stack, bse);
                             fv = Reg(stack, func);
                         }
                         if (fv.O is LuauClosure ncl)
                         {
-                            EnterLuau(L, func, argTop, nresults, ncl, FrameFlags.None);
+                            if (!TryEnterLuauInline(L, stack, func, argTop, nresults, ncl))
+                                EnterLuau(L, func, argTop, nresults, ncl, FrameFlags.None);
                             // Continue in the callee's frame without the general reload at Reentry.
                             ci++;
                             cl = ncl;
@@ -581,6 +595,7 @@ internal static partial class Interpreter
                             k = p.K;
                             stack = L.Stack;
                             bse = func + 1;
+                            regs = ref Reg(stack, bse);
                             pc = 0;
                             break;
                         }
@@ -599,6 +614,7 @@ internal static partial class Interpreter
                         if (L.FrameIndex != ci)
                             goto Reentry;
                         stack = L.Stack;
+                        regs = ref Reg(stack, bse);
                         break;
                     }
 
@@ -611,6 +627,7 @@ internal static partial class Interpreter
                             if (Safepoint(L, pc))
                                 return false;
                             stack = L.Stack;
+                            regs = ref Reg(stack, bse);
                         }
                         int ra = bse + A(insn);
                         int b = B(insn) - 1;
@@ -666,6 +683,7 @@ internal static partial class Interpreter
                         code = p.Code;
                         k = p.K;
                         bse = caller.Base;
+                        regs = ref Reg(stack, bse);
                         pc = caller.SavedPc;
                         break;
                     }
@@ -681,6 +699,7 @@ internal static partial class Interpreter
                         if (Safepoint(L, pc))
                             return false;
                         stack = L.Stack;
+                        regs = ref Reg(stack, bse);
                     }
                     pc += D(insn);
                     break;
@@ -692,25 +711,26 @@ internal static partial class Interpreter
                         if (Safepoint(L, pc))
                             return false;
                         stack = L.Stack;
+                        regs = ref Reg(stack, bse);
                     }
                     pc += E(insn);
                     break;
 
                 case OpCode.JumpIf:
-                    if (Reg(stack, bse + A(insn)).IsTruthy)
+                    if (At(ref regs, A(insn)).IsTruthy)
                         pc += D(insn);
                     break;
 
                 case OpCode.JumpIfNot:
-                    if (Reg(stack, bse + A(insn)).IsFalsy)
+                    if (At(ref regs, A(insn)).IsFalsy)
                         pc += D(insn);
                     break;
 
                 case OpCode.JumpIfEq:
                 case OpCode.JumpIfNotEq:
                     {
-                        ref var ra = ref Reg(stack, bse + A(insn));
-                        ref var rb = ref Reg(stack, bse + (int)Op(code, pc));
+                        ref var ra = ref At(ref regs, A(insn));
+                        ref var rb = ref At(ref regs, (int)Op(code, pc));
                         bool eq;
                         if (ra.Type_ != rb.Type_)
                             eq = false;
@@ -722,6 +742,7 @@ internal static partial class Interpreter
                             L.Frames[ci].SavedPc = pc;
                             eq = EqualsWithMeta(L, ra, rb);
                             stack = L.Stack;
+                            regs = ref Reg(stack, bse);
                         }
                         else
                             eq = LuauValue.RawEquals(in ra, in rb);
@@ -732,8 +753,8 @@ internal static partial class Interpreter
                 case OpCode.JumpIfLt:
                 case OpCode.JumpIfNotLt:
                     {
-                        ref var ra = ref Reg(stack, bse + A(insn));
-                        ref var rb = ref Reg(stack, bse + (int)Op(code, pc));
+                        ref var ra = ref At(ref regs, A(insn));
+                        ref var rb = ref At(ref regs, (int)Op(code, pc));
                         bool lt;
                         if (ra.Type_ == LuauType.Number && rb.Type_ == LuauType.Number)
                             lt = ra.N < rb.N;
@@ -742,6 +763,7 @@ internal static partial class Interpreter
                             L.Frames[ci].SavedPc = pc;
                             lt = LessThan(L, ra, rb);
                             stack = L.Stack;
+                            regs = ref Reg(stack, bse);
                         }
                         pc += lt == ((OpCode)(byte)insn == OpCode.JumpIfLt) ? D(insn) : 1;
                         break;
@@ -750,8 +772,8 @@ internal static partial class Interpreter
                 case OpCode.JumpIfLe:
                 case OpCode.JumpIfNotLe:
                     {
-                        ref var ra = ref Reg(stack, bse + A(insn));
-                        ref var rb = ref Reg(stack, bse + (int)Op(code, pc));
+                        ref var ra = ref At(ref regs, A(insn));
+                        ref var rb = ref At(ref regs, (int)Op(code, pc));
                         bool le;
                         if (ra.Type_ == LuauType.Number && rb.Type_ == LuauType.Number)
                             le = ra.N <= rb.N;
@@ -760,6 +782,7 @@ internal static partial class Interpreter
                             L.Frames[ci].SavedPc = pc;
                             le = LessEqual(L, ra, rb);
                             stack = L.Stack;
+                            regs = ref Reg(stack, bse);
                         }
                         pc += le == ((OpCode)(byte)insn == OpCode.JumpIfLe) ? D(insn) : 1;
                         break;
@@ -768,7 +791,7 @@ internal static partial class Interpreter
                 case OpCode.JumpXEqKNil:
                     {
                         uint aux = Op(code, pc);
-                        bool isNil = Reg(stack, bse + A(insn)).Type_ == LuauType.Nil;
+                        bool isNil = At(ref regs, A(insn)).Type_ == LuauType.Nil;
                         pc += isNil != ((aux >> 31) != 0) ? D(insn) : 1;
                         break;
                     }
@@ -776,7 +799,7 @@ internal static partial class Interpreter
                 case OpCode.JumpXEqKB:
                     {
                         uint aux = Op(code, pc);
-                        ref var ra = ref Reg(stack, bse + A(insn));
+                        ref var ra = ref At(ref regs, A(insn));
                         bool eq = ra.Type_ == LuauType.Boolean && ra.Extra == (aux & 1);
                         pc += eq != ((aux >> 31) != 0) ? D(insn) : 1;
                         break;
@@ -785,7 +808,7 @@ internal static partial class Interpreter
                 case OpCode.JumpXEqKN:
                     {
                         uint aux = Op(code, pc);
-                        ref var ra = ref Reg(stack, bse + A(insn));
+                        ref var ra = ref At(ref regs, A(insn));
                         bool eq = ra.Type_ == LuauType.Number && ra.N == Kst(k, aux & 0xFFFFFF).N;
                         pc += eq != ((aux >> 31) != 0) ? D(insn) : 1;
                         break;
@@ -794,7 +817,7 @@ internal static partial class Interpreter
                 case OpCode.JumpXEqKS:
                     {
                         uint aux = Op(code, pc);
-                        ref var ra = ref Reg(stack, bse + A(insn));
+                        ref var ra = ref At(ref regs, A(insn));
                         bool eq = ra.Type_ == LuauType.String
                             && (ReferenceEquals(ra.O, Kst(k, aux & 0xFFFFFF).O) || ra.UnsafeString.Equals(Kst(k, aux & 0xFFFFFF).UnsafeString));
                         pc += eq != ((aux >> 31) != 0) ? D(insn) : 1;
@@ -803,288 +826,304 @@ internal static partial class Interpreter
 
                 case OpCode.Add:
                     {
-                        ref var rb = ref Reg(stack, bse + B(insn));
-                        ref var rc = ref Reg(stack, bse + C(insn));
+                        ref var rb = ref At(ref regs, B(insn));
+                        ref var rc = ref At(ref regs, C(insn));
                         if (rb.Type_ == LuauType.Number && rc.Type_ == LuauType.Number)
                         {
-                            Reg(stack, bse + A(insn)) = new LuauValue(rb.N + rc.N);
+                            At(ref regs, A(insn)) = new LuauValue(rb.N + rc.N);
                             break;
                         }
                         L.Frames[ci].SavedPc = pc;
                         if (Arith(L, bse + A(insn), rb, rc, TagMethod.Add))
                             goto Reentry;
                         stack = L.Stack;
+                        regs = ref Reg(stack, bse);
                         break;
                     }
 
                 case OpCode.Sub:
                     {
-                        ref var rb = ref Reg(stack, bse + B(insn));
-                        ref var rc = ref Reg(stack, bse + C(insn));
+                        ref var rb = ref At(ref regs, B(insn));
+                        ref var rc = ref At(ref regs, C(insn));
                         if (rb.Type_ == LuauType.Number && rc.Type_ == LuauType.Number)
                         {
-                            Reg(stack, bse + A(insn)) = new LuauValue(rb.N - rc.N);
+                            At(ref regs, A(insn)) = new LuauValue(rb.N - rc.N);
                             break;
                         }
                         L.Frames[ci].SavedPc = pc;
                         if (Arith(L, bse + A(insn), rb, rc, TagMethod.Sub))
                             goto Reentry;
                         stack = L.Stack;
+                        regs = ref Reg(stack, bse);
                         break;
                     }
 
                 case OpCode.Mul:
                     {
-                        ref var rb = ref Reg(stack, bse + B(insn));
-                        ref var rc = ref Reg(stack, bse + C(insn));
+                        ref var rb = ref At(ref regs, B(insn));
+                        ref var rc = ref At(ref regs, C(insn));
                         if (rb.Type_ == LuauType.Number && rc.Type_ == LuauType.Number)
                         {
-                            Reg(stack, bse + A(insn)) = new LuauValue(rb.N * rc.N);
+                            At(ref regs, A(insn)) = new LuauValue(rb.N * rc.N);
                             break;
                         }
                         L.Frames[ci].SavedPc = pc;
                         if (Arith(L, bse + A(insn), rb, rc, TagMethod.Mul))
                             goto Reentry;
                         stack = L.Stack;
+                        regs = ref Reg(stack, bse);
                         break;
                     }
 
                 case OpCode.Div:
                     {
-                        ref var rb = ref Reg(stack, bse + B(insn));
-                        ref var rc = ref Reg(stack, bse + C(insn));
+                        ref var rb = ref At(ref regs, B(insn));
+                        ref var rc = ref At(ref regs, C(insn));
                         if (rb.Type_ == LuauType.Number && rc.Type_ == LuauType.Number)
                         {
-                            Reg(stack, bse + A(insn)) = new LuauValue(rb.N / rc.N);
+                            At(ref regs, A(insn)) = new LuauValue(rb.N / rc.N);
                             break;
                         }
                         L.Frames[ci].SavedPc = pc;
                         if (Arith(L, bse + A(insn), rb, rc, TagMethod.Div))
                             goto Reentry;
                         stack = L.Stack;
+                        regs = ref Reg(stack, bse);
                         break;
                     }
 
                 case OpCode.IDiv:
                     {
-                        ref var rb = ref Reg(stack, bse + B(insn));
-                        ref var rc = ref Reg(stack, bse + C(insn));
+                        ref var rb = ref At(ref regs, B(insn));
+                        ref var rc = ref At(ref regs, C(insn));
                         if (rb.Type_ == LuauType.Number && rc.Type_ == LuauType.Number)
                         {
-                            Reg(stack, bse + A(insn)) = new LuauValue(Math.Floor(rb.N / rc.N));
+                            At(ref regs, A(insn)) = new LuauValue(Math.Floor(rb.N / rc.N));
                             break;
                         }
                         L.Frames[ci].SavedPc = pc;
                         if (Arith(L, bse + A(insn), rb, rc, TagMethod.IDiv))
                             goto Reentry;
                         stack = L.Stack;
+                        regs = ref Reg(stack, bse);
                         break;
                     }
 
                 case OpCode.Mod:
                     {
-                        ref var rb = ref Reg(stack, bse + B(insn));
-                        ref var rc = ref Reg(stack, bse + C(insn));
+                        ref var rb = ref At(ref regs, B(insn));
+                        ref var rc = ref At(ref regs, C(insn));
                         if (rb.Type_ == LuauType.Number && rc.Type_ == LuauType.Number)
                         {
                             double x = rb.N, y = rc.N;
-                            Reg(stack, bse + A(insn)) = new LuauValue(x - Math.Floor(x / y) * y);
+                            At(ref regs, A(insn)) = new LuauValue(x - Math.Floor(x / y) * y);
                             break;
                         }
                         L.Frames[ci].SavedPc = pc;
                         if (Arith(L, bse + A(insn), rb, rc, TagMethod.Mod))
                             goto Reentry;
                         stack = L.Stack;
+                        regs = ref Reg(stack, bse);
                         break;
                     }
 
                 case OpCode.Pow:
                     {
-                        ref var rb = ref Reg(stack, bse + B(insn));
-                        ref var rc = ref Reg(stack, bse + C(insn));
+                        ref var rb = ref At(ref regs, B(insn));
+                        ref var rc = ref At(ref regs, C(insn));
                         if (rb.Type_ == LuauType.Number && rc.Type_ == LuauType.Number)
                         {
-                            Reg(stack, bse + A(insn)) = new LuauValue(Pow(L, rb.N, rc.N));
+                            At(ref regs, A(insn)) = new LuauValue(Pow(L, rb.N, rc.N));
                             break;
                         }
                         L.Frames[ci].SavedPc = pc;
                         if (Arith(L, bse + A(insn), rb, rc, TagMethod.Pow))
                             goto Reentry;
                         stack = L.Stack;
+                        regs = ref Reg(stack, bse);
                         break;
                     }
 
                 case OpCode.AddK:
                     {
-                        ref var rb = ref Reg(stack, bse + B(insn));
+                        ref var rb = ref At(ref regs, B(insn));
                         ref var kc = ref Kst(k, C(insn));
                         if (rb.Type_ == LuauType.Number && kc.Type_ == LuauType.Number)
                         {
-                            Reg(stack, bse + A(insn)) = new LuauValue(rb.N + kc.N);
+                            At(ref regs, A(insn)) = new LuauValue(rb.N + kc.N);
                             break;
                         }
                         L.Frames[ci].SavedPc = pc;
                         if (Arith(L, bse + A(insn), rb, kc, TagMethod.Add))
                             goto Reentry;
                         stack = L.Stack;
+                        regs = ref Reg(stack, bse);
                         break;
                     }
 
                 case OpCode.SubK:
                     {
-                        ref var rb = ref Reg(stack, bse + B(insn));
+                        ref var rb = ref At(ref regs, B(insn));
                         ref var kc = ref Kst(k, C(insn));
                         if (rb.Type_ == LuauType.Number && kc.Type_ == LuauType.Number)
                         {
-                            Reg(stack, bse + A(insn)) = new LuauValue(rb.N - kc.N);
+                            At(ref regs, A(insn)) = new LuauValue(rb.N - kc.N);
                             break;
                         }
                         L.Frames[ci].SavedPc = pc;
                         if (Arith(L, bse + A(insn), rb, kc, TagMethod.Sub))
                             goto Reentry;
                         stack = L.Stack;
+                        regs = ref Reg(stack, bse);
                         break;
                     }
 
                 case OpCode.MulK:
                     {
-                        ref var rb = ref Reg(stack, bse + B(insn));
+                        ref var rb = ref At(ref regs, B(insn));
                         ref var kc = ref Kst(k, C(insn));
                         if (rb.Type_ == LuauType.Number && kc.Type_ == LuauType.Number)
                         {
-                            Reg(stack, bse + A(insn)) = new LuauValue(rb.N * kc.N);
+                            At(ref regs, A(insn)) = new LuauValue(rb.N * kc.N);
                             break;
                         }
                         L.Frames[ci].SavedPc = pc;
                         if (Arith(L, bse + A(insn), rb, kc, TagMethod.Mul))
                             goto Reentry;
                         stack = L.Stack;
+                        regs = ref Reg(stack, bse);
                         break;
                     }
 
                 case OpCode.DivK:
                     {
-                        ref var rb = ref Reg(stack, bse + B(insn));
+                        ref var rb = ref At(ref regs, B(insn));
                         ref var kc = ref Kst(k, C(insn));
                         if (rb.Type_ == LuauType.Number && kc.Type_ == LuauType.Number)
                         {
-                            Reg(stack, bse + A(insn)) = new LuauValue(rb.N / kc.N);
+                            At(ref regs, A(insn)) = new LuauValue(rb.N / kc.N);
                             break;
                         }
                         L.Frames[ci].SavedPc = pc;
                         if (Arith(L, bse + A(insn), rb, kc, TagMethod.Div))
                             goto Reentry;
                         stack = L.Stack;
+                        regs = ref Reg(stack, bse);
                         break;
                     }
 
                 case OpCode.IDivK:
                     {
-                        ref var rb = ref Reg(stack, bse + B(insn));
+                        ref var rb = ref At(ref regs, B(insn));
                         ref var kc = ref Kst(k, C(insn));
                         if (rb.Type_ == LuauType.Number && kc.Type_ == LuauType.Number)
                         {
-                            Reg(stack, bse + A(insn)) = new LuauValue(Math.Floor(rb.N / kc.N));
+                            At(ref regs, A(insn)) = new LuauValue(Math.Floor(rb.N / kc.N));
                             break;
                         }
                         L.Frames[ci].SavedPc = pc;
                         if (Arith(L, bse + A(insn), rb, kc, TagMethod.IDiv))
                             goto Reentry;
                         stack = L.Stack;
+                        regs = ref Reg(stack, bse);
                         break;
                     }
 
                 case OpCode.ModK:
                     {
-                        ref var rb = ref Reg(stack, bse + B(insn));
+                        ref var rb = ref At(ref regs, B(insn));
                         ref var kc = ref Kst(k, C(insn));
                         if (rb.Type_ == LuauType.Number && kc.Type_ == LuauType.Number)
                         {
                             double x = rb.N, y = kc.N;
-                            Reg(stack, bse + A(insn)) = new LuauValue(x - Math.Floor(x / y) * y);
+                            At(ref regs, A(insn)) = new LuauValue(x - Math.Floor(x / y) * y);
                             break;
                         }
                         L.Frames[ci].SavedPc = pc;
                         if (Arith(L, bse + A(insn), rb, kc, TagMethod.Mod))
                             goto Reentry;
                         stack = L.Stack;
+                        regs = ref Reg(stack, bse);
                         break;
                     }
 
                 case OpCode.PowK:
                     {
-                        ref var rb = ref Reg(stack, bse + B(insn));
+                        ref var rb = ref At(ref regs, B(insn));
                         ref var kc = ref Kst(k, C(insn));
                         if (rb.Type_ == LuauType.Number && kc.Type_ == LuauType.Number)
                         {
                             double y = kc.N;
-                            Reg(stack, bse + A(insn)) = new LuauValue(y == 2 ? rb.N * rb.N : y == 0.5 ? Math.Sqrt(rb.N) : y == 3 ? rb.N * rb.N * rb.N : Pow(L, rb.N, y));
+                            At(ref regs, A(insn)) = new LuauValue(y == 2 ? rb.N * rb.N : y == 0.5 ? Math.Sqrt(rb.N) : y == 3 ? rb.N * rb.N * rb.N : Pow(L, rb.N, y));
                             break;
                         }
                         L.Frames[ci].SavedPc = pc;
                         if (Arith(L, bse + A(insn), rb, kc, TagMethod.Pow))
                             goto Reentry;
                         stack = L.Stack;
+                        regs = ref Reg(stack, bse);
                         break;
                     }
 
                 case OpCode.SubRk:
                     {
                         ref var kb = ref Kst(k, B(insn));
-                        ref var rc = ref Reg(stack, bse + C(insn));
+                        ref var rc = ref At(ref regs, C(insn));
                         if (kb.Type_ == LuauType.Number && rc.Type_ == LuauType.Number)
                         {
-                            Reg(stack, bse + A(insn)) = new LuauValue(kb.N - rc.N);
+                            At(ref regs, A(insn)) = new LuauValue(kb.N - rc.N);
                             break;
                         }
                         L.Frames[ci].SavedPc = pc;
                         if (Arith(L, bse + A(insn), kb, rc, TagMethod.Sub))
                             goto Reentry;
                         stack = L.Stack;
+                        regs = ref Reg(stack, bse);
                         break;
                     }
 
                 case OpCode.DivRk:
                     {
                         ref var kb = ref Kst(k, B(insn));
-                        ref var rc = ref Reg(stack, bse + C(insn));
+                        ref var rc = ref At(ref regs, C(insn));
                         if (kb.Type_ == LuauType.Number && rc.Type_ == LuauType.Number)
                         {
-                            Reg(stack, bse + A(insn)) = new LuauValue(kb.N / rc.N);
+                            At(ref regs, A(insn)) = new LuauValue(kb.N / rc.N);
                             break;
                         }
                         L.Frames[ci].SavedPc = pc;
                         if (Arith(L, bse + A(insn), kb, rc, TagMethod.Div))
                             goto Reentry;
                         stack = L.Stack;
+                        regs = ref Reg(stack, bse);
                         break;
                     }
 
                 case OpCode.And:
                     {
-                        var rb = Reg(stack, bse + B(insn));
-                        Reg(stack, bse + A(insn)) = rb.IsTruthy ? Reg(stack, bse + C(insn)) : rb;
+                        var rb = At(ref regs, B(insn));
+                        At(ref regs, A(insn)) = rb.IsTruthy ? At(ref regs, C(insn)) : rb;
                         break;
                     }
 
                 case OpCode.Or:
                     {
-                        var rb = Reg(stack, bse + B(insn));
-                        Reg(stack, bse + A(insn)) = rb.IsTruthy ? rb : Reg(stack, bse + C(insn));
+                        var rb = At(ref regs, B(insn));
+                        At(ref regs, A(insn)) = rb.IsTruthy ? rb : At(ref regs, C(insn));
                         break;
                     }
 
                 case OpCode.AndK:
                     {
-                        var rb = Reg(stack, bse + B(insn));
-                        Reg(stack, bse + A(insn)) = rb.IsTruthy ? Kst(k, C(insn)) : rb;
+                        var rb = At(ref regs, B(insn));
+                        At(ref regs, A(insn)) = rb.IsTruthy ? Kst(k, C(insn)) : rb;
                         break;
                     }
 
                 case OpCode.OrK:
                     {
-                        var rb = Reg(stack, bse + B(insn));
-                        Reg(stack, bse + A(insn)) = rb.IsTruthy ? rb : Kst(k, C(insn));
+                        var rb = At(ref regs, B(insn));
+                        At(ref regs, A(insn)) = rb.IsTruthy ? rb : Kst(k, C(insn));
                         break;
                     }
 
@@ -1095,50 +1134,53 @@ internal static partial class Interpreter
                         // The values may be used by __concat; keep the stack top above them.
                         Concat(L, bse + b, bse + c);
                         stack = L.Stack;
-                        Reg(stack, bse + A(insn)) = Reg(stack, bse + b);
+                        regs = ref Reg(stack, bse);
+                        At(ref regs, A(insn)) = At(ref regs, b);
                         break;
                     }
 
                 case OpCode.Not:
-                    Reg(stack, bse + A(insn)) = LuauValue.FromBool(Reg(stack, bse + B(insn)).IsFalsy);
+                    At(ref regs, A(insn)) = LuauValue.FromBool(At(ref regs, B(insn)).IsFalsy);
                     break;
 
                 case OpCode.Minus:
                     {
-                        ref var rb = ref Reg(stack, bse + B(insn));
+                        ref var rb = ref At(ref regs, B(insn));
                         if (rb.Type_ == LuauType.Number)
                         {
-                            Reg(stack, bse + A(insn)) = new LuauValue(-rb.N);
+                            At(ref regs, A(insn)) = new LuauValue(-rb.N);
                             break;
                         }
                         L.Frames[ci].SavedPc = pc;
                         if (Arith(L, bse + A(insn), rb, rb, TagMethod.Unm))
                             goto Reentry;
                         stack = L.Stack;
+                        regs = ref Reg(stack, bse);
                         break;
                     }
 
                 case OpCode.Length:
                     {
-                        ref var rb = ref Reg(stack, bse + B(insn));
+                        ref var rb = ref At(ref regs, B(insn));
                         if (rb.Type_ == LuauType.Table)
                         {
                             var t = rb.UnsafeTable;
                             if (t.Metatable is null || (t.Metatable.TmCache & (1 << (int)TagMethod.Len)) != 0)
                             {
-                                Reg(stack, bse + A(insn)) = new LuauValue(t.Length());
+                                At(ref regs, A(insn)) = new LuauValue(t.Length());
                                 break;
                             }
                         }
                         else if (rb.Type_ == LuauType.String)
                         {
-                            Reg(stack, bse + A(insn)) = new LuauValue(rb.UnsafeString.Length);
+                            At(ref regs, A(insn)) = new LuauValue(rb.UnsafeString.Length);
                             break;
                         }
                         L.Frames[ci].SavedPc = pc;
                         var r = Length(L, rb);
                         stack = L.Stack;
-                        Reg(stack, bse + A(insn)) = r;
+                        regs = ref Reg(stack, bse);
+                        At(ref regs, A(insn)) = r;
                         break;
                     }
 
@@ -1149,7 +1191,7 @@ internal static partial class Interpreter
                         L.Frames[ci].SavedPc = pc;
                         var t = new LuauTable(state, (int)aux, b == 0 ? 0 : 1 << (b - 1));
                         state.ChargeMemory(MemoryCost.Table);
-                        Reg(stack, bse + A(insn)) = new LuauValue(t);
+                        At(ref regs, A(insn)) = new LuauValue(t);
                         break;
                     }
 
@@ -1158,7 +1200,7 @@ internal static partial class Interpreter
                         L.Frames[ci].SavedPc = pc;
                         var t = Kst(k, D(insn)).UnsafeTable.Clone();
                         state.ChargeMemory(MemoryCost.Table);
-                        Reg(stack, bse + A(insn)) = new LuauValue(t);
+                        At(ref regs, A(insn)) = new LuauValue(t);
                         break;
                     }
 
@@ -1206,11 +1248,12 @@ internal static partial class Interpreter
                             if (Safepoint(L, pc))
                                 return false;
                             stack = L.Stack;
+                            regs = ref Reg(stack, bse);
                         }
                         // One bounds check on the highest register covers the two below it. FORNPREP made all
                         // three numbers (the compiler copies a loop variable the body assigns), so only the
                         // index's number changes.
-                        ref var index = ref Reg(stack, bse + A(insn) + 2);
+                        ref var index = ref At(ref regs, A(insn) + 2);
                         double limit = Unsafe.Subtract(ref index, 2).N, step = Unsafe.Subtract(ref index, 1).N;
                         // Compare the sum in its register: reading it back through the ref made the branch wait
                         // for the store to forward.
@@ -1229,6 +1272,7 @@ internal static partial class Interpreter
                             L.Frames[ci].SavedPc = pc;
                             PrepareGenericFor(L, ra);
                             stack = L.Stack;
+                            regs = ref Reg(stack, bse);
                         }
                         pc += D(insn);
                         break;
@@ -1276,6 +1320,7 @@ internal static partial class Interpreter
                             if (Safepoint(L, pc))
                                 return false;
                             stack = L.Stack;
+                            regs = ref Reg(stack, bse);
                         }
                         int ra = bse + A(insn);
                         int aux = (int)Op(code, pc);
@@ -1346,6 +1391,7 @@ internal static partial class Interpreter
                             int ra0 = bse + A(insn);
                             L.EnsureStack(ra0 + n);
                             stack = L.Stack;
+                            regs = ref Reg(stack, bse);
                             Array.Copy(stack, bse - n, stack, ra0, n);
                             L.Top = ra0 + n;
                         }
@@ -1367,6 +1413,7 @@ internal static partial class Interpreter
                         L.Frames[ci].SavedPc = pc;
                         L.EnsureStack(L.Top + p.MaxStackSize + numParams);
                         stack = L.Stack;
+                        regs = ref Reg(stack, bse);
                         int fixedBase = bse;
                         int newBase = L.Top;
                         for (int i = 0; i < numParams; i++)
@@ -1378,6 +1425,7 @@ internal static partial class Interpreter
                         frame.Base = newBase;
                         frame.Top = newBase + p.MaxStackSize;
                         bse = newBase;
+                        regs = ref Reg(stack, bse);
                         L.Top = frame.Top;
                         break;
                     }
@@ -1390,7 +1438,7 @@ internal static partial class Interpreter
                         // into Builtins, no argument copies. Anything else takes the general path below.
                         int callPc = pc + C(insn);
                         uint callInsn = Op(code, callPc);
-                        ref var x = ref Reg(stack, bse + B(insn));
+                        ref var x = ref At(ref regs, B(insn));
                         if (C(callInsn) == 2 && x.Type_ == LuauType.Number && cl.Env.SafeEnv)
                         {
                             var op = (OpCode)(byte)insn;
@@ -1398,7 +1446,7 @@ internal static partial class Interpreter
                             int nparams = 1;
                             if (op != OpCode.FastCall1)
                             {
-                                ref var yv = ref op == OpCode.FastCall2 ? ref Reg(stack, bse + (int)Op(code, pc)) : ref Kst(k, Op(code, pc));
+                                ref var yv = ref op == OpCode.FastCall2 ? ref At(ref regs, (int)Op(code, pc)) : ref Kst(k, Op(code, pc));
                                 if (yv.Type_ != LuauType.Number)
                                     goto case OpCode.FastCall3;
                                 y = yv.N;
@@ -1406,7 +1454,7 @@ internal static partial class Interpreter
                             }
                             if (Builtins.TryNumeric((BuiltinFunction)A(insn), nparams, x.N, y, out double r))
                             {
-                                Reg(stack, bse + A(callInsn)) = new LuauValue(r);
+                                At(ref regs, A(callInsn)) = new LuauValue(r);
                                 pc = callPc + 1;
                                 break;
                             }
@@ -1452,6 +1500,7 @@ internal static partial class Interpreter
                             }
                             // A builtin may grow the stack (table.unpack with many results).
                             stack = L.Stack;
+                            regs = ref Reg(stack, bse);
                             if (n >= 0)
                             {
                                 if (nresults < 0)
@@ -1484,6 +1533,34 @@ internal static partial class Interpreter
         }
     }
 
+    /// <summary>
+    /// <see cref="EnterLuau"/> for the common call, inlined into CALL: a fixed-parameter callee, room on the stack
+    /// and in the frame array. Returns false (nothing done) otherwise.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool TryEnterLuauInline(LuauThread L, LuauValue[] stack, int func, int argTop, int nresults, LuauClosure ncl)
+    {
+        var np = ncl.Proto;
+        int nbse = func + 1;
+        int argEnd = nbse + np.NumParams;
+        // The same reservation as EnterLuau's EnsureStack (with its slack of 5).
+        if (np.IsVararg || Math.Max(argTop, argEnd) + np.MaxStackSize + 5 > stack.Length || !L.CanPushFrame)
+            return false;
+        ref var f = ref L.PushFrame();
+        f.Func = func;
+        f.Base = nbse;
+        f.Top = nbse + np.MaxStackSize;
+        f.SavedPc = 0;
+        f.NResults = nresults;
+        f.Closure = ncl;
+        f.Host = null;
+        f.Flags = FrameFlags.None;
+        for (int i = argTop; i < argEnd; i++)
+            Reg(stack, i) = default;
+        L.Top = f.Top;
+        return true;
+    }
+
     private static LuauClosure NewClosure(LuauState state, Proto proto, LuauTable env)
     {
         state.ChargeMemory(MemoryCost.Closure(proto.NumUpvalues));
@@ -1508,6 +1585,10 @@ internal static partial class Interpreter
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ref LuauValue Reg(LuauValue[] stack, int index) =>
         ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(stack), (nuint)(uint)index);
+
+    /// <summary>The register <paramref name="index"/> of the frame whose register 0 is <paramref name="regs"/> (see <see cref="Reg"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ref LuauValue At(ref LuauValue regs, int index) => ref Unsafe.Add(ref regs, (nuint)(uint)index);
 
     /// <summary>An instruction word without the bounds check: the verifier keeps every pc and jump inside the code.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
