@@ -12,7 +12,8 @@ namespace Coputer.Bench;
 /// shows the median of the per-process medians. With <c>--luau PATH</c> the reference Luau interpreter (built outside
 /// the repository) runs each script too, as a third column with our time divided by its. With <c>--micro</c> the set
 /// is the repository's micro-benchmarks (<c>bench/micro</c>: loops, arithmetic, calls, fields, methods, arrays,
-/// strings, closures, constructors) instead of the shared scripts.
+/// strings, closures, constructors) instead of the shared scripts. With <c>--tier on</c> our engine runs with the IL
+/// tier on; with <c>--tier both</c> it runs without and with it, the second as extra columns.
 /// </summary>
 internal static class ScriptBenchmark
 {
@@ -28,6 +29,7 @@ internal static class ScriptBenchmark
         bool micro = false;
         int timeoutSeconds = 600;
         int repeat = 1;
+        string tier = "off";
         for (int i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -50,11 +52,14 @@ internal static class ScriptBenchmark
                 case "--repeat" when i + 1 < args.Length:
                     repeat = Math.Max(1, int.Parse(args[++i], CultureInfo.InvariantCulture));
                     break;
+                case "--tier" when i + 1 < args.Length && args[i + 1] is "off" or "on" or "both":
+                    tier = args[++i];
+                    break;
                 case "--timeout" when i + 1 < args.Length:
                     timeoutSeconds = int.Parse(args[++i], CultureInfo.InvariantCulture);
                     break;
                 default:
-                    Console.Error.WriteLine("usage: Coputer.Bench scripts [--filter a,b,...] [--micro] [--lua PATH | --no-lua] [--luau PATH] [--repeat N] [--timeout SECONDS]");
+                    Console.Error.WriteLine("usage: Coputer.Bench scripts [--filter a,b,...] [--micro] [--lua PATH | --no-lua] [--luau PATH] [--repeat N] [--tier off|on|both] [--timeout SECONDS]");
                     return 2;
             }
         }
@@ -74,14 +79,21 @@ internal static class ScriptBenchmark
             Console.Error.WriteLine($"note: '{luau}' does not exist; leaving out the reference luau column");
 
         var (ourProgram, ourPrefix) = ProgramRun.OurCommand();
+        // The IL tier's variant of our command: the same runner with the tier on.
+        string[] ilPrefix = [.. ourPrefix[..^1], "run-script-il"];
+        bool both = tier == "both";
+        if (tier == "on")
+            ourPrefix = ilPrefix;
         var rows = new List<Row>();
-        Console.WriteLine($"{"script",-38} {"ours (ms)",10} {"lua5.4 (ms)",12} {"ratio",7} {"luau (ms)",10} {"ratio",7}");
+        string oursLabel = tier == "on" ? "IL (ms)" : "ours (ms)";
+        Console.WriteLine($"{"script",-38} {oursLabel,10} {"lua5.4 (ms)",12} {"ratio",7} {"luau (ms)",10} {"ratio",7}" + (both ? $" {"IL (ms)",10} {"ratio",7} {"vs luau",7}" : ""));
         foreach (var script in scripts)
         {
             var oursRuns = new List<double>();
             var luaRuns = new List<double>();
             var luauRuns = new List<double>();
-            string oursNote = "", luaNote = "", luauNote = "";
+            var ilRuns = new List<double>();
+            string oursNote = "", luaNote = "", luauNote = "", ilNote = "";
             for (int r = 0; r < repeat && oursNote.Length == 0; r++)
             {
                 var (oursMs, on) = Measure(ourProgram, [.. ourPrefix, script], root, timeoutSeconds);
@@ -102,16 +114,26 @@ internal static class ScriptBenchmark
                     if (l is double lv)
                         luauRuns.Add(lv);
                 }
+                if (both && ilNote.Length == 0)
+                {
+                    var (l, ln) = Measure(ourProgram, [.. ilPrefix, script], root, timeoutSeconds);
+                    ilNote = ln;
+                    if (l is double lv)
+                        ilRuns.Add(lv);
+                }
             }
             double? ours = BenchOutput.Median(oursRuns);
             double? theirs = BenchOutput.Median(luaRuns);
             double? reference = BenchOutput.Median(luauRuns);
+            double? il = BenchOutput.Median(ilRuns);
             string note = oursNote.Length > 0 ? "ours: " + oursNote
                 : luaNote.Length > 0 ? "lua5.4: " + luaNote
-                : luauNote.Length > 0 ? "luau: " + luauNote : "";
-            var row = new Row(script, ours, theirs, reference, note);
+                : luauNote.Length > 0 ? "luau: " + luauNote
+                : ilNote.Length > 0 ? "IL: " + ilNote : "";
+            var row = new Row(script, ours, theirs, reference, note) { Il = il };
             rows.Add(row);
-            Console.WriteLine($"{script,-38} {Format(ours),10} {Format(theirs),12} {FormatRatio(row.LuaRatio),7} {Format(reference),10} {FormatRatio(row.LuauRatio),7}  {note}");
+            Console.WriteLine($"{script,-38} {Format(ours),10} {Format(theirs),12} {FormatRatio(row.LuaRatio),7} {Format(reference),10} {FormatRatio(row.LuauRatio),7}"
+                + (both ? $" {Format(il),10} {FormatRatio(il / theirs),7} {FormatRatio(il / reference),7}" : "") + $"  {note}");
         }
 
         var targetRows = rows.Where(r => s_targetSet.Any(t => Path.GetFileNameWithoutExtension(r.Script) == t)).ToList();
@@ -120,6 +142,12 @@ internal static class ScriptBenchmark
             if (!micro)
                 PrintGeomean("geometric mean, target set", targetRows, r => r.LuaRatio, "lua5.4");
             PrintGeomean("geometric mean, all comparable", rows, r => r.LuaRatio, "lua5.4");
+            if (both)
+            {
+                if (!micro)
+                    PrintGeomean("IL tier, target set", targetRows, r => r.Il / r.Lua, "lua5.4");
+                PrintGeomean("IL tier, all comparable", rows, r => r.Il / r.Lua, "lua5.4");
+            }
         }
         if (haveLuau)
         {
@@ -142,6 +170,9 @@ internal static class ScriptBenchmark
     {
         public double? LuaRatio => Ours / Lua;
         public double? LuauRatio => Ours / Luau;
+
+        /// <summary>Our median with the IL tier on, when measured as well (<c>--tier both</c>).</summary>
+        public double? Il { get; init; }
     }
 
     private static void PrintGeomean(string label, IEnumerable<Row> rows, Func<Row, double?> ratio, string peer)

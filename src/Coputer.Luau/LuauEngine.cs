@@ -32,6 +32,8 @@ public sealed class LuauEngine
         {
             Output = options.Output ?? Stream.Null,
             MemoryLimit = options.MemoryLimit,
+            IlTierEnabled = options.EnableIlTier,
+            IlTierThreshold = options.IlTierThreshold,
         };
         StandardLibrary.Open(State, options.Libraries, options.Platform);
         var g = State.Globals;

@@ -43,4 +43,14 @@ public sealed class LuauEngineOptions
 
     /// <summary>Give scripts the reference command line's <c>collectgarbage</c> ("collect" and "count" only).</summary>
     public bool EnableCollectGarbage { get; init; }
+
+    /// <summary>
+    /// Compile functions that run hot to IL (see <see cref="VM.LuauState.IlTierEnabled"/>): the same results, errors
+    /// and instruction counts as the interpreter, faster. Compilation happens on a background thread, so a first
+    /// run is not delayed by it.
+    /// </summary>
+    public bool EnableIlTier { get; init; }
+
+    /// <summary>Calls plus loop iterations of a function before the IL tier compiles it (0: at its first call; see <see cref="VM.LuauState.IlTierThreshold"/>).</summary>
+    public int IlTierThreshold { get; init; } = VM.LuauState.DefaultIlTierThreshold;
 }

@@ -20,11 +20,14 @@ public sealed class NetworkNode
     private readonly Dictionary<long, Hash256> _repairs = [];
     private readonly HashSet<long> _checks = [];
     private readonly ReplicationOptions _replication;
+    private readonly ContentSource? _kept;
 
-    public NetworkNode(PeerInfo self, HyParViewOptions membership, PlumtreeOptions broadcast, ReplicationOptions replication, Random random, KademliaOptions? routing = null)
+    /// <param name="kept">Content the host keeps outside the replica store (a real node's bundle store), which lookups are also answered from.</param>
+    public NetworkNode(PeerInfo self, HyParViewOptions membership, PlumtreeOptions broadcast, ReplicationOptions replication, Random random, KademliaOptions? routing = null, ContentSource? kept = null)
     {
         Self = self;
         _replication = replication;
+        _kept = kept;
         routing ??= new KademliaOptions();
         Routing = new Kademlia(self, routing, new Random(random.Next()), HeldContent);
         Replicas = new ReplicaStore(self, replication, IsNear, new Random(random.Next()));
@@ -44,7 +47,15 @@ public sealed class NetworkNode
 
     public ReplicaStore Replicas { get; }
 
-    private byte[]? HeldContent(Hash256 key) => Replicas.Get(key);
+    private bool HeldContent(Hash256 key, out byte[]? content)
+    {
+        content = Replicas.Get(key);
+        if (content is not null)
+            return true;
+        if (_kept is not null && _kept(key, out content))
+            return true;
+        return Replicas.Holds(key);
+    }
 
     /// <summary>Whether this node's table knows fewer than twice the replica count of nodes closer to the program (a table never knows every node near a key).</summary>
     private bool IsNear(Hash256 program) => Routing.Table.CountCloserThanSelf(RoutingKey.From(program)) < 2 * _replication.Replicas;
@@ -69,6 +80,16 @@ public sealed class NetworkNode
     /// <summary>Stores a program's content here and places it on the nodes closest to its hash.</summary>
     public Hash256 Store(byte[] content, TimeSpan now) => Replicas.Add(content, now);
 
+    /// <summary>
+    /// Holds a program whose content the host keeps: a pinned one (published here) is placed on the nodes closest
+    /// to its hash at the next tick and kept; an unpinned one (found in the host's store at start) is checked
+    /// within a repair interval and dropped from the replica store if this node is not a holder.
+    /// </summary>
+    public void Hold(Hash256 program, byte[]? content, TimeSpan now, bool pinned) => Replicas.Hold(program, content, now, pinned);
+
+    /// <summary>The host fetched and kept the content of an offer this node took (<see cref="FetchReplica"/>).</summary>
+    public IReadOnlyList<NodeEffect> ReplicaFetched(Hash256 program, byte[]? content, TimeSpan now) => Route(Replicas.Fetched(program, content, now), now);
+
     /// <summary>Starts a lookup of a program's content by hash or a name's record by <see cref="Kademlia.NameKey"/>; it ends with <see cref="ValueFound"/> or <see cref="LookupFailed"/>.</summary>
     public (long LookupId, IReadOnlyList<NodeEffect> Effects) Find(Hash256 key, TimeSpan now)
     {
@@ -83,7 +104,7 @@ public sealed class NetworkNode
         effects.AddRange(message switch
         {
             Gossip or IHave or Graft or Prune => Route(Broadcast.Handle(message, now), now),
-            Replicate or Stored => Route(Replicas.Handle(message, now), now),
+            Replicate or Stored or Offer => Route(Replicas.Handle(message, now), now),
             Ping or Pong or FindNode or FindValue or FoundNodes or FoundValue or PutRecord => Route(Routing.Handle(message, now), now),
             _ => Route(Membership.Handle(message, now), now),
         });

@@ -4,22 +4,8 @@ using Coputer.Cli.Commands;
 
 namespace Coputer.Cli.Tests;
 
-public sealed class CheckCommandTests : IDisposable
+public sealed class CheckCommandTests() : ScratchFolderTests("check")
 {
-    private readonly string _root = Path.Combine(Path.GetTempPath(), "coputer-check-" + Guid.NewGuid().ToString("N"));
-
-    public CheckCommandTests() => Directory.CreateDirectory(_root);
-
-    public void Dispose() => Directory.Delete(_root, recursive: true);
-
-    private string Write(string relativePath, string contents)
-    {
-        string path = Path.Combine(_root, relativePath);
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        File.WriteAllText(path, contents);
-        return path;
-    }
-
     private static (int ExitCode, string Output, string Error) Run(params string[] args)
     {
         var output = new StringWriter();
@@ -71,15 +57,15 @@ public sealed class CheckCommandTests : IDisposable
         Write("a/notes.txt", "this is not = lua (");
         Write("c.LUAU", "w = ]");
 
-        var (exitCode, output, _) = Run(_root);
+        var (exitCode, output, _) = Run(Root);
         Assert.Equal(1, exitCode);
         // Files in path order; "x = =" has a second error where the stray '=' leaves nothing to assign.
         Assert.Equal(
             [
-                Path.Combine(_root, "a", "first.luau") + ":1:5",
-                Path.Combine(_root, "b", "second.lua") + ":1:5",
-                Path.Combine(_root, "b", "second.lua") + ":1:6",
-                Path.Combine(_root, "c.LUAU") + ":1:5",
+                Path.Combine(Root, "a", "first.luau") + ":1:5",
+                Path.Combine(Root, "b", "second.lua") + ":1:5",
+                Path.Combine(Root, "b", "second.lua") + ":1:6",
+                Path.Combine(Root, "c.LUAU") + ":1:5",
             ],
             Lines(output).Select(line => line[..line.IndexOf(": ", StringComparison.Ordinal)]));
     }
@@ -89,7 +75,7 @@ public sealed class CheckCommandTests : IDisposable
     {
         Write("lib/a.luau", "return {}");
         Write("lib/deep/b.lua", "local t = {} t.x = 1 return t");
-        Assert.Equal(0, Run(Path.Combine(_root, "lib")).ExitCode);
+        Assert.Equal(0, Run(Path.Combine(Root, "lib")).ExitCode);
     }
 
     [Fact]
@@ -106,7 +92,7 @@ public sealed class CheckCommandTests : IDisposable
     public void MissingPathIsAnError()
     {
         string good = Write("fine.luau", "return 1");
-        string missing = Path.Combine(_root, "missing.luau");
+        string missing = Path.Combine(Root, "missing.luau");
         var (exitCode, output, error) = Run(good, missing);
         Assert.Equal(1, exitCode);
         Assert.Equal("", output);
@@ -133,7 +119,7 @@ public sealed class CheckCommandTests : IDisposable
     [Fact]
     public void BinaryGarbageIsReportedNotFatal()
     {
-        string file = Path.Combine(_root, "garbage.luau");
+        string file = Path.Combine(Root, "garbage.luau");
         var random = new Random(5);
         var bytes = new byte[4096];
         random.NextBytes(bytes);

@@ -7,22 +7,8 @@ namespace Coputer.Cli.Tests;
 /// Error messages and traceback frames of <c>coputer run</c> worded, prefixed and cut as the reference <c>luau</c>
 /// command's are (each expectation was checked against the reference's output for the same script).
 /// </summary>
-public sealed class ReferenceMessageTests : IDisposable
+public sealed class ReferenceMessageTests() : ScratchFolderTests("messages")
 {
-    private readonly string _root = Path.Combine(Path.GetTempPath(), "coputer-messages-" + Guid.NewGuid().ToString("N"));
-
-    public ReferenceMessageTests() => Directory.CreateDirectory(_root);
-
-    public void Dispose() => Directory.Delete(_root, recursive: true);
-
-    private string Write(string relativePath, string contents)
-    {
-        string path = Path.Combine(_root, relativePath);
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        File.WriteAllText(path, contents);
-        return path;
-    }
-
     private static (int ExitCode, string Output, string Error) Run(string path)
     {
         using var stdout = new MemoryStream();

@@ -4,22 +4,8 @@ using Coputer.Cli.Commands;
 
 namespace Coputer.Cli.Tests;
 
-public sealed class RunCommandTests : IDisposable
+public sealed class RunCommandTests() : ScratchFolderTests("run")
 {
-    private readonly string _root = Path.Combine(Path.GetTempPath(), "coputer-run-" + Guid.NewGuid().ToString("N"));
-
-    public RunCommandTests() => Directory.CreateDirectory(_root);
-
-    public void Dispose() => Directory.Delete(_root, recursive: true);
-
-    private string Write(string relativePath, string contents)
-    {
-        string path = Path.Combine(_root, relativePath);
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        File.WriteAllText(path, contents);
-        return path;
-    }
-
     private static (int ExitCode, string Output, string Error) Run(string path, params string[] args)
     {
         using var stdout = new MemoryStream();
@@ -270,7 +256,7 @@ public sealed class RunCommandTests : IDisposable
     [Fact]
     public void MissingFileIsAnError()
     {
-        var (code, _, error) = Run(Path.Combine(_root, "absent.luau"));
+        var (code, _, error) = Run(Path.Combine(Root, "absent.luau"));
         Assert.Equal(1, code);
         Assert.StartsWith("Error opening", error);
     }

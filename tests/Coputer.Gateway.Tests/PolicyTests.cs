@@ -1,4 +1,3 @@
-using System.Buffers.Text;
 using System.Net;
 using System.Net.Http.Json;
 using Coputer.Gateway.Api;
@@ -11,14 +10,6 @@ namespace Coputer.Gateway.Tests;
 
 public class PolicyTests
 {
-    private static HttpRequestMessage PublishRequest(byte[] record, byte[] bundle)
-    {
-        var request = new HttpRequestMessage(HttpMethod.Post, "/api/publish") { Content = new ByteArrayContent(bundle) };
-        request.Headers.Host = TestGateway.Host;
-        request.Headers.Add(Gateway.RecordHeader, Base64Url.EncodeToString(record));
-        return request;
-    }
-
     [Fact]
     public async Task ADeniedPublisherIsRefused403AndADeniedProgramIsNotServed()
     {
@@ -30,7 +21,7 @@ public class PolicyTests
         });
         var bundle = TestGateway.FromSource("return { body = buffer.fromstring('fine') }");
         var record = new PublicationRecord(denied.Key, "site", bundle.Hash, 1).Sign(denied).Encode();
-        using (var response = await gateway.Client.SendAsync(PublishRequest(record, bundle.Encode())))
+        using (var response = await gateway.Client.SendAsync(TestGateway.PublishRequest(record, bundle.Encode())))
         {
             Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
             var answer = await response.Content.ReadFromJsonAsync<PublishResponse>(Gateway.JsonOptions);
@@ -84,7 +75,7 @@ public class PolicyTests
     {
         await using var gateway = await TestGateway.StartAsync(execution: o => o with { Policy = NodePolicy.Default with { StorageBytesPerPublisher = 64 } });
         var bundle = TestGateway.FromSource("return { body = buffer.fromstring('" + string.Concat(Enumerable.Range(0, 400).Select(i => i.ToString("x3"))) + "') }");
-        using var response = await gateway.Client.SendAsync(PublishRequest(gateway.SignedRecordFor("big", bundle).Encode(), bundle.Encode()));
+        using var response = await gateway.Client.SendAsync(TestGateway.PublishRequest(gateway.SignedRecordFor("big", bundle).Encode(), bundle.Encode()));
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
         Assert.Equal("quota-exceeded", (await response.Content.ReadFromJsonAsync<PublishResponse>(Gateway.JsonOptions))!.Reason);
         Assert.False(gateway.Node.Execution.Store.HasProgram(bundle.Hash));

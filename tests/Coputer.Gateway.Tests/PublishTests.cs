@@ -1,4 +1,3 @@
-using System.Buffers.Text;
 using System.Net;
 using System.Net.Http.Json;
 using Coputer.Gateway.Api;
@@ -10,21 +9,13 @@ namespace Coputer.Gateway.Tests;
 
 public class PublishTests
 {
-    private static HttpRequestMessage PublishRequest(byte[] record, byte[] bundle)
-    {
-        var request = new HttpRequestMessage(HttpMethod.Post, "/api/publish") { Content = new ByteArrayContent(bundle) };
-        request.Headers.Host = TestGateway.Host;
-        request.Headers.Add(Gateway.RecordHeader, Base64Url.EncodeToString(record));
-        return request;
-    }
-
     [Fact]
     public async Task AVerifiedPublicationIsServedAtTheUrlItReturns()
     {
         await using var gateway = await TestGateway.StartAsync();
         var bundle = TestGateway.Program("web2");
         var record = gateway.SignedRecordFor("web2", bundle);
-        using var response = await gateway.Client.SendAsync(PublishRequest(record.Encode(), bundle.Encode()));
+        using var response = await gateway.Client.SendAsync(TestGateway.PublishRequest(record.Encode(), bundle.Encode()));
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         var answer = await response.Content.ReadFromJsonAsync<PublishResponse>(Gateway.JsonOptions);
         Assert.Equal("published", answer!.Status);
@@ -37,7 +28,7 @@ public class PublishTests
         Assert.Equal("<p>hello page</p>", await page.Content.ReadAsStringAsync());
 
         // The same record again changes nothing.
-        using var again = await gateway.Client.SendAsync(PublishRequest(record.Encode(), bundle.Encode()));
+        using var again = await gateway.Client.SendAsync(TestGateway.PublishRequest(record.Encode(), bundle.Encode()));
         Assert.Equal(HttpStatusCode.OK, again.StatusCode);
 
         using var info = await gateway.GetAsync(TestGateway.Host, $"/api/programs/{gateway.Label("web2")}");
@@ -55,7 +46,7 @@ public class PublishTests
         var wire = gateway.SignedRecordFor("web1", bundle).Encode();
         var forged = (byte[])wire.Clone();
         forged[^1] ^= 1;
-        using (var response = await gateway.Client.SendAsync(PublishRequest(forged, bundle.Encode())))
+        using (var response = await gateway.Client.SendAsync(TestGateway.PublishRequest(forged, bundle.Encode())))
         {
             Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
             Assert.Equal("bad-signature", (await response.Content.ReadFromJsonAsync<PublishResponse>(Gateway.JsonOptions))!.Reason);
@@ -67,17 +58,17 @@ public class PublishTests
         using var other = Publisher.Generate();
         var body = new PublicationRecord(other.Key, "web1", bundle.Hash, 1).Sign(other).Encode();
         var mismatched = TestGateway.FromSource("return {}");
-        using (var response = await gateway.Client.SendAsync(PublishRequest(body, mismatched.Encode())))
+        using (var response = await gateway.Client.SendAsync(TestGateway.PublishRequest(body, mismatched.Encode())))
             Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
 
-        using (var ok = await gateway.Client.SendAsync(PublishRequest(wire, bundle.Encode())))
+        using (var ok = await gateway.Client.SendAsync(TestGateway.PublishRequest(wire, bundle.Encode())))
             Assert.Equal(HttpStatusCode.Created, ok.StatusCode);
         var replay = new PublicationRecord(gateway.Publisher.Key, "web1", bundle.Hash, 1).Sign(gateway.Publisher).Encode();
         var older = new PublicationRecord(gateway.Publisher.Key, "web1", mismatched.Hash, 1).Sign(gateway.Publisher).Encode();
-        using (var stale = await gateway.Client.SendAsync(PublishRequest(older, mismatched.Encode())))
+        using (var stale = await gateway.Client.SendAsync(TestGateway.PublishRequest(older, mismatched.Encode())))
             Assert.Equal(HttpStatusCode.Conflict, stale.StatusCode);
         Assert.Equal(bundle.Hash, gateway.Node.Execution.Resolve(ProgramRef.ByName(gateway.Publisher.Key, "web1"))!.Program);
-        using (var same = await gateway.Client.SendAsync(PublishRequest(replay, [])))
+        using (var same = await gateway.Client.SendAsync(TestGateway.PublishRequest(replay, [])))
             Assert.Equal(HttpStatusCode.OK, same.StatusCode);
     }
 
@@ -89,16 +80,16 @@ public class PublishTests
         request.Headers.Host = TestGateway.Host;
         using (var missing = await gateway.Client.SendAsync(request))
             Assert.Equal(HttpStatusCode.BadRequest, missing.StatusCode);
-        using (var garbage = await gateway.Client.SendAsync(PublishRequest([0xa1, 0x00], [1, 2, 3])))
+        using (var garbage = await gateway.Client.SendAsync(TestGateway.PublishRequest([0xa1, 0x00], [1, 2, 3])))
             Assert.Equal(HttpStatusCode.BadRequest, garbage.StatusCode);
         var bundle = TestGateway.Program("web1");
-        using (var badBundle = await gateway.Client.SendAsync(PublishRequest(gateway.SignedRecordFor("web1", bundle).Encode(), [0x1f, 0x8b, 0, 0])))
+        using (var badBundle = await gateway.Client.SendAsync(TestGateway.PublishRequest(gateway.SignedRecordFor("web1", bundle).Encode(), [0x1f, 0x8b, 0, 0])))
             Assert.Equal(HttpStatusCode.BadRequest, badBundle.StatusCode);
         using (var get = await gateway.GetAsync(TestGateway.Host, "/api/publish"))
             Assert.Equal(HttpStatusCode.MethodNotAllowed, get.StatusCode);
         try
         {
-            using var huge = await gateway.Client.SendAsync(PublishRequest(gateway.SignedRecordFor("web1", bundle).Encode(), new byte[(16 << 20) + 1]));
+            using var huge = await gateway.Client.SendAsync(TestGateway.PublishRequest(gateway.SignedRecordFor("web1", bundle).Encode(), new byte[(16 << 20) + 1]));
             Assert.Equal(HttpStatusCode.RequestEntityTooLarge, huge.StatusCode);
         }
         catch (HttpRequestException)
@@ -113,7 +104,7 @@ public class PublishTests
     {
         await using var gateway = await TestGateway.StartAsync(new GatewayOptions { AllowPublish = false });
         var bundle = TestGateway.Program("web1");
-        using var response = await gateway.Client.SendAsync(PublishRequest(gateway.SignedRecordFor("web1", bundle).Encode(), bundle.Encode()));
+        using var response = await gateway.Client.SendAsync(TestGateway.PublishRequest(gateway.SignedRecordFor("web1", bundle).Encode(), bundle.Encode()));
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
     }
 

@@ -2,6 +2,7 @@ using System.IO.Compression;
 using System.Net;
 using System.Text;
 using Coputer.Platform.Bundles;
+using Coputer.Tests.Shared;
 
 namespace Coputer.Gateway.Tests;
 
@@ -56,32 +57,10 @@ public sealed class ServingNode : IAsyncLifetime
 
 public class ServingTests(ServingNode node) : IClassFixture<ServingNode>
 {
-    private const string Text = "text/plain; charset=utf-8";
-    private const string Html = "text/html; charset=utf-8";
     private TestGateway Gateway => node.Gateway;
 
-    public static TheoryData<string, string, string, int, string?, string> Vectors => new()
-    {
-        { "web1", "GET", "/", 200, Text, "hello GET / world! /" },
-        { "web1", "POST", "/submit?", 200, Text, "hello POST /submit world! /submit?" },
-        { "web2", "POST", "/", 405, Text, "Method Not Allowed" },
-        { "web2", "GET", "/", 200, Html, "<h1>WELCOME TO MY WEBSITE</h1>" },
-        { "web2", "GET", "/hello", 200, Html, "<p>hello page</p>" },
-        { "web2", "GET", "/error", 454, Text, "Error 454" },
-        { "web3", "GET", "/error", 404, Text, "Not Found" },
-        { "web3", "GET", "/", 200, null, "Raw query: " },
-        { "web3", "GET", "/?a=", 200, null, "a =\n- \nRaw query: a=" },
-        { "web3", "GET", "/?a=b&c=b", 200, null, "a =\n- b\nc =\n- b\nRaw query: a=b&c=b" },
-        { "web3", "GET", "/?c=b&a=b", 200, null, "a =\n- b\nc =\n- b\nRaw query: c=b&a=b" },
-        { "web3", "GET", "/?a=b&a=b", 200, null, "a =\n- b\n- b\nRaw query: a=b&a=b" },
-        { "web3", "GET", "/?a=c&a=b", 200, null, "a =\n- c\n- b\nRaw query: a=c&a=b" },
-        { "web3", "GET", "/?=b&a=c", 200, null, " =\n- b\na =\n- c\nRaw query: =b&a=c" },
-        { "web3", "GET", "/?=b&=c", 200, null, " =\n- b\n- c\nRaw query: =b&=c" },
-        { "web1", "GET", "/a%20b?x", 200, Text, "hello GET /a b world! /a%20b?x" },
-    };
-
     [Theory]
-    [MemberData(nameof(Vectors))]
+    [MemberData(nameof(SpecWebVectors.All), MemberType = typeof(SpecWebVectors))]
     public async Task SectionNineVectorsHoldOverHttp(string program, string method, string target, int status, string? contentType, string body)
     {
         using var response = await Gateway.SendAsync(new HttpMethod(method), Gateway.ProgramHost(program), target);
@@ -286,7 +265,7 @@ public class ServingTests(ServingNode node) : IClassFixture<ServingNode>
     {
         using var response = await Gateway.GetAsync($"{TestGateway.Host}:{Gateway.Port}", "/");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal(Html, response.Content.Headers.ContentType?.ToString());
+        Assert.Equal(SpecWebVectors.Html, response.Content.Headers.ContentType?.ToString());
         string page = await response.Content.ReadAsStringAsync();
         Assert.Contains("<!DOCTYPE html>", page);
         Assert.Contains($"http://{Gateway.Label("web1")}.{TestGateway.Host}:{Gateway.Port}/", page);

@@ -1,3 +1,4 @@
+using System.Buffers.Text;
 using System.Collections.Concurrent;
 using System.Net;
 using System.Text;
@@ -15,6 +16,15 @@ namespace Coputer.Gateway.Tests;
 internal sealed class TestGateway : IAsyncDisposable
 {
     public const string Host = "coputer.test";
+
+    /// <summary>A publish request as a publisher's client sends it: the signed record in its header, the bundle as body.</summary>
+    public static HttpRequestMessage PublishRequest(byte[] record, byte[] bundle)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, "/api/publish") { Content = new ByteArrayContent(bundle) };
+        request.Headers.Host = Host;
+        request.Headers.Add(Gateway.RecordHeader, Base64Url.EncodeToString(record));
+        return request;
+    }
 
     private readonly Dictionary<string, long> _sequences = [];
 

@@ -32,6 +32,7 @@ public class WireCodecTests
         new FoundValue(Peer(24), 81, Hash256.Of([7]), [1, 2, 3]),
         new FoundValue(Peer(25), 82, Hash256.Of([8]), null),
         new PutRecord(Peer(26), [4, 5, 6]),
+        new Offer(Peer(27), Hash256.Of([5])),
     ];
 
     public static TheoryData<WireMessage> Samples() => [.. s_samples];
@@ -117,7 +118,7 @@ public class WireCodecTests
                 if (input.Length > 1)
                 {
                     input[0] = WireCodec.Version;
-                    input[1] = (byte)random.Next(0, 22);
+                    input[1] = (byte)random.Next(0, 23);
                 }
             }
             else

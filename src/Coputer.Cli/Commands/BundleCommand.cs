@@ -19,23 +19,29 @@ internal static class BundleCommand
         return command;
     }
 
-    internal static int Run(string directory, string? outputPath, TextWriter output, TextWriter error)
+    /// <summary>Packs program folder <paramref name="directory"/>, or says on <paramref name="error"/> why it cannot be packed and returns null.</summary>
+    internal static Bundle? Pack(string directory, TextWriter error)
     {
         if (!Directory.Exists(directory))
         {
             error.WriteLine($"{directory}: no such folder");
-            return 1;
+            return null;
         }
-        Bundle bundle;
         try
         {
-            bundle = Bundle.FromDirectory(directory);
+            return Bundle.FromDirectory(directory);
         }
         catch (BundleException e)
         {
             error.WriteLine($"{directory}: {e.Message}");
-            return 1;
+            return null;
         }
+    }
+
+    internal static int Run(string directory, string? outputPath, TextWriter output, TextWriter error)
+    {
+        if (Pack(directory, error) is not { } bundle)
+            return 1;
         if (outputPath is not null)
         {
             try

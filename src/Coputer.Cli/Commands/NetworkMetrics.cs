@@ -11,10 +11,19 @@ internal static class NetworkMetrics
     public static NetworkStatus Status(NetworkHost host)
     {
         var c = host.Counters;
+        var (replicas, bundles) = host.Replication;
         return new NetworkStatus(host.Self.Id.ToString(), host.Self.Address,
             [.. host.ActivePeers.Select(p => new NetworkPeer(p.Id.ToString(), p.Address))],
             [.. host.PassivePeers.Select(p => new NetworkPeer(p.Id.ToString(), p.Address))],
             [
+                ("bundles in this node's store", bundles),
+                ("programs this node holds as one of their closest nodes or their publisher's", replicas.Held),
+                ("of those, below their target of copies at the latest check", replicas.BelowTarget),
+                ("of those, not checked yet", replicas.Unchecked),
+                ("copies sent to holders (placement and repair)", replicas.CopiesSent),
+                ("copies taken as a holder", replicas.CopiesTaken),
+                ("bundles fetched on demand (to run, or to keep a name current)", c.FetchedOnDemand),
+                ("on-demand fetches that found no holder in time", c.OnDemandFailures),
                 ("publication records received and stored", c.RecordsStored),
                 ("bundles fetched from peers", c.BundlesFetched),
                 ("bundles served to peers", c.BundlesServed),
@@ -23,6 +32,7 @@ internal static class NetworkMetrics
                 ("forwarded runs that failed", c.ForwardFailures),
                 ("answers refused for a bad receipt or record", c.BadAnswers),
                 ("runs done for peers", c.RunsForPeers),
+                ("equivocation proofs held (a publisher signed two programs under one name and sequence)", host.Equivocations),
                 ("messages refused (unauthenticated or malformed)", c.Refused),
                 ("sends that failed", c.SendFailures),
             ]);
@@ -31,18 +41,23 @@ internal static class NetworkMetrics
     public static void Register(CollectorRegistry registry, NetworkHost host)
     {
         var f = Metrics.WithCustomRegistry(registry);
-        var peers = f.CreateGauge("coputer_network_peers", "Peers in the membership views, by view (active, passive).", new GaugeConfiguration { LabelNames = ["view"] });
+        var peers = f.CreateGauge("coputer_network_peers", "Peers known, by view: the membership's active and passive views, and the contacts of the routing table (routing).", new GaugeConfiguration { LabelNames = ["view"] });
         var messages = f.CreateGauge("coputer_network_messages_total", "Protocol messages since start, by direction and type.", new GaugeConfiguration { LabelNames = ["direction", "type"] });
         var bytes = f.CreateGauge("coputer_network_bytes_total", "Bytes of messages and bundles since start, by direction.", new GaugeConfiguration { LabelNames = ["direction"] });
         var failures = f.CreateGauge("coputer_network_failures_total", "Peer transport failures since start, by kind (send, refused, dropped, bad_bundle).", new GaugeConfiguration { LabelNames = ["kind"] });
         var bundles = f.CreateGauge("coputer_network_bundles_total", "Bundles fetched from and served to peers since start.", new GaugeConfiguration { LabelNames = ["direction"] });
         var runs = f.CreateGauge("coputer_network_forwarded_runs_total", "Runs forwarded to a neighbour since start, by outcome (answered, hedged, failed, bad_answer), and run for peers (served).", new GaugeConfiguration { LabelNames = ["outcome"] });
         var records = f.CreateGauge("coputer_network_records_stored_total", "Publication records received from peers and stored.");
+        var replication = f.CreateGauge("coputer_network_replicas", "Replication health: programs held and checked here (held), those below their target of copies at the latest check (below_target), those not checked yet (unchecked); bundles in the store (bundles).", new GaugeConfiguration { LabelNames = ["state"] });
+        var copies = f.CreateGauge("coputer_network_replica_copies_total", "Copies of programs since start: sent to holders for placement and repair (sent), taken as a holder (taken), dropped as surplus (dropped).", new GaugeConfiguration { LabelNames = ["kind"] });
+        var onDemand = f.CreateGauge("coputer_network_on_demand_fetches_total", "Bundles fetched on demand by lookup since start, by outcome (fetched, failed).", new GaugeConfiguration { LabelNames = ["outcome"] });
+        var equivocations = f.CreateGauge("coputer_network_equivocations", "Equivocation proofs held: pairs of validly signed records of one publisher, name and sequence that name different programs.");
         registry.AddBeforeCollectCallback(() =>
         {
             var c = host.Counters;
             peers.WithLabels("active").Set(host.ActivePeers.Count);
             peers.WithLabels("passive").Set(host.PassivePeers.Count);
+            peers.WithLabels("routing").Set(host.RoutingContacts);
             for (int type = 1; type < NetworkCounters.TypeNames.Length; type++)
             {
                 messages.WithLabels("in", NetworkCounters.TypeNames[type]).Set(c.MessagesIn(type));
@@ -57,6 +72,17 @@ internal static class NetworkMetrics
             bundles.WithLabels("fetched").Set(c.BundlesFetched);
             bundles.WithLabels("served").Set(c.BundlesServed);
             records.Set(c.RecordsStored);
+            equivocations.Set(host.Equivocations);
+            var (replicas, held) = host.Replication;
+            replication.WithLabels("held").Set(replicas.Held);
+            replication.WithLabels("below_target").Set(replicas.BelowTarget);
+            replication.WithLabels("unchecked").Set(replicas.Unchecked);
+            replication.WithLabels("bundles").Set(held);
+            copies.WithLabels("sent").Set(replicas.CopiesSent);
+            copies.WithLabels("taken").Set(replicas.CopiesTaken);
+            copies.WithLabels("dropped").Set(replicas.Dropped);
+            onDemand.WithLabels("fetched").Set(c.FetchedOnDemand);
+            onDemand.WithLabels("failed").Set(c.OnDemandFailures);
             runs.WithLabels("answered").Set(c.RunsForwarded);
             runs.WithLabels("hedged").Set(c.RunsHedged);
             runs.WithLabels("failed").Set(c.ForwardFailures);

@@ -49,16 +49,8 @@ internal static class PublishCommand
             error.WriteLine($"'{name}' cannot name a program: {invalid} (choose one with --name)");
             return 1;
         }
-        Bundle bundle;
-        try
-        {
-            bundle = Bundle.FromDirectory(directory);
-        }
-        catch (BundleException e)
-        {
-            error.WriteLine($"{directory}: {e.Message}");
+        if (BundleCommand.Pack(directory, error) is not { } bundle)
             return 1;
-        }
         using var publisher = KeysCommand.Load(keysPath, error);
         if (publisher is null)
             return 1;

@@ -25,7 +25,8 @@ internal static class RunCommand
         var timeout = new Option<double?>("--timeout") { Description = "Stop the script after this many seconds (default: no limit).", HelpName = "SECONDS" };
         var memory = new Option<long?>("--memory") { Description = "Fail allocations past this many megabytes with 'not enough memory' (default: no limit).", HelpName = "MEGABYTES" };
         var steps = new Option<long?>("--steps") { Description = "Stop the script after this many instruction steps (default: no limit).", HelpName = "N" };
-        var command = new Command("run", "Run a Luau script, as the reference 'luau' command does.") { file, args, optimize, debug, printResults, timeout, memory, steps };
+        var ilTier = new Option<bool>("--il-tier") { Description = "Compile functions that run hot to IL (same results, faster)." };
+        var command = new Command("run", "Run a Luau script, as the reference 'luau' command does.") { file, args, optimize, debug, printResults, timeout, memory, steps, ilTier };
         command.SetAction(parse =>
         {
             var limits = new RunOptions
@@ -33,6 +34,7 @@ internal static class RunCommand
                 TimeoutSeconds = parse.GetValue(timeout),
                 MemoryMegabytes = parse.GetValue(memory),
                 Steps = parse.GetValue(steps),
+                IlTier = parse.GetValue(ilTier),
                 Terminal = !Console.IsOutputRedirected,
                 Stdin = Console.OpenStandardInput,
             };
@@ -71,6 +73,9 @@ internal static class RunCommand
         public double? TimeoutSeconds { get; init; }
         public long? MemoryMegabytes { get; init; }
         public long? Steps { get; init; }
+
+        /// <summary>Compile hot functions to IL (<see cref="LuauEngineOptions.EnableIlTier"/>).</summary>
+        public bool IlTier { get; init; }
 
         /// <summary>Standard output is a terminal: print is flushed per line instead of in large blocks.</summary>
         public bool Terminal { get; init; }
@@ -126,6 +131,7 @@ internal static class RunCommand
             EnableLoadstring = true,
             EnableCollectGarbage = true,
             MemoryLimit = options.MemoryMegabytes is { } mb ? mb << 20 : 0,
+            EnableIlTier = options.IlTier,
         });
         var limits = new LuauRunLimits
         {

@@ -47,25 +47,7 @@ public static partial class NodePages
         }
 
         h.Raw("<h2>Programs held here</h2>");
-        if (publishers.Count == 0)
-        {
-            h.Raw("<p class=\"muted\">None yet.</p>");
-        }
-        else
-        {
-            h.Raw("<table><tr><th>Program</th><th>Version</th><th>Hash</th></tr>");
-            foreach (var p in publishers)
-            {
-                foreach (var v in p.Programs)
-                {
-                    h.Raw("<tr><td>").Link(links.Program(v.Label), v.Label).Raw("</td><td class=\"mono\">#").Text(v.Sequence.ToString(CultureInfo.InvariantCulture))
-                     .Raw("</td><td class=\"mono\">").Link(links.Preview(v.Program), ShortHash(v.Program)).Raw("</td></tr>");
-                }
-            }
-            h.Raw("</table>");
-            if (truncated)
-                h.Raw("<p class=\"muted\">Only the first publishers are listed.</p>");
-        }
+        ProgramsTable(h, links, publishers, truncated, "None yet.");
         return Layout("Network of " + links.Host, links.Host, h.ToString());
     }
 

@@ -100,26 +100,7 @@ public static partial class NodePages
         h.Raw("</ul>");
 
         h.Raw("<h2>Programs</h2>");
-        if (publishers.Count == 0)
-        {
-            h.Raw("<p class=\"muted\">Nothing is published here yet.</p>");
-        }
-        else
-        {
-            h.Raw("<table><tr><th>Program</th><th>Publisher</th><th>Version</th></tr>");
-            foreach (var p in publishers)
-            {
-                foreach (var v in p.Programs)
-                {
-                    h.Raw("<tr><td>").Link(links.Program(v.Label), v.Name).Raw("</td><td>").Link(links.Profile(p.Publisher.Id), p.Publisher.Id.ToString(), "mono")
-                        .Raw("</td><td class=\"mono\">#").Text(v.Sequence.ToString(CultureInfo.InvariantCulture)).Raw(" ")
-                        .Link(links.Preview(v.Program), ShortHash(v.Program)).Raw("</td></tr>");
-                }
-            }
-            h.Raw("</table>");
-            if (truncated)
-                h.Raw("<p class=\"muted\">Only the first publishers are listed.</p>");
-        }
+        ProgramsTable(h, links, publishers, truncated, "Nothing is published here yet.");
 
         h.Raw("<h2>Publish a program</h2>");
         if (publishAllowed)
@@ -233,4 +214,27 @@ public static partial class NodePages
 
     private static string FormatUptime(TimeSpan t) =>
         t.TotalDays >= 1 ? $"{(int)t.TotalDays} d {t.Hours} h" : t.TotalHours >= 1 ? $"{(int)t.TotalHours} h {t.Minutes} min" : $"{(int)t.TotalMinutes} min";
+
+    /// <summary>The programs of <paramref name="publishers"/>, one row each (name, publisher, version and hash), or <paramref name="empty"/> when there are none.</summary>
+    private static void ProgramsTable(Html h, Links links, IReadOnlyList<PublisherListing> publishers, bool truncated, string empty)
+    {
+        if (publishers.Count == 0)
+        {
+            h.Raw("<p class=\"muted\">").Text(empty).Raw("</p>");
+            return;
+        }
+        h.Raw("<table><tr><th>Program</th><th>Publisher</th><th>Version</th></tr>");
+        foreach (var p in publishers)
+        {
+            foreach (var v in p.Programs)
+            {
+                h.Raw("<tr><td>").Link(links.Program(v.Label), v.Name).Raw("</td><td>").Link(links.Profile(p.Publisher.Id), p.Publisher.Id.ToString(), "mono")
+                    .Raw("</td><td class=\"mono\">#").Text(v.Sequence.ToString(CultureInfo.InvariantCulture)).Raw(" ")
+                    .Link(links.Preview(v.Program), ShortHash(v.Program)).Raw("</td></tr>");
+            }
+        }
+        h.Raw("</table>");
+        if (truncated)
+            h.Raw("<p class=\"muted\">Only the first publishers are listed.</p>");
+    }
 }

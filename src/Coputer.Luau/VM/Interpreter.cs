@@ -146,6 +146,17 @@ internal static partial class Interpreter
         int bse = top.Base;
         ref LuauValue regs = ref Reg(stack, bse);
         int pc = top.SavedPc;
+        if (p.Compiled is not null || --p.JitCountdown < 0)
+        {
+            // The IL tier (see Jit.IlTier): compiled code runs from here and says where to go on.
+            if ((pc = Jit.IlTier.Enter(L, cl, bse, pc)) < 0)
+            {
+                if (pc == Jit.IlTier.Reenter)
+                    goto Reentry;
+                return pc == Jit.IlTier.Done;
+            }
+            stack = L.Stack;
+        }
 
         while (true)
         {
@@ -597,6 +608,17 @@ internal static partial class Interpreter
                             bse = func + 1;
                             regs = ref Reg(stack, bse);
                             pc = 0;
+                            if (p.Compiled is not null || --p.JitCountdown < 0)
+                            {
+                                // The IL tier (see Jit.IlTier): compiled code runs from here and says where to go on.
+                                if ((pc = Jit.IlTier.Enter(L, cl, bse, pc)) < 0)
+                                {
+                                    if (pc == Jit.IlTier.Reenter)
+                                        goto Reentry;
+                                    return pc == Jit.IlTier.Done;
+                                }
+                                stack = L.Stack;
+                            }
                             break;
                         }
                         var host = Unsafe.As<HostFunction>(fv.O!);
@@ -685,6 +707,17 @@ internal static partial class Interpreter
                         bse = caller.Base;
                         regs = ref Reg(stack, bse);
                         pc = caller.SavedPc;
+                        if (p.Compiled is not null)
+                        {
+                            // The IL tier (see Jit.IlTier): compiled code runs from here and says where to go on.
+                            if ((pc = Jit.IlTier.Enter(L, cl, bse, pc)) < 0)
+                            {
+                                if (pc == Jit.IlTier.Reenter)
+                                    goto Reentry;
+                                return pc == Jit.IlTier.Done;
+                            }
+                            stack = L.Stack;
+                        }
                         break;
                     }
 
@@ -702,6 +735,17 @@ internal static partial class Interpreter
                         regs = ref Reg(stack, bse);
                     }
                     pc += D(insn);
+                    if (p.Compiled is not null || --p.JitCountdown < 0)
+                    {
+                        // The IL tier (see Jit.IlTier): compiled code runs from here and says where to go on.
+                        if ((pc = Jit.IlTier.Enter(L, cl, bse, pc)) < 0)
+                        {
+                            if (pc == Jit.IlTier.Reenter)
+                                goto Reentry;
+                            return pc == Jit.IlTier.Done;
+                        }
+                        stack = L.Stack;
+                    }
                     break;
 
                 case OpCode.JumpX:
@@ -714,6 +758,17 @@ internal static partial class Interpreter
                         regs = ref Reg(stack, bse);
                     }
                     pc += E(insn);
+                    if (p.Compiled is not null || --p.JitCountdown < 0)
+                    {
+                        // The IL tier (see Jit.IlTier): compiled code runs from here and says where to go on.
+                        if ((pc = Jit.IlTier.Enter(L, cl, bse, pc)) < 0)
+                        {
+                            if (pc == Jit.IlTier.Reenter)
+                                goto Reentry;
+                            return pc == Jit.IlTier.Done;
+                        }
+                        stack = L.Stack;
+                    }
                     break;
 
                 case OpCode.JumpIf:
@@ -1260,7 +1315,20 @@ internal static partial class Interpreter
                         double idx = index.N + step;
                         Unsafe.AsRef(in index.N) = idx;
                         if (step > 0 ? idx <= limit : limit <= idx)
+                        {
                             pc += D(insn);
+                            if (p.Compiled is not null || --p.JitCountdown < 0)
+                            {
+                                // The IL tier (see Jit.IlTier): compiled code runs from here and says where to go on.
+                                if ((pc = Jit.IlTier.Enter(L, cl, bse, pc)) < 0)
+                                {
+                                    if (pc == Jit.IlTier.Reenter)
+                                        goto Reentry;
+                                    return pc == Jit.IlTier.Done;
+                                }
+                                stack = L.Stack;
+                            }
+                        }
                         break;
                     }
 
@@ -1366,6 +1434,17 @@ internal static partial class Interpreter
                             break;
                         ForGLoopJump:
                             pc += D(insn);
+                            if (p.Compiled is not null || --p.JitCountdown < 0)
+                            {
+                                // The IL tier (see Jit.IlTier): compiled code runs from here and says where to go on.
+                                if ((pc = Jit.IlTier.Enter(L, cl, bse, pc)) < 0)
+                                {
+                                    if (pc == Jit.IlTier.Reenter)
+                                        goto Reentry;
+                                    return pc == Jit.IlTier.Done;
+                                }
+                                stack = L.Stack;
+                            }
                             break;
                         }
                         // A generator function: call it with (state, control) into the loop variables.

@@ -31,6 +31,15 @@ internal sealed class Proto
     /// <summary>Position in the loaded module's prototype list.</summary>
     public int BytecodeId;
 
+    /// <summary>The IL tier's compiled code, once it exists (see <see cref="Jit.IlTier"/>).</summary>
+    public global::Coputer.Luau.VM.Jit.CompiledCode? Compiled;
+
+    /// <summary>Calls and back-edges left before the IL tier looks at this function again.</summary>
+    public int JitCountdown;
+
+    /// <summary>Whether <see cref="JitCountdown"/> has been started from the state's threshold.</summary>
+    public bool JitCounting;
+
     /// <summary>The source line of instruction <paramref name="pc"/>, or 0 without line information.</summary>
     public int GetLine(int pc)
     {

@@ -6,7 +6,7 @@ public sealed class NetworkCounters
     /// <summary>The wire message types by their type byte (version 1).</summary>
     public static readonly string[] TypeNames =
         ["unknown", "join", "forward_join", "neighbor", "neighbor_reply", "disconnect", "shuffle", "shuffle_reply", "gossip", "ihave", "graft", "prune", "replicate", "stored",
-         "ping", "pong", "find_node", "find_value", "found_nodes", "found_value", "put_record"];
+         "ping", "pong", "find_node", "find_value", "found_nodes", "found_value", "put_record", "offer"];
 
     private readonly long[] _messagesIn = new long[TypeNames.Length];
     private readonly long[] _messagesOut = new long[TypeNames.Length];
@@ -24,6 +24,9 @@ public sealed class NetworkCounters
     private long _forwardFailures;
     private long _badAnswers;
     private long _ranForPeers;
+    private long _replicasTaken;
+    private long _fetchedOnDemand;
+    private long _onDemandFailed;
 
     public long MessagesIn(int type) => Interlocked.Read(ref _messagesIn[type]);
 
@@ -66,6 +69,21 @@ public sealed class NetworkCounters
 
     /// <summary>Runs this node made for a peer (with a signed receipt).</summary>
     public long RunsForPeers => Interlocked.Read(ref _ranForPeers);
+
+    /// <summary>Copies this node took as one of a program's closest nodes (offered by a holder, fetched and checked).</summary>
+    public long ReplicasTaken => Interlocked.Read(ref _replicasTaken);
+
+    /// <summary>Bundles fetched on demand: for a run of a program this node lacked, a dependency, or a newer version of a name it serves.</summary>
+    public long FetchedOnDemand => Interlocked.Read(ref _fetchedOnDemand);
+
+    /// <summary>On-demand fetches that found no node with the bundle within the deadline.</summary>
+    public long OnDemandFailures => Interlocked.Read(ref _onDemandFailed);
+
+    internal void ReplicaTaken() => Interlocked.Increment(ref _replicasTaken);
+
+    internal void OnDemandFetched() => Interlocked.Increment(ref _fetchedOnDemand);
+
+    internal void OnDemandFailed() => Interlocked.Increment(ref _onDemandFailed);
 
     internal void Forwarded(bool hedged)
     {

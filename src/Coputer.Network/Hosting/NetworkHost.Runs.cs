@@ -26,8 +26,19 @@ public sealed partial class NetworkHost
     /// <summary>A run for a peer is never forwarded again, even when this node's queue is full: the caller asks another runner.</summary>
     private static readonly Platform.Execution.RunOptions s_forPeers = new() { MayForward = false };
 
-    /// <summary>Runs <paramref name="target"/> on a neighbour; null when none answered validly within the deadline.</summary>
+    /// <summary>
+    /// Runs <paramref name="target"/>, which this node does not hold or cannot run now: a program it lacks is fetched
+    /// on demand and run here; one it cannot fetch in time, or one it holds while its queue is full, runs on a
+    /// neighbour. Null when no neighbour answered validly within the deadline.
+    /// </summary>
     public async Task<RunResult?> ForwardAsync(ProgramRef target, WebRequest request, CancellationToken cancellation = default)
+    {
+        if (_execution.Resolve(target) is null && await FetchForRunAsync(target, cancellation) && _execution.Resolve(target) is not null)
+            return await _execution.RunAsync(target, request, cancellation: cancellation);
+        return await RunOnNeighbourAsync(target, request, cancellation);
+    }
+
+    private async Task<RunResult?> RunOnNeighbourAsync(ProgramRef target, WebRequest request, CancellationToken cancellation)
     {
         var peers = ActivePeers.ToDictionary(p => p.Id);
         var pending = new PendingRun(target, request.InputHash, RunWire.Encode(new RunRequest(target, request.Method, request.RawPath, request.Headers, request.Body.ToArray())), peers);

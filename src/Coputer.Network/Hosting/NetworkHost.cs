@@ -9,6 +9,7 @@ using Coputer.Network.Broadcast;
 using Coputer.Network.Execution;
 using Coputer.Network.Membership;
 using Coputer.Network.Replication;
+using Coputer.Network.Routing;
 using Coputer.Network.Transport;
 using Coputer.Network.Wire;
 using Coputer.Platform;
@@ -61,8 +62,17 @@ public sealed record NetworkHostOptions
     /// <summary>How often the state machines are given the time.</summary>
     public TimeSpan TickInterval { get; init; } = TimeSpan.FromMilliseconds(50);
 
-    /// <summary>How long a record's bundle is looked for among peers before giving up.</summary>
+    /// <summary>How long the bundle of a newer version of a program this node serves is looked for before giving up.</summary>
     public TimeSpan FetchPatience { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>How long a run waits for its program's bundle to be found and fetched (by a lookup of its hash) before it is forwarded instead.</summary>
+    public TimeSpan OnDemandDeadline { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Placement: how many nodes hold each bundle (the ones closest to its hash) and how often a holder checks that
+    /// they do. The host always offers copies (bundles are named by their canonical hash, not by their bytes).
+    /// </summary>
+    public ReplicationOptions Replication { get; init; } = new();
 
     /// <summary>Most messages waiting for one peer; more are dropped (and counted).</summary>
     public int MaxQueuedPerPeer { get; init; } = 256;
@@ -75,17 +85,14 @@ public sealed record NetworkHostOptions
 }
 
 /// <summary>
-/// Runs one node's <see cref="NetworkNode"/> (membership, broadcast) over the real peer transport with a real
-/// clock. Incoming messages are fed to the state machine under one lock; its effects are carried out outside it:
-/// each peer has a queue worked in order by one sender, and a failed or late call reports the peer failed to the
-/// membership. Records delivered by the broadcast are stored once their bundle has been fetched from a peer
-/// (checked against the record's program hash); records published locally are broadcast. At start every stored
-/// record is offered to the broadcast, so anti-entropy brings peers that lack one up to date.
+/// Runs one node's <see cref="NetworkNode"/> (membership, broadcast, routing, placement) over the real peer
+/// transport with a real clock. Incoming messages are fed to the state machine under one lock; its effects are
+/// carried out outside it: each peer has a queue worked in order by one sender, and a failed or late call reports
+/// the peer failed to the membership. Records published locally are broadcast and their bundles placed on the nodes
+/// closest to their hash; bundles are fetched on demand by lookup (see <c>NetworkHost.Placement.cs</c>). At start
+/// every stored record is offered to the broadcast, so anti-entropy brings peers that lack one up to date, and
+/// every stored bundle is held again, so its placement is checked and repaired.
 /// </summary>
-/// <remarks>
-/// Every node fetches every bundle it hears of (full replication). Placement on the k closest nodes needs the
-/// Kademlia directory, which is not built yet.
-/// </remarks>
 public sealed partial class NetworkHost : IAsyncDisposable
 {
     private readonly NetworkHostOptions _options;
@@ -99,11 +106,11 @@ public sealed partial class NetworkHost : IAsyncDisposable
     private readonly Lock _gate = new();
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly ConcurrentDictionary<NodeId, Outbox> _outboxes = new();
-    private readonly ConcurrentDictionary<Hash256, bool> _fetching = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly List<Task> _loops = [];
     private IReadOnlyList<PeerInfo> _active = [];
     private bool _disposed;
+    private int _equivocationsLogged;
     private List<string> _bootstrap = [];
     private Func<ProgramRef, Coputer.Platform.Runtime.WebRequest, CancellationToken, Task<RunResult?>>? _forward;
     private Func<Hash256, CancellationToken, Task<byte[]?>>? _fetchBundle;
@@ -118,7 +125,7 @@ public sealed partial class NetworkHost : IAsyncDisposable
         Self = self;
         _client = new PeerClient(certificate, options.Transport);
         _runs = new RunScheduler(new Execution.RunOptions { Deadline = options.Transport.RunDeadline });
-        _node = new NetworkNode(self, options.Membership, options.Broadcast, new ReplicationOptions(), new Random(RandomNumberGenerator.GetInt32(int.MaxValue)));
+        _node = new NetworkNode(self, options.Membership, options.Broadcast, options.Replication with { ContentInMessages = false }, new Random(RandomNumberGenerator.GetInt32(int.MaxValue)), kept: HeldHere);
     }
 
     /// <summary>This node as others reach it.</summary>
@@ -136,6 +143,19 @@ public sealed partial class NetworkHost : IAsyncDisposable
         {
             lock (_gate)
                 return [.. _node.Membership.PassiveView];
+        }
+    }
+
+    /// <summary>
+    /// Equivocation proofs the node holds: pairs of validly signed records in which one publisher gave one name and
+    /// sequence two different programs. Both records travel by the broadcast, so every node comes to hold the proof.
+    /// </summary>
+    public int Equivocations
+    {
+        get
+        {
+            lock (_gate)
+                return _node.Records.Equivocations.Count;
         }
     }
 
@@ -186,13 +206,20 @@ public sealed partial class NetworkHost : IAsyncDisposable
 
     private void Start()
     {
-        // Offer every stored record to the broadcast: anti-entropy then spreads what peers lack.
+        // Offer every stored record to the broadcast: anti-entropy then spreads what peers lack. Every stored bundle
+        // is held: its placement is checked within a repair interval, so copies lost while this node was down are
+        // re-created.
         lock (_gate)
         {
             foreach (var publisher in _execution.ListPublishers(10_000))
             {
                 foreach (var version in _execution.Store.ListPrograms(publisher))
                     _node.Publish(version.Record, Now);
+            }
+            foreach (var (program, _) in _execution.Store.ListBundles(_options.Replication.MaxPrograms))
+            {
+                _bundles[program] = true;
+                _node.Hold(program, content: null, Now, pinned: false);
             }
         }
         _execution.Published += OnLocalPublication;
@@ -330,12 +357,25 @@ public sealed partial class NetworkHost : IAsyncDisposable
 
     private IReadOnlyList<NodeEffect> Locked(Func<IReadOnlyList<NodeEffect>> step)
     {
+        List<Equivocation>? proven = null;
+        IReadOnlyList<NodeEffect> effects;
         lock (_gate)
         {
-            var effects = step();
+            effects = step();
             Volatile.Write(ref _active, [.. _node.Membership.ActiveView]);
-            return effects;
+            var proofs = _node.Records.Equivocations;
+            if (proofs.Count > _equivocationsLogged)
+            {
+                proven = [.. proofs.Skip(_equivocationsLogged)];
+                _equivocationsLogged = proofs.Count;
+            }
         }
+        foreach (var proof in proven ?? [])
+        {
+            var r = proof.First.Record;
+            _log.LogWarning("publisher {Publisher} equivocated: {Label} #{Sequence} signed for program {First} and for {Second}", r.Publisher.Id, r.Label, r.Sequence, r.Program, proof.Second.Record.Program);
+        }
+        return effects;
     }
 
     /// <summary>Carries out effects: messages to their peers' queues, delivered records to the store.</summary>
@@ -366,6 +406,17 @@ public sealed partial class NetworkHost : IAsyncDisposable
                 case RunFailed failed:
                     _log.LogDebug("forwarded run failed: {Reason}", failed.Reason);
                     FinishRun(failed.RequestId, null, hedged: false);
+                    break;
+                case FetchReplica fetch:
+                    _ = Task.Run(() => TakeReplicaAsync(fetch));
+                    break;
+                case ValueFound found:
+                    if (_lookups.TryRemove(found.LookupId, out var waiting))
+                        waiting.TrySetResult(found);
+                    break;
+                case LookupFailed lost:
+                    if (_lookups.TryRemove(lost.LookupId, out var waited))
+                        waited.TrySetResult(null);
                     break;
             }
         }
@@ -533,132 +584,6 @@ public sealed partial class NetworkHost : IAsyncDisposable
             buffer.Write(chunk, 0, read);
         }
         return buffer.ToArray();
-    }
-
-    // ---- records and bundles ----
-
-    private void OnLocalPublication(ProgramVersion version)
-    {
-        if (_disposed)
-            return;
-        var payload = version.Record.Encode();
-        Execute(Locked(() => _node.Broadcast.Has(Plumtree.IdOf(payload)) ? [] : _node.Publish(version.Record, Now)), from: null);
-    }
-
-    /// <summary>A record the broadcast delivered (its signature verified): store it, fetching its bundle first if needed.</summary>
-    private void OnRecord(SignedRecord record, PeerInfo? from)
-    {
-        // The operator's deny and allow lists apply before anything is fetched for a record.
-        if (_execution.Refusal(record.Record) is { } refusal)
-        {
-            _log.LogDebug("record {Label} #{Sequence} refused: {Message}", record.Record.Label, record.Record.Sequence, refusal);
-            return;
-        }
-        var program = record.Record.Program;
-        if (_execution.Store.HasProgram(program))
-        {
-            Store(record, default);
-            return;
-        }
-        if (_fetching.TryAdd(program, true))
-            _ = Task.Run(() => FetchAndStoreAsync(record, from));
-    }
-
-    private void Store(SignedRecord record, ReadOnlySpan<byte> bundle)
-    {
-        var result = _execution.Publish(record.Encode(), bundle);
-        if (result.Status == PublishStatus.Published)
-        {
-            Counters.RecordStored();
-            _log.LogInformation("received {Label} #{Sequence} (program {Program})", record.Record.Label, record.Record.Sequence, record.Record.Program);
-        }
-        else if (!result.Succeeded)
-        {
-            _log.LogDebug("record {Label} #{Sequence} not stored: {Message}", record.Record.Label, record.Record.Sequence, result.Message);
-        }
-    }
-
-    /// <summary>Asks the peer that sent the record, then every neighbour, until one has the bundle or patience runs out.</summary>
-    private async Task FetchAndStoreAsync(SignedRecord record, PeerInfo? from)
-    {
-        var program = record.Record.Program;
-        var giveUp = Now + _options.FetchPatience;
-        try
-        {
-            while (!_stopping.IsCancellationRequested && Now < giveUp)
-            {
-                var candidates = new List<PeerInfo>();
-                if (from is not null)
-                    candidates.Add(from);
-                candidates.AddRange(ActivePeers.Where(p => p.Id != from?.Id));
-                foreach (var peer in candidates)
-                {
-                    byte[]? bytes;
-                    try
-                    {
-                        bytes = await _client.FetchAsync(peer, program, _stopping.Token);
-                    }
-                    catch (PeerCallException e)
-                    {
-                        _log.LogDebug("bundle {Program} from {Id}: {Error}", program, peer.Id, e.Message);
-                        continue;
-                    }
-                    if (bytes is null)
-                        continue;
-                    if (!IsBundleOf(bytes, program, _execution.Store.BundleLimits))
-                    {
-                        Counters.BadBundle();
-                        _log.LogWarning("peer {Id} sent a bundle that is not program {Program}", peer.Id, program);
-                        continue;
-                    }
-                    Counters.Fetched(bytes.Length);
-                    Store(record, bytes);
-                    return;
-                }
-                await Task.Delay(TimeSpan.FromMilliseconds(500), _stopping.Token);
-            }
-            _log.LogWarning("no peer had program {Program} of {Label} within {Patience}", program, record.Record.Label, _options.FetchPatience);
-        }
-        catch (OperationCanceledException)
-        {
-        }
-        finally
-        {
-            _fetching.TryRemove(program, out _);
-        }
-    }
-
-    /// <summary>A bundle by hash from the first neighbour that has it (a pinned dependency of a program run here), checked against the hash.</summary>
-    private async Task<byte[]?> FetchBundleAsync(Hash256 program, CancellationToken cancellation)
-    {
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellation, _stopping.Token);
-        foreach (var peer in ActivePeers)
-        {
-            byte[]? bytes;
-            try
-            {
-                bytes = await _client.FetchAsync(peer, program, linked.Token);
-            }
-            catch (PeerCallException e)
-            {
-                _log.LogDebug("dependency {Program} from {Id}: {Error}", program, peer.Id, e.Message);
-                continue;
-            }
-            catch (OperationCanceledException)
-            {
-                return null;
-            }
-            if (bytes is null)
-                continue;
-            if (!IsBundleOf(bytes, program, _execution.Store.BundleLimits))
-            {
-                Counters.BadBundle();
-                continue;
-            }
-            Counters.Fetched(bytes.Length);
-            return bytes;
-        }
-        return null;
     }
 
     /// <summary>Whether <paramref name="bytes"/> is a well-formed bundle whose content hash is <paramref name="program"/>.</summary>

@@ -75,6 +75,9 @@ public sealed record KademliaOptions
     }
 }
 
+/// <summary>Whether this node holds content under <paramref name="key"/>; <paramref name="content"/> is its bytes when they fit a message, null when they do not (or it is not held).</summary>
+public delegate bool ContentSource(Hash256 key, out byte[]? content);
+
 /// <summary>A node lookup ended: the closest nodes that answered, closest first.</summary>
 public sealed record NodesFound(long LookupId, Hash256 Target, IReadOnlyList<PeerInfo> Closest, TimeSpan Elapsed) : NodeEffect;
 
@@ -124,7 +127,7 @@ public sealed class Kademlia
     private readonly KademliaOptions _options;
     private readonly Random _random;
     private readonly RoutingKey _selfKey;
-    private readonly Func<Hash256, byte[]?> _content;
+    private readonly ContentSource _content;
     private readonly Dictionary<long, Lookup> _lookups = [];
     private readonly Dictionary<ulong, (Lookup Lookup, NodeId Peer)> _queries = [];
     private readonly Dictionary<int, PendingPing> _pings = [];
@@ -138,8 +141,8 @@ public sealed class Kademlia
     private TimeSpan? _retryBootstrap;
     private readonly List<(TimeSpan At, Lookup Lookup)> _retries = [];
 
-    /// <param name="content">Content this node holds, by hash (null when it holds none under the key).</param>
-    public Kademlia(PeerInfo self, KademliaOptions options, Random random, Func<Hash256, byte[]?> content)
+    /// <param name="content">Content this node holds, by hash.</param>
+    public Kademlia(PeerInfo self, KademliaOptions options, Random random, ContentSource content)
     {
         options.Validate();
         Self = self;
@@ -395,8 +398,8 @@ public sealed class Kademlia
     {
         if (_records.TryGetValue(m.Key, out var record))
             return new FoundValue(Self, m.RequestId, m.Key, record.Encode());
-        if (_content(m.Key) is { } content)
-            return new FoundValue(Self, m.RequestId, m.Key, content.Length <= WireCodec.MaxPayloadSize ? content : null);
+        if (_content(m.Key, out var content))
+            return new FoundValue(Self, m.RequestId, m.Key, content is { Length: <= WireCodec.MaxPayloadSize } ? content : null);
         return new FoundNodes(Self, m.RequestId, Table.Closest(RoutingKey.From(m.Key), _options.BucketSize, except: m.Sender.Id));
     }
 

@@ -70,6 +70,17 @@ public sealed class SimulationStats
     internal void RecordLost() => Lost++;
 
     internal void RecordToDead() => ToDeadNodes++;
+
+    /// <summary>Content fetched out of band (offered copies too large for a message).</summary>
+    public long Fetches { get; private set; }
+
+    public long FetchedBytes { get; private set; }
+
+    internal void RecordFetched(int bytes)
+    {
+        Fetches++;
+        FetchedBytes += bytes;
+    }
 }
 
 /// <summary>A node in the simulation and whether it is running.</summary>
@@ -198,6 +209,17 @@ public sealed class Simulation
                 case DeliveryEvent delivery:
                     Deliver(delivery);
                     break;
+                case FetchEvent fetch when fetch.Node.Alive:
+                    if (fetch.Source.Alive && fetch.Source.Node.Replicas.Get(fetch.Program) is { } content)
+                    {
+                        Stats.RecordFetched(content.Length);
+                        Apply(fetch.Node, fetch.Node.Node.ReplicaFetched(fetch.Program, content, Now));
+                    }
+                    else
+                    {
+                        fetch.Node.Node.Replicas.FetchFailed(fetch.Program);
+                    }
+                    break;
                 case FailureEvent failure when failure.Node.Alive:
                     Mix(0xFA, failure.Node.Index, _byId[failure.Peer].Index, []);
                     Apply(failure.Node, failure.Node.Node.ConnectionFailed(failure.Peer, Now));
@@ -269,6 +291,15 @@ public sealed class Simulation
         foreach (var effect in effects)
         {
             Observed?.Invoke(from, effect);
+            if (effect is FetchReplica fetch)
+            {
+                // Out of band (a host's GET of the bundle): a request and an answer, never lost, failing if the source is gone.
+                if (_byId.TryGetValue(fetch.From.Id, out var source))
+                    Schedule(Now + Latency() + Latency(), new FetchEvent(from, source, fetch.Program));
+                else
+                    from.Node.Replicas.FetchFailed(fetch.Program);
+                continue;
+            }
             if (effect is not Outgoing outgoing)
                 continue;
             var bytes = WireCodec.Encode(outgoing.Message);
@@ -330,4 +361,6 @@ public sealed class Simulation
     private sealed record DeliveryEvent(SimulatedNode From, SimulatedNode To, byte[] Bytes) : Event;
 
     private sealed record FailureEvent(SimulatedNode Node, NodeId Peer) : Event;
+
+    private sealed record FetchEvent(SimulatedNode Node, SimulatedNode Source, Hash256 Program) : Event;
 }

@@ -39,6 +39,7 @@ public static class WireCodec
         FoundNodes = 18,
         FoundValue = 19,
         PutRecord = 20,
+        Offer = 21,
     }
 
     public static byte[] Encode(WireMessage message)
@@ -66,6 +67,7 @@ public static class WireCodec
             FoundNodes => MessageType.FoundNodes,
             FoundValue => MessageType.FoundValue,
             PutRecord => MessageType.PutRecord,
+            Offer => MessageType.Offer,
             _ => throw new ArgumentException($"no wire encoding for {message.GetType().Name}", nameof(message)),
         };
         var output = new List<byte>(128) { Version, (byte)type };
@@ -98,6 +100,9 @@ public static class WireCodec
                 WritePayload(output, m.Content);
                 break;
             case Stored m:
+                output.AddRange(m.Id.ToArray());
+                break;
+            case Offer m:
                 output.AddRange(m.Id.ToArray());
                 break;
             case IHave m:
@@ -183,6 +188,7 @@ public static class WireCodec
             MessageType.FoundNodes => new FoundNodes(reader.Peer(), reader.UInt64("request id"), reader.Peers()),
             MessageType.FoundValue => new FoundValue(reader.Peer(), reader.UInt64("request id"), reader.Hash("key"), reader.Bool("payload flag") ? reader.Payload() : null),
             MessageType.PutRecord => new PutRecord(reader.Peer(), reader.Payload()),
+            MessageType.Offer => new Offer(reader.Peer(), reader.Hash("content id")),
             _ => throw new WireFormatException($"unknown message type {type}", 1),
         };
         reader.End();

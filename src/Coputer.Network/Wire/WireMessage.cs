@@ -40,6 +40,12 @@ public sealed record Replicate(PeerInfo Sender, byte[] Content) : WireMessage(Se
 /// <summary>Replication: "I hold the content with this id".</summary>
 public sealed record Stored(PeerInfo Sender, Hash256 Id) : WireMessage(Sender);
 
+/// <summary>
+/// Replication: "you are a holder of the content with this id, which is too large for a message: fetch it from me
+/// and keep it" (the receiver fetches it out of band, checks its hash, then answers <see cref="Stored"/>).
+/// </summary>
+public sealed record Offer(PeerInfo Sender, Hash256 Id) : WireMessage(Sender);
+
 /// <summary>Kademlia: "are you there?", answered by a <see cref="Pong"/> with the same request id.</summary>
 public sealed record Ping(PeerInfo Sender, ulong RequestId) : WireMessage(Sender);
 

@@ -364,6 +364,18 @@ public sealed class NodeStore : IBytecodeCache, IDisposable
         return cmd.ExecuteScalar() as byte[];
     }
 
+    /// <summary>The programs whose bundles the node holds (at most <paramref name="max"/>), with each bundle's size in bytes.</summary>
+    public IReadOnlyList<(Hash256 Program, long Size)> ListBundles(int max)
+    {
+        using var c = Connect(durable: false);
+        using var cmd = Command(c, "SELECT hash, size FROM bundles ORDER BY hash LIMIT $m", ("$m", max));
+        using var reader = cmd.ExecuteReader();
+        var list = new List<(Hash256, long)>();
+        while (reader.Read())
+            list.Add((new Hash256((byte[])reader[0]), reader.GetInt64(1)));
+        return list;
+    }
+
     /// <summary>Program <paramref name="hash"/>, unpacked, or null.</summary>
     public Bundle? GetBundle(Hash256 hash) => GetBundleBytes(hash) is { } bytes ? BundleFormat.Read(bytes, _bundleLimits) : null;
 

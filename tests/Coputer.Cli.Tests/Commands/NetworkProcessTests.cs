@@ -127,6 +127,20 @@ public sealed class NetworkProcessTests(ITestOutputHelper log) : IDisposable
             await Assert.ThrowsAsync<PeerCallException>(() => client.SendAsync(new PeerInfo(targetId, target.PeerAddress), impersonation));
         }
         Assert.Equal("second version", await FetchAsync(target, label));
+
+        // The fourth node, up throughout, holds both versions as one of their closest nodes (five nodes, five
+        // copies each) and says so in its metrics.
+        Assert.True(await EventuallyAsync(async () => await MetricAsync(target, "coputer_network_replicas{state=\"held\"}") >= 2, TimeSpan.FromSeconds(40)), target.Output);
+        Assert.True(await MetricAsync(target, "coputer_network_replicas{state=\"bundles\"}") >= 2);
+        Assert.Equal(0, await MetricAsync(target, "coputer_network_equivocations"));
+    }
+
+    private static async Task<double> MetricAsync(NodeProcess node, string series)
+    {
+        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        string text = await client.GetStringAsync(node.GatewayUrl + "/metrics");
+        var line = text.Split('\n').FirstOrDefault(l => l.StartsWith(series + " ", StringComparison.Ordinal));
+        return line is null ? -1 : double.Parse(line[(series.Length + 1)..], System.Globalization.CultureInfo.InvariantCulture);
     }
 
     private static string PortOf(string address) => address[(address.LastIndexOf(':') + 1)..];

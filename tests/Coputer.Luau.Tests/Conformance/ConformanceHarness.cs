@@ -34,14 +34,18 @@ internal sealed class ConformanceSetup
 /// </summary>
 internal static class ConformanceHarness
 {
-    public static LuauState Run(string fileName, ConformanceSetup? setup = null)
+    /// <summary>
+    /// Runs <paramref name="fileName"/>; with <paramref name="ilTier"/>, with the IL tier compiling every function
+    /// at its first call (and then checks that it compiled some and failed on none).
+    /// </summary>
+    public static LuauState Run(string fileName, ConformanceSetup? setup = null, bool ilTier = false)
     {
         setup ??= new ConformanceSetup();
         var path = Path.Combine(SharedCorpus.ConformanceDirectory, fileName);
         var source = File.ReadAllBytes(path);
         if (setup.Source is not null)
             source = System.Text.Encoding.UTF8.GetBytes(setup.Source(System.Text.Encoding.UTF8.GetString(source)));
-        var state = new LuauState();
+        var state = new LuauState { IlTierEnabled = ilTier, IlTierThreshold = 0 };
         string? failure = null;
         var (status, values, trace) = LargeStack.Run(() =>
         {
@@ -82,6 +86,13 @@ internal static class ConformanceHarness
         };
         Assert.True(status == LuauResumeStatus.Finished && values.Length > 0 && values[0].ToString() == "OK",
             $"{fileName}: {detail}\n{trace}");
+        if (ilTier)
+        {
+            Assert.True(state.IlTierFailedFunctions == 0, state.IlTierLastFailure);
+            Assert.True(state.IlTierCompiledFunctions > 0, $"{fileName}: the IL tier compiled nothing");
+        }
+        else
+            Assert.Equal(0, state.IlTierCompiledFunctions);
         return state;
     }
 

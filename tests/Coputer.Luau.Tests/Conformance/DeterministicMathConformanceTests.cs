@@ -1,4 +1,5 @@
 using Coputer.Luau.Library;
+using Coputer.Luau.VM;
 
 namespace Coputer.Luau.Tests.Conformance;
 
@@ -9,6 +10,11 @@ namespace Coputer.Luau.Tests.Conformance;
 /// </summary>
 public class DeterministicMathConformanceTests
 {
+    /// <summary>Whether the files run with the IL tier compiling every function (see <see cref="IlTierDeterministicMathConformanceTests"/>).</summary>
+    protected virtual bool IlTier => false;
+
+    private LuauState Run(string fileName, ConformanceSetup? setup = null) => ConformanceHarness.Run(fileName, setup, IlTier);
+
     private static readonly LuauPlatform s_platform = new()
     {
         Clock = LuauPlatform.System.Clock,
@@ -26,13 +32,13 @@ public class DeterministicMathConformanceTests
 
     [Theory]
     [MemberData(nameof(Files))]
-    public void Plain(string name) => ConformanceHarness.Run(name + ".luau", new() { Platform = s_platform });
+    public void Plain(string name) => Run(name + ".luau", new() { Platform = s_platform });
 
     public static TheoryData<int> OptimizationLevels => new([0, 1, 2]);
 
     [Theory]
     [MemberData(nameof(OptimizationLevels))]
-    public void Math(int level) => ConformanceHarness.Run("math.luau", new()
+    public void Math(int level) => Run("math.luau", new()
     {
         Platform = s_platform,
         CompileOptions = new() { OptimizationLevel = level, DebugLevel = 1 },
@@ -40,7 +46,7 @@ public class DeterministicMathConformanceTests
 
     [Theory]
     [MemberData(nameof(OptimizationLevels))]
-    public void Vector(int level) => ConformanceHarness.Run("vector.luau", new()
+    public void Vector(int level) => Run("vector.luau", new()
     {
         Platform = s_platform,
         CompileOptions = new() { OptimizationLevel = level, DebugLevel = 1 },
@@ -53,7 +59,7 @@ public class DeterministicMathConformanceTests
 
     [Theory]
     [MemberData(nameof(OptimizationLevels))]
-    public void VectorLibrary(int level) => ConformanceHarness.Run("vector_library.luau", new()
+    public void VectorLibrary(int level) => Run("vector_library.luau", new()
     {
         Platform = s_platform,
         CompileOptions = new() { OptimizationLevel = level, DebugLevel = 1 },
@@ -61,5 +67,11 @@ public class DeterministicMathConformanceTests
     });
 
     [Fact]
-    public void Buffers() => ConformanceHarness.Run("buffers.luau", new() { Platform = s_platform, Setup = HostTypes.RegisterNativeHelpers });
+    public void Buffers() => Run("buffers.luau", new() { Platform = s_platform, Setup = HostTypes.RegisterNativeHelpers });
+}
+
+/// <summary>The same files with the IL tier on, compiling every function at its first call.</summary>
+public sealed class IlTierDeterministicMathConformanceTests : DeterministicMathConformanceTests
+{
+    protected override bool IlTier => true;
 }

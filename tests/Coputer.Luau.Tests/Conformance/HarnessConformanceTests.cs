@@ -12,6 +12,11 @@ namespace Coputer.Luau.Tests.Conformance;
 /// </summary>
 public class HarnessConformanceTests
 {
+    /// <summary>Whether the files run with the IL tier compiling every function (see <see cref="IlTierHarnessConformanceTests"/>).</summary>
+    protected virtual bool IlTier => false;
+
+    private LuauState Run(string fileName, ConformanceSetup? setup = null) => ConformanceHarness.Run(fileName, setup, IlTier);
+
     /// <summary>Files whose reference test adds nothing to the common harness.</summary>
     public static TheoryData<string> PlainFiles => new(
     [
@@ -23,18 +28,18 @@ public class HarnessConformanceTests
 
     [Theory]
     [MemberData(nameof(PlainFiles))]
-    public void Plain(string name) => ConformanceHarness.Run(name + ".luau");
+    public void Plain(string name) => Run(name + ".luau");
 
     public static TheoryData<int> OptimizationLevels => new([0, 1, 2]);
 
     [Theory]
     [MemberData(nameof(OptimizationLevels))]
     public void NativeIntegerSpills(int level) =>
-        ConformanceHarness.Run("native_integer_spills.luau", new() { CompileOptions = new() { OptimizationLevel = level, DebugLevel = 1 } });
+        Run("native_integer_spills.luau", new() { CompileOptions = new() { OptimizationLevel = level, DebugLevel = 1 } });
 
     [Theory]
     [MemberData(nameof(OptimizationLevels))]
-    public void Vector(int level) => ConformanceHarness.Run("vector.luau", new()
+    public void Vector(int level) => Run("vector.luau", new()
     {
         CompileOptions = new() { OptimizationLevel = level, DebugLevel = 1 },
         Setup = state =>
@@ -46,7 +51,7 @@ public class HarnessConformanceTests
 
     [Theory]
     [MemberData(nameof(OptimizationLevels))]
-    public void VectorLibrary(int level) => ConformanceHarness.Run("vector_library.luau", new()
+    public void VectorLibrary(int level) => Run("vector_library.luau", new()
     {
         CompileOptions = new() { OptimizationLevel = level, DebugLevel = 1 },
         Setup = HostTypes.RegisterNativeHelpers,
@@ -54,7 +59,7 @@ public class HarnessConformanceTests
 
     [Theory]
     [MemberData(nameof(OptimizationLevels))]
-    public void Integers(int level) => ConformanceHarness.Run("integers.luau", new()
+    public void Integers(int level) => Run("integers.luau", new()
     {
         CompileOptions = new() { OptimizationLevel = level, DebugLevel = 1 },
         Setup = HostTypes.RegisterNativeHelpers,
@@ -62,7 +67,7 @@ public class HarnessConformanceTests
 
     [Theory]
     [MemberData(nameof(OptimizationLevels))]
-    public void IntegersRegspill(int level) => ConformanceHarness.Run("integers_regspill.luau", new()
+    public void IntegersRegspill(int level) => Run("integers_regspill.luau", new()
     {
         CompileOptions = new() { OptimizationLevel = level, DebugLevel = 1 },
         Setup = HostTypes.RegisterNativeHelpers,
@@ -82,13 +87,13 @@ public class HarnessConformanceTests
     }
 
     [Fact]
-    public void Buffers() => ConformanceHarness.Run("buffers.luau", new() { Setup = HostTypes.RegisterNativeHelpers });
+    public void Buffers() => Run("buffers.luau", new() { Setup = HostTypes.RegisterNativeHelpers });
 
     [Fact]
-    public void Userdata() => ConformanceHarness.Run("userdata.luau", new() { Setup = HostTypes.RegisterInt64 });
+    public void Userdata() => Run("userdata.luau", new() { Setup = HostTypes.RegisterInt64 });
 
     [Fact]
-    public void Iter() => ConformanceHarness.Run("iter.luau", new()
+    public void Iter() => Run("iter.luau", new()
     {
         Setup = state =>
         {
@@ -98,10 +103,10 @@ public class HarnessConformanceTests
     });
 
     [Fact]
-    public void CYield() => ConformanceHarness.Run("cyield.luau", new() { Setup = state => ContinuationFunctions.Register(state.Globals) });
+    public void CYield() => Run("cyield.luau", new() { Setup = state => ContinuationFunctions.Register(state.Globals) });
 
     [Fact]
-    public void Tables() => ConformanceHarness.Run("tables.luau", new()
+    public void Tables() => Run("tables.luau", new()
     {
         Setup = state =>
         {
@@ -120,7 +125,7 @@ public class HarnessConformanceTests
     });
 
     [Fact]
-    public void Gc() => ConformanceHarness.Run("gc.luau", new()
+    public void Gc() => Run("gc.luau", new()
     {
         Setup = state => state.Globals["setblockallocations"] = new HostFunction("setblockallocations", c =>
         {
@@ -132,7 +137,7 @@ public class HarnessConformanceTests
     });
 
     [Fact]
-    public void PCall() => ConformanceHarness.Run("pcall.luau", new()
+    public void PCall() => Run("pcall.luau", new()
     {
         Setup = state =>
         {
@@ -148,7 +153,7 @@ public class HarnessConformanceTests
     });
 
     [Fact]
-    public void Coverage() => ConformanceHarness.Run("coverage.luau", new()
+    public void Coverage() => Run("coverage.luau", new()
     {
         CompileOptions = new() { OptimizationLevel = 1, DebugLevel = 1, CoverageLevel = 2 },
         Setup = state => state.Globals["getcoverage"] = new HostFunction("getcoverage", c =>
@@ -178,7 +183,7 @@ public class HarnessConformanceTests
     public void NDebugUpvalues()
     {
         int checks = 0;
-        ConformanceHarness.Run("ndebug_upvalues.luau", new()
+        Run("ndebug_upvalues.luau", new()
         {
             CompileOptions = new() { OptimizationLevel = 0, DebugLevel = 0 },
             OnYield = state =>
@@ -201,7 +206,7 @@ public class HarnessConformanceTests
     {
         int[] expectedLines = [37, 54, 73];
         var seen = new List<int>();
-        ConformanceHarness.Run("tmerror.luau", new()
+        Run("tmerror.luau", new()
         {
             Setup = state => state.ProtectedErrorHook = thread =>
             {
@@ -223,7 +228,7 @@ public class HarnessConformanceTests
     [Fact]
     public void Interrupt()
     {
-        var state = ConformanceHarness.Run("interrupt.luau");
+        var state = Run("interrupt.luau");
         var globals = state.MainThread.Environment;
         LuauThread NewThread(string function) => state.CreateThread(globals[function].AsFunction!, globals);
 
@@ -276,7 +281,7 @@ public class HarnessConformanceTests
     [Fact]
     public void ApiCalls()
     {
-        var state = ConformanceHarness.Run("apicalls.luau", new() { Setup = s => s.MaxAllocationSize = 8 << 20 });
+        var state = Run("apicalls.luau", new() { Setup = s => s.MaxAllocationSize = 8 << 20 });
         var g = state.MainThread.Environment;
         Assert.Equal(42, Assert.Single(state.Call(g["add"], 40, 2)).Number);
         Assert.Equal(200, state.Call(g["getnresults"], 200).Length);
@@ -326,7 +331,7 @@ public class HarnessConformanceTests
     [Fact]
     public void Exceptions()
     {
-        var state = ConformanceHarness.Run("exceptions.luau", new() { Setup = s => s.MaxAllocationSize = 8 << 20 });
+        var state = Run("exceptions.luau", new() { Setup = s => s.MaxAllocationSize = 8 << 20 });
         var g = state.MainThread.Environment;
         LuauRuntimeException Fails(string function) => LargeStack.Run(() => Assert.Throws<LuauRuntimeException>(() => state.Call(g[function])));
 
@@ -337,4 +342,10 @@ public class HarnessConformanceTests
         Assert.Contains("stack overflow", Fails("infinite_recursion_error").Message);
         Assert.Equal(LuauErrorKind.Memory, Fails("large_allocation_error").Kind);
     }
+}
+
+/// <summary>The same files with the IL tier on, compiling every function at its first call.</summary>
+public sealed class IlTierHarnessConformanceTests : HarnessConformanceTests
+{
+    protected override bool IlTier => true;
 }

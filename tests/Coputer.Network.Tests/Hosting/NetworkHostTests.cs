@@ -5,6 +5,7 @@ using System.Net.Sockets;
 using System.Security.Authentication;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using Coputer.Network.Hosting;
 using Coputer.Network.Transport;
 using Coputer.Network.Wire;
 using Coputer.Platform;
@@ -209,6 +210,78 @@ public sealed class NetworkHostTests(ITestOutputHelper output)
         Assert.True(hosts.Execution(2).Publish(second, secondBundle).Succeeded);
         Assert.True(await TestHosts.EventuallyAsync(() => Enumerable.Range(0, 2).All(i => hosts.Execution(i).Store.Resolve(publisher.Key, "blog")?.Sequence == 2), TimeSpan.FromSeconds(15)));
         Assert.Equal(0, a.Counters.BadBundles);
+    }
+
+    [Fact]
+    public async Task APublisherSigningTwoProgramsUnderOneSequenceIsProvenEquivocatingOnEveryHost()
+    {
+        await using var hosts = new TestHosts();
+        var a = await hosts.StartAsync();
+        var b = await hosts.StartAsync([a.Self.Address]);
+        var c = await hosts.StartAsync([a.Self.Address]);
+        Assert.True(await TestHosts.EventuallyAsync(() => hosts.Hosts.All(h => h.ActivePeers.Count >= 1) && a.ActivePeers.Count == 2, TimeSpan.FromSeconds(15)), "the three hosts did not connect");
+        using var publisher = Publisher.Generate();
+        var (left, leftBundle) = TestHosts.Program(publisher, "two-faced", "left");
+        var (right, rightBundle) = TestHosts.Program(publisher, "two-faced", "right");
+        Assert.All(hosts.Hosts, h => Assert.Equal(0, h.Equivocations));
+        // Each is valid on its own: the store of the host it is published at takes it.
+        Assert.True(hosts.Execution(1).Publish(left, leftBundle).Succeeded);
+        Assert.True(hosts.Execution(2).Publish(right, rightBundle).Succeeded);
+        Assert.True(await TestHosts.EventuallyAsync(() => hosts.Hosts.All(h => h.Equivocations == 1), TimeSpan.FromSeconds(20)),
+            string.Join(", ", hosts.Hosts.Select(h => h.Equivocations)));
+        // Neither store rolled over to the other program.
+        Assert.Equal(leftBundle.Hash, hosts.Execution(1).Store.Resolve(publisher.Key, "two-faced")?.Program);
+        Assert.Equal(rightBundle.Hash, hosts.Execution(2).Store.Resolve(publisher.Key, "two-faced")?.Program);
+    }
+
+    [Fact]
+    public async Task ABundleIsStoredByItsClosestHostsFetchedOnDemandElsewhereAndALostCopyIsRecreated()
+    {
+        await using var hosts = new TestHosts();
+        // Two holders per program and a check every 2 s, so five hosts show placement, fetching and repair.
+        var replication = new Coputer.Network.Replication.ReplicationOptions { Replicas = 2, RepairInterval = TimeSpan.FromSeconds(2), RetryInterval = TimeSpan.FromSeconds(1) };
+        NetworkHostOptions Configure(NetworkHostOptions o) => o with { Replication = replication };
+        var first = await hosts.StartAsync(configure: Configure);
+        for (int i = 1; i < 5; i++)
+            await hosts.StartAsync([first.Self.Address], Configure);
+        Assert.True(await TestHosts.EventuallyAsync(() => hosts.Hosts.All(h => h.RoutingContacts == 4 && h.ActivePeers.Count >= 1), TimeSpan.FromSeconds(30)),
+            "routing tables: " + string.Join(", ", hosts.Hosts.Select(h => h.RoutingContacts)));
+
+        using var publisher = Publisher.Generate();
+        var (record, bundle) = TestHosts.Program(publisher, "placed", "held by two");
+        var program = bundle.Hash;
+        // The hosts by distance of their ids to the program: the two closest hold it; the farthest publishes it;
+        // the fourth runs it without holding it; the third becomes a holder when the closest is lost.
+        var ranked = Enumerable.Range(0, 5).OrderBy(i => Coputer.Network.Routing.RoutingKey.From(hosts.Hosts[i].Self.Id).Xor(Coputer.Network.Routing.RoutingKey.From(program))).ToArray();
+        int closest = ranked[0], second = ranked[1], third = ranked[2], runner = ranked[3], publishing = ranked[4];
+        Assert.True(hosts.Execution(publishing).Publish(record, bundle).Succeeded);
+        Assert.True(await TestHosts.EventuallyAsync(() => hosts.Execution(closest).Store.HasProgram(program) && hosts.Execution(second).Store.HasProgram(program), TimeSpan.FromSeconds(30)),
+            "the closest hosts did not get the bundle");
+        Assert.True(await TestHosts.EventuallyAsync(() => hosts.Hosts.All(h => h.Replication.Replicas.BelowTarget == 0 && h.Replication.Replicas.Unchecked == 0), TimeSpan.FromSeconds(30)));
+        // Every host has the record (the broadcast), but only the holders and the publisher have the bundle.
+        Assert.True(await TestHosts.EventuallyAsync(() => hosts.Hosts.All(h => h.Equivocations == 0) && hosts.Execution(closest).Store.Resolve(publisher.Key, "placed") is not null, TimeSpan.FromSeconds(15)));
+        Assert.False(hosts.Execution(third).Store.HasProgram(program));
+        Assert.False(hosts.Execution(runner).Store.HasProgram(program));
+        Assert.True(hosts.Hosts[publishing].HoldsReplica(program)); // pinned where it was published
+        Assert.Equal(1, hosts.Hosts[closest].Counters.ReplicasTaken);
+
+        // A run at a host without the bundle finds a holder by a lookup, fetches the bundle, checks it and runs it here.
+        var watch = Stopwatch.StartNew();
+        var result = await hosts.Execution(runner).RunAsync(ProgramRef.ByName(publisher.Key, "placed"), WebRequest.Create("GET", "/"));
+        output.WriteLine($"run with an on-demand fetch: {watch.Elapsed.TotalMilliseconds:F0} ms");
+        Assert.Equal(RunStatus.Ok, result.Status);
+        Assert.Equal("held by two", System.Text.Encoding.UTF8.GetString(result.Response!.Body.Span));
+        Assert.Equal(1, hosts.Hosts[runner].Counters.FetchedOnDemand);
+        Assert.Equal(0, hosts.Hosts[runner].Counters.RunsForwarded);
+        Assert.True(hosts.Execution(runner).Store.HasProgram(program));
+        Assert.False(hosts.Hosts[runner].HoldsReplica(program)); // a copy for its own runs, not a replica
+
+        // The closest holder is lost: the remaining holder's next check makes the third closest a holder.
+        await hosts.Hosts[closest].DisposeAsync();
+        Assert.True(await TestHosts.EventuallyAsync(() => hosts.Execution(third).Store.HasProgram(program) && hosts.Hosts[third].HoldsReplica(program), TimeSpan.FromSeconds(30)),
+            "the lost copy was not re-created");
+        Assert.Equal(1, hosts.Hosts[third].Counters.ReplicasTaken);
+        Assert.All(hosts.Hosts, h => Assert.Equal(0, h.Counters.BadBundles));
     }
 
     [Fact]

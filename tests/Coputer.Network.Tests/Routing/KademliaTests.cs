@@ -14,7 +14,7 @@ public class KademliaTests
     private static PeerInfo Peer(int n) => new(new NodeId(Hash256.Of(Encoding.UTF8.GetBytes($"kad-peer{n}"))), $"10.{n >> 8 & 255}.{n & 255}.1:7000");
 
     private static Kademlia Node(PeerInfo self, KademliaOptions? options = null, Func<Hash256, byte[]?>? content = null) =>
-        new(self, options ?? new KademliaOptions(), new Random(1), content ?? (_ => null));
+        new(self, options ?? new KademliaOptions(), new Random(1), (Hash256 key, out byte[]? bytes) => (bytes = content?.Invoke(key)) is not null);
 
     private static T Sent<T>(IReadOnlyList<NodeEffect> effects) where T : WireMessage =>
         Assert.Single(effects.OfType<Outgoing>().Select(o => o.Message).OfType<T>());

@@ -1,13 +1,14 @@
 using Coputer.Platform.Execution;
 using Coputer.Platform.Runtime;
 using Coputer.Platform.Tests.Runtime;
+using Coputer.Tests.Shared;
 
 namespace Coputer.Platform.Tests.Execution;
 
 public class ExecutionServiceTests
 {
     [Theory]
-    [MemberData(nameof(WebVectorTests.Vectors), MemberType = typeof(WebVectorTests))]
+    [MemberData(nameof(SpecWebVectors.All), MemberType = typeof(SpecWebVectors))]
     public async Task WebVectorsPassThroughTheService(string program, string method, string target, int status, string? contentType, string body)
     {
         using var node = new TestNode();

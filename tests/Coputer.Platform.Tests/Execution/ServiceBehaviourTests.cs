@@ -71,7 +71,9 @@ public class ServiceBehaviourTests
     [Fact]
     public async Task AFullQueueSendsTheRunToTheNetworkUnlessTheRunIsForAPeer()
     {
-        using var node = new TestNode(o => o with { Workers = 1, QueueCapacity = 1, Limits = RunLimits.Default with { WallClock = TimeSpan.FromSeconds(2), Instructions = long.MaxValue / 2 } });
+        // The slow runs must outlast every step below even on a loaded machine (at 2 s, one landing run saw the queue
+        // drain before the last request, which then queued and timed out instead of finding the queue full).
+        using var node = new TestNode(o => o with { Workers = 1, QueueCapacity = 1, Limits = RunLimits.Default with { WallClock = TimeSpan.FromSeconds(8), Instructions = long.MaxValue / 2 } });
         node.Publish("slow", TestPrograms.FromSource("while true do end"));
         var asked = new List<string>();
         node.Service.Forward = (target, request, _) =>

@@ -1,0 +1,104 @@
+namespace Coputer.Luau.VM.Jit;
+
+/// <summary>
+/// Compiled code of one function: runs the frame on top of <paramref name="L"/> (whose closure is
+/// <paramref name="cl"/> and register 0 is stack[<paramref name="bse"/>]) from instruction <paramref name="pc"/>.
+/// Returns the index of the next instruction for the interpreter to run in the same frame (it runs that
+/// instruction itself, exactly as if it had got there on its own), or one of the negative codes of
+/// <see cref="IlTier"/>.
+/// </summary>
+internal delegate int CompiledCode(LuauThread L, LuauClosure cl, int bse, int pc);
+
+/// <summary>
+/// The IL tier: functions that run hot are compiled from bytecode to IL (a <see cref="System.Reflection.Emit.DynamicMethod"/>
+/// per function) by <see cref="IlCompiler"/>.
+/// </summary>
+/// <remarks>
+/// Compiled code works on the interpreter's own register file (the thread's stack) and frames, so it can hand
+/// over to the interpreter at any instruction: each instruction it compiles does what the interpreter's case does
+/// on its fast path, guarded by type checks; anything else (metamethods, errors, yields, calls, a safepoint whose
+/// countdown runs out) returns the instruction's index and the interpreter runs it from the start. Nothing an
+/// instruction does is visible before its guards pass, so the interpreter sees exactly the state it would have
+/// reached itself, and errors, tracebacks, metamethods, coroutines and instruction counts are the interpreter's.
+/// The interpreter enters compiled code when a function is called, at loop back-edges, when a call returns to a
+/// compiled function and when it reloads a frame (see the hooks in <see cref="Interpreter"/>): only at the
+/// instructions the compiled code lists as entries (block starts); at any other index it returns at once.
+/// </remarks>
+internal static class IlTier
+{
+    /// <summary>Exit code: the frames changed; the interpreter reloads the frame on top.</summary>
+    internal const int Reenter = -1;
+
+    /// <summary>Exit code: the thread yields (the interpreter loop returns false).</summary>
+    internal const int Yield = -2;
+
+    /// <summary>Exit code: the frame that entered the interpreter loop returned (the loop returns true).</summary>
+    internal const int Done = -3;
+
+    /// <summary>A proto's countdown once it is compiled, queued or refused: it never reaches zero again in practice.</summary>
+    private const int Never = int.MaxValue;
+
+    /// <summary>
+    /// Called by the interpreter when the function running in the top frame has compiled code, or when its
+    /// hotness countdown ran out. Runs compiled code from <paramref name="pc"/> if there is some (see
+    /// <see cref="CompiledCode"/> for the result); otherwise returns <paramref name="pc"/>.
+    /// </summary>
+    internal static int Enter(LuauThread L, LuauClosure cl, int bse, int pc)
+    {
+        var p = cl.Proto;
+        var compiled = p.Compiled;
+        if (compiled is null)
+        {
+            OnHot(L.State, p);
+            compiled = p.Compiled;
+            if (compiled is null)
+                return pc;
+        }
+        return compiled(L, cl, bse, pc);
+    }
+
+    /// <summary>The proto's countdown ran out: start counting (first time), or compile it.</summary>
+    private static void OnHot(LuauState state, Proto p)
+    {
+        if (!state.IlTierEnabled)
+        {
+            p.JitCountdown = Never;
+            return;
+        }
+        if (!p.JitCounting)
+        {
+            // The first time: count from the threshold (a new proto's countdown starts at 0).
+            p.JitCounting = true;
+            if (state.IlTierThreshold > 0)
+            {
+                p.JitCountdown = state.IlTierThreshold;
+                return;
+            }
+        }
+        p.JitCountdown = Never;
+        if (state.IlTierThreshold == 0 || !state.IlTierBackground)
+        {
+            Compile(state, p);
+            return;
+        }
+        ThreadPool.UnsafeQueueUserWorkItem(static item => Compile(item.State, item.Proto), (State: state, Proto: p), preferLocal: false);
+    }
+
+    /// <summary>Compiles <paramref name="p"/> and installs the code; on failure the function stays interpreted.</summary>
+    private static void Compile(LuauState state, Proto p)
+    {
+        try
+        {
+            var code = IlCompiler.Compile(p);
+            // Run the method's prologue once (an index below 0 returns at once), so the .NET JIT compiles it here
+            // and not on the script's thread, and an invalid program shows up now.
+            code(null!, null!, 0, -1);
+            Volatile.Write(ref p.Compiled, code);
+            state.CountIlCompiled();
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            state.CountIlFailed($"{p.DebugName?.ToString() ?? "(anonymous)"}: {e.GetType().Name}: {e.Message}");
+        }
+    }
+}

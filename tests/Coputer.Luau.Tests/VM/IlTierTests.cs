@@ -1,0 +1,289 @@
+using Coputer.Luau.VM;
+
+namespace Coputer.Luau.Tests.VM;
+
+/// <summary>
+/// The IL tier against the interpreter: each program runs in an engine without the tier and in one that compiles
+/// every function at its first call, and everything observable must be the same: results, errors with their
+/// positions and tracebacks, instruction counts, where a budget stops the program, and yields.
+/// </summary>
+public class IlTierTests
+{
+    private static LuauEngine Engine(bool il, LuauRunLimits? limits = null) => new(new LuauEngineOptions
+    {
+        EnableIlTier = il,
+        IlTierThreshold = 0,
+        RunLimits = limits ?? LuauRunLimits.None,
+        EnableCollectGarbage = true,
+    });
+
+    /// <summary>What a run shows: rendered results or the error message and traceback, and the steps it used.</summary>
+    private static (string Outcome, long Steps, int Compiled) Observe(string source, bool il, long budget = -1)
+    {
+        var engine = Engine(il);
+        var main = engine.Load(source, "=chunk");
+        using var run = engine.State.BeginRun(new LuauRunLimits { Instructions = budget });
+        string outcome;
+        try
+        {
+            outcome = ScriptRunner.Render(engine, engine.State.Call(main));
+        }
+        catch (LuauRuntimeException e)
+        {
+            outcome = "error: " + e.Value + "\n" + e.LuauStackTrace;
+        }
+        catch (LuauTerminatedException e)
+        {
+            outcome = "terminated: " + e.Reason;
+        }
+        Assert.Equal(0, engine.State.IlTierFailedFunctions);
+        return (outcome, run.InstructionsUsed, engine.State.IlTierCompiledFunctions);
+    }
+
+    public static TheoryData<string> Programs => new(
+    [
+        // Numeric loops, constants and every arithmetic operator.
+        """
+        local s, p = 0, 1
+        for i = 1, 1000 do s = s + i * 2 - 1; p = (p * 3) % 1000003 end
+        local q = 0
+        for i = 10, 1, -0.5 do q += i // 3 + i / 4 + i ^ 2 + 2 ^ i + -i + (7 - i) + (1 / i) end
+        return s, p, q, 7 % -3, -7 % 3, 5.5 // 2, 0/0 ~= 0/0
+        """,
+        // Comparisons and branches, NaN included.
+        """
+        local nan = 0/0
+        local n = 0
+        for i = 1, 100 do
+          if i < 50 then n += 1 end
+          if i <= 50 then n += 10 end
+          if not (i < 30) then n += 100 end
+          if i == 42 then n += 1000 end
+          if i ~= 43 then n += 10000 end
+          if nan < i or nan <= i or nan == nan then n = -1 end
+          if not (nan < i) and not (nan >= i) then n += 3 end
+        end
+        return n
+        """,
+        // Arrays: reads and writes, holes, growth through the hash part, and the length.
+        """
+        local t = {}
+        for i = 1, 200 do t[i] = i * i end
+        local s = 0
+        for i = 1, #t do s += t[i] end
+        t[500] = 1
+        local u = {1, 2, 3}
+        u[1], u[2] = u[3], u[1]
+        return s, #t, t[500], t[501], u[1], u[2], u[3]
+        """,
+        // Fields, methods, globals, upvalues and closures.
+        """
+        local Point = {}
+        Point.__index = Point
+        function Point.new(x, y) return setmetatable({x = x, y = y}, Point) end
+        function Point:len2() return self.x * self.x + self.y * self.y end
+        local total = 0
+        local function add(v) total += v end
+        for i = 1, 50 do add(Point.new(i, -i):len2()) end
+        counter = 0
+        for i = 1, 10 do counter = counter + 1 end
+        return total, counter
+        """,
+        // Metamethods on arithmetic, comparison, indexing and length: the interpreter's cases.
+        """
+        local V = {}
+        V.__add = function(a, b) return setmetatable({v = a.v + b.v}, V) end
+        V.__lt = function(a, b) return a.v < b.v end
+        V.__len = function(a) return a.v end
+        V.__index = function(t, k) return k * 2 end
+        local a, b = setmetatable({v = 1}, V), setmetatable({v = 2}, V)
+        local s = 0
+        for i = 1, 20 do a = a + b; if b < a then s += #a + a[i] end end
+        return s, "x" .. 1 .. 2, ("abc"):upper()
+        """,
+        // Builtins through FASTCALL, with and without numbers.
+        """
+        local s = 0
+        for i = 1, 100 do
+          s += math.sqrt(i) + math.floor(i / 3) + math.abs(-i) + math.max(i, 50) + math.min(i, 3)
+          s += bit32.band(i, 7) + bit32.lshift(i, 2) + bit32.bxor(i, 255) + bit32.extract(i, 1, 3)
+        end
+        return s, math.floor("3.7"), math.max(1, 2, 3)
+        """,
+        // Logic operators and booleans.
+        """
+        local r = {}
+        for i = 1, 10 do
+          local a = i > 5 and "big" or "small"
+          local b = (i % 2 == 0) and i or nil
+          r[#r + 1] = a .. tostring(b) .. tostring(not b) .. tostring(b == nil)
+        end
+        return table.concat(r, ",")
+        """,
+        // Generic loops and while loops.
+        """
+        local t = {a = 1, b = 2, c = 3}
+        local s = 0
+        for k, v in pairs(t) do s += v end
+        for i, v in ipairs({5, 6, 7}) do s += i * v end
+        local n = 0
+        while n < 100 do n += 7 end
+        repeat n -= 3 until n < 50
+        return s, n
+        """,
+        // An error in a compiled loop: its message and line, and the traceback.
+        """
+        local function f(t)
+          local s = 0
+          for i = 1, 10 do
+            s = s + t[i]
+          end
+          return s
+        end
+        return f({1, 2, 3})
+        """,
+        // Errors caught by pcall inside hot code.
+        """
+        local n = 0
+        for i = 1, 30 do
+          local ok, e = pcall(function() return i + (i % 3 == 0 and {} or 0) end)
+          if not ok then n += 1 end
+        end
+        return n
+        """,
+        // Varargs and recursion.
+        """
+        local function sum(...)
+          local s = 0
+          for i = 1, select("#", ...) do s += select(i, ...) end
+          return s
+        end
+        local function fib(n) if n < 2 then return n end return fib(n - 1) + fib(n - 2) end
+        return sum(1, 2, 3, 4), fib(15)
+        """,
+        // Integers and vectors reach the interpreter's paths.
+        """
+        local v = vector.create(1, 2, 3)
+        local w = v
+        for i = 1, 5 do w = w + v * 2 end
+        return w.x, w.y, w.Z
+        """,
+    ]);
+
+    [Theory]
+    [MemberData(nameof(Programs))]
+    public void CompiledCodeBehavesAsTheInterpreter(string source)
+    {
+        var interpreted = Observe(source, il: false);
+        var compiled = Observe(source, il: true);
+        Assert.Equal(interpreted.Outcome, compiled.Outcome);
+        Assert.Equal(interpreted.Steps, compiled.Steps);
+        Assert.Equal(0, interpreted.Compiled);
+        Assert.True(compiled.Compiled > 0);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(50)]
+    [InlineData(777)]
+    [InlineData(5000)]
+    public void ABudgetStopsCompiledCodeWhereItStopsTheInterpreter(long budget)
+    {
+        const string program = """
+            local t = {}
+            for i = 1, 1000 do t[i] = i end
+            local s = 0
+            for j = 1, 20 do for i = 1, #t do s = s + t[i] * j end end
+            return s
+            """;
+        var interpreted = Observe(program, il: false, budget);
+        var compiled = Observe(program, il: true, budget);
+        Assert.Equal("terminated: Instructions", interpreted.Outcome);
+        Assert.Equal(interpreted, compiled with { Compiled = 0 });
+    }
+
+    [Fact]
+    public void AnInterruptYieldsFromCompiledLoops()
+    {
+        int Run(bool il, out double sum)
+        {
+            var engine = Engine(il);
+            int calls = 0;
+            engine.State.Interrupt = _ => ++calls % 100 == 0;
+            var (thread, result) = engine.Start(engine.Load("local s = 0 for i = 1, 1000 do s += i end return s"));
+            int yields = 0;
+            while (result.Status == LuauResumeStatus.Yielded)
+            {
+                yields++;
+                result = engine.State.Resume(thread);
+            }
+            Assert.Equal(LuauResumeStatus.Finished, result.Status);
+            sum = result.Values[0].Number;
+            Assert.Equal(il ? 1 : 0, engine.State.IlTierCompiledFunctions);
+            return yields;
+        }
+        int interpreted = Run(false, out double a);
+        int compiled = Run(true, out double b);
+        Assert.Equal(500500, b);
+        Assert.Equal(a, b);
+        Assert.True(interpreted >= 9);
+        Assert.Equal(interpreted, compiled);
+    }
+
+    [Fact]
+    public void CoroutinesYieldInsideCompiledFunctions()
+    {
+        const string program = """
+            local co = coroutine.wrap(function()
+              for i = 1, 5 do coroutine.yield(i * i) end
+              return -1
+            end)
+            local s = {}
+            for i = 1, 6 do s[i] = co() end
+            return table.concat(s, " ")
+            """;
+        Assert.Equal(Observe(program, false).Outcome, Observe(program, true).Outcome);
+        Assert.Equal("1 4 9 16 25 -1", Observe(program, true).Outcome);
+    }
+
+    [Fact]
+    public void OnlyHotFunctionsAreCompiled()
+    {
+        var engine = new LuauEngine(new LuauEngineOptions { EnableIlTier = true, IlTierThreshold = 50 });
+        engine.State.IlTierBackground = false;
+        var f = engine.DoString("return function(n) local s = 0 for i = 1, n do s += i end return s end")[0];
+        // The main chunk ran once and the function not at all: nothing is hot yet.
+        Assert.Equal(0, engine.State.IlTierCompiledFunctions);
+        for (int i = 0; i < 10; i++)
+            Assert.Equal(6, engine.Call(f, 3)[0].Number);
+        // Ten calls with three iterations each: 40 of the 50.
+        Assert.Equal(0, engine.State.IlTierCompiledFunctions);
+        Assert.Equal(5050, engine.Call(f, 100)[0].Number);
+        Assert.Equal(1, engine.State.IlTierCompiledFunctions);
+        Assert.Equal(500500, engine.Call(f, 1000)[0].Number);
+    }
+
+    [Fact]
+    public void TheTierIsOffUnlessEnabled()
+    {
+        var engine = new LuauEngine(new LuauEngineOptions { IlTierThreshold = 0 });
+        Assert.Equal(500500, engine.DoString("local s = 0 for i = 1, 1000 do s += i end return s")[0].Number);
+        Assert.Equal(0, engine.State.IlTierCompiledFunctions);
+    }
+
+    [Fact]
+    public void BackgroundCompilationKeepsResultsExact()
+    {
+        // Compiled whenever the thread pool gets to it: the results and counts never depend on when.
+        const string program = "local function f(n) local s = 0 for i = 1, n do s = (s + i * i) % 65521 end return s end local r = 0 for i = 1, 300 do r = (r + f(i)) % 65521 end return r";
+        var reference = Observe(program, il: false);
+        for (int run = 0; run < 3; run++)
+        {
+            var engine = new LuauEngine(new LuauEngineOptions { EnableIlTier = true, IlTierThreshold = 20 });
+            var main = engine.Load(program, "=chunk");
+            using var limits = engine.State.BeginRun(new LuauRunLimits { Instructions = -1 });
+            Assert.Equal(reference.Outcome, ScriptRunner.Render(engine, engine.State.Call(main)));
+            Assert.Equal(reference.Steps, limits.InstructionsUsed);
+        }
+    }
+}
