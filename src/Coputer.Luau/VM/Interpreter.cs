@@ -156,6 +156,7 @@ internal static partial class Interpreter
                 return pc == Jit.IlTier.Done;
             }
             stack = L.Stack;
+            regs = ref Reg(stack, bse);
         }
 
         while (true)
@@ -618,6 +619,7 @@ internal static partial class Interpreter
                                     return pc == Jit.IlTier.Done;
                                 }
                                 stack = L.Stack;
+                                regs = ref Reg(stack, bse);
                             }
                             break;
                         }
@@ -717,6 +719,7 @@ internal static partial class Interpreter
                                 return pc == Jit.IlTier.Done;
                             }
                             stack = L.Stack;
+                            regs = ref Reg(stack, bse);
                         }
                         break;
                     }
@@ -745,6 +748,7 @@ internal static partial class Interpreter
                             return pc == Jit.IlTier.Done;
                         }
                         stack = L.Stack;
+                        regs = ref Reg(stack, bse);
                     }
                     break;
 
@@ -768,6 +772,7 @@ internal static partial class Interpreter
                             return pc == Jit.IlTier.Done;
                         }
                         stack = L.Stack;
+                        regs = ref Reg(stack, bse);
                     }
                     break;
 
@@ -1327,6 +1332,7 @@ internal static partial class Interpreter
                                     return pc == Jit.IlTier.Done;
                                 }
                                 stack = L.Stack;
+                                regs = ref Reg(stack, bse);
                             }
                         }
                         break;
@@ -1444,6 +1450,7 @@ internal static partial class Interpreter
                                     return pc == Jit.IlTier.Done;
                                 }
                                 stack = L.Stack;
+                                regs = ref Reg(stack, bse);
                             }
                             break;
                         }
