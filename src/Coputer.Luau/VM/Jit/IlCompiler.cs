@@ -1021,10 +1021,12 @@ internal sealed class IlCompiler
                     // interpreter's when the call is not to a plain function or a safepoint is due.
                     var done = il.DefineLabel();
                     il.Emit(OpCodes.Ldarg_S, ArgThread);
-                    il.Emit(OpCodes.Ldarg_S, ArgClosure);
                     il.Emit(OpCodes.Ldarg_S, ArgBase);
                     il.Emit(OpCodes.Ldc_I4, pc);
                     il.Emit(OpCodes.Ldarg_S, ArgDepth);
+                    il.Emit(OpCodes.Ldc_I4, a);
+                    il.Emit(OpCodes.Ldc_I4, b - 1);
+                    il.Emit(OpCodes.Ldc_I4, c - 1);
                     Call(nameof(Ops.Call));
                     il.Emit(OpCodes.Dup);
                     il.Emit(OpCodes.Stloc, _flag);
@@ -1046,9 +1048,10 @@ internal sealed class IlCompiler
                 // A return to a Luau caller (or a metamethod's instruction) as the interpreter makes it; the
                 // interpreter's for the frames it entered, pcall's frames and when a safepoint is due.
                 il.Emit(OpCodes.Ldarg_S, ArgThread);
-                il.Emit(OpCodes.Ldarg_S, ArgClosure);
                 il.Emit(OpCodes.Ldarg_S, ArgBase);
                 il.Emit(OpCodes.Ldc_I4, pc);
+                il.Emit(OpCodes.Ldc_I4, a);
+                il.Emit(OpCodes.Ldc_I4, b - 1);
                 Call(nameof(Ops.Return));
                 il.Emit(OpCodes.Ret);
                 Unreachable();

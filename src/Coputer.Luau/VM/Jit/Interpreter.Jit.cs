@@ -356,13 +356,12 @@ internal static partial class Interpreter
         /// in this frame, <paramref name="at"/> itself (nothing done) when the interpreter must make the call (the
         /// callee is not a function or is a special builtin, or a safepoint is due), or an exit code.
         /// </summary>
-        public static int Call(LuauThread L, LuauClosure cl, int bse, int at, int depth)
+        /// <remarks>The instruction's operands come decoded: the function's register <paramref name="a"/>, and B - 1 and C - 1.</remarks>
+        public static int Call(LuauThread L, int bse, int at, int depth, int a, int nparams, int nresults)
         {
             LuauState state = L.State;
-            var stack = L.Stack;
-            uint insn = cl.Proto.Code[at];
-            int func = bse + A(insn);
-            var fv = stack[func];
+            int func = bse + a;
+            ref var fv = ref L.Stack[func];
             if (fv.Type_ != LuauType.Function || state.Countdown <= 1)
                 return at;
             var host = fv.O as HostFunction;
@@ -371,8 +370,6 @@ internal static partial class Interpreter
             state.Countdown--;
             int ci = L.FrameIndex;
             int pc = at + 1;
-            int nparams = B(insn) - 1;
-            int nresults = C(insn) - 1;
             int argTop = nparams < 0 ? L.Top : func + 1 + nparams;
             L.Frames[ci].SavedPc = pc;
             if (host is null)
@@ -380,9 +377,10 @@ internal static partial class Interpreter
                 var ncl = Unsafe.As<LuauClosure>(fv.O!);
                 EnterLuau(L, func, argTop, nresults, ncl, FrameFlags.None);
                 var np = ncl.Proto;
-                // The interpreter's hook at a call, nested.
+                // The interpreter's hook at a call, nested (the .NET stack is checked every 8 levels: the interpreter
+                // checked it before nesting the loop this runs in, and 8 compiled frames are far below its margin).
                 if ((np.Compiled is not null || --np.JitCountdown < 0) && depth < Jit.IlTier.MaxNesting
-                    && RuntimeHelpers.TryEnsureSufficientExecutionStack())
+                    && ((depth & 7) != 7 || RuntimeHelpers.TryEnsureSufficientExecutionStack()))
                 {
                     int r = Jit.IlTier.EnterNested(L, ncl, func + 1, depth + 1);
                     if (r == Jit.IlTier.Returned)
@@ -411,7 +409,8 @@ internal static partial class Interpreter
         /// frame on top again. Returns <paramref name="at"/> (nothing done) for the interpreter's other frames and
         /// when a safepoint is due.
         /// </summary>
-        public static int Return(LuauThread L, LuauClosure cl, int bse, int at)
+        /// <remarks>The instruction's operands come decoded: the first value's register <paramref name="a"/> and B - 1.</remarks>
+        public static int Return(LuauThread L, int bse, int at, int a, int b)
         {
             LuauState state = L.State;
             int ci = L.FrameIndex;
@@ -423,9 +422,7 @@ internal static partial class Interpreter
                 return at;
             state.Countdown -= pc;
             var stack = L.Stack;
-            uint insn = cl.Proto.Code[at];
-            int ra = bse + A(insn);
-            int b = B(insn) - 1;
+            int ra = bse + a;
             int valEnd = b < 0 ? L.Top : ra + b;
             int res = frame.Func;
             int nresults = frame.NResults;
