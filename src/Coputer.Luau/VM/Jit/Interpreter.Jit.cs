@@ -375,7 +375,8 @@ internal static partial class Interpreter
             if (host is null)
             {
                 var ncl = Unsafe.As<LuauClosure>(fv.O!);
-                EnterLuau(L, func, argTop, nresults, ncl, FrameFlags.None);
+                if (!TryEnterLuauInline(L, L.Stack, func, argTop, nresults, ncl))
+                    EnterLuau(L, func, argTop, nresults, ncl, FrameFlags.None);
                 var np = ncl.Proto;
                 // The interpreter's hook at a call, nested (the .NET stack is checked every 8 levels: the interpreter
                 // checked it before nesting the loop this runs in, and 8 compiled frames are far below its margin).
