@@ -850,14 +850,17 @@ internal sealed class IlCompiler
             case OpCode.Mod:
             case OpCode.IDiv:
             case OpCode.Pow:
+                EmitArithmetic(pc, op, a, [b, c], slow =>
                 {
-                    var exit = ExitAt(pc);
-                    CheckNumber(b, exit);
-                    CheckNumber(c, exit);
+                    CheckNumber(b, slow);
+                    CheckNumber(c, slow);
                     EmitArith(op, () => LoadNumber(b), () => LoadNumber(c), null);
-                    StoreNumber(a);
-                    break;
-                }
+                }, () =>
+                {
+                    RegValue(b);
+                    RegValue(c);
+                });
+                break;
 
             case OpCode.AddK:
             case OpCode.SubK:
@@ -873,9 +876,15 @@ internal sealed class IlCompiler
                         Unreachable();
                         break;
                     }
-                    CheckNumber(b, ExitAt(pc));
-                    EmitArith(op, () => LoadNumber(b), () => il.Emit(OpCodes.Ldc_R8, kc), kc);
-                    StoreNumber(a);
+                    EmitArithmetic(pc, op, a, [b], slow =>
+                    {
+                        CheckNumber(b, slow);
+                        EmitArith(op, () => LoadNumber(b), () => il.Emit(OpCodes.Ldc_R8, kc), kc);
+                    }, () =>
+                    {
+                        RegValue(b);
+                        KonstValue(c);
+                    });
                     break;
                 }
 
@@ -888,17 +897,29 @@ internal sealed class IlCompiler
                         Unreachable();
                         break;
                     }
-                    CheckNumber(c, ExitAt(pc));
-                    EmitArith(op, () => il.Emit(OpCodes.Ldc_R8, kb), () => LoadNumber(c), null);
-                    StoreNumber(a);
+                    EmitArithmetic(pc, op, a, [c], slow =>
+                    {
+                        CheckNumber(c, slow);
+                        EmitArith(op, () => il.Emit(OpCodes.Ldc_R8, kb), () => LoadNumber(c), null);
+                    }, () =>
+                    {
+                        KonstValue(b);
+                        RegValue(c);
+                    });
                     break;
                 }
 
             case OpCode.Minus:
-                CheckNumber(b, ExitAt(pc));
-                LoadNumber(b);
-                il.Emit(OpCodes.Neg);
-                StoreNumber(a);
+                EmitArithmetic(pc, op, a, [b], slow =>
+                {
+                    CheckNumber(b, slow);
+                    LoadNumber(b);
+                    il.Emit(OpCodes.Neg);
+                }, () =>
+                {
+                    RegValue(b);
+                    RegValue(b);
+                });
                 break;
 
             case OpCode.Not:
@@ -1165,6 +1186,66 @@ internal sealed class IlCompiler
         _il.Emit(OpCodes.Ldarg_S, ArgClosure);
         _il.Emit(OpCodes.Ldarg_S, ArgBase);
     }
+
+    /// <summary>
+    /// An arithmetic instruction: <paramref name="fast"/> pushes the number result (branching to its argument when an
+    /// operand is not a number), stored into register <paramref name="a"/>. When some operand is not known to be a
+    /// number, the slow path does what the interpreter's does (<see cref="Ops.ArithSlow"/> with the operands
+    /// <paramref name="operands"/> pushes: coercions, vectors, metamethods, a Luau metamethod run as a nested call)
+    /// and rejoins; after it only what both paths know is known.
+    /// </summary>
+    private void EmitArithmetic(int pc, OpCode op, int a, int[] registers, Action<Label> fast, Action operands)
+    {
+        var il = _il;
+        if (registers.All(r => _known[r]))
+        {
+            // Both operands are numbers here: there is no slow path.
+            fast(ExitAt(pc));
+            StoreNumber(a);
+            return;
+        }
+        var before = (bool[])_known.Clone();
+        var slow = il.DefineLabel();
+        var done = il.DefineLabel();
+        fast(slow);
+        StoreNumber(a);
+        var after = (bool[])_known.Clone();
+        il.Emit(OpCodes.Br, done);
+        il.MarkLabel(slow);
+        EmitThreadBase();
+        il.Emit(OpCodes.Ldc_I4, a);
+        operands();
+        il.Emit(OpCodes.Ldc_I4, (int)TagMethodOf(op));
+        il.Emit(OpCodes.Ldc_I4, pc + 1);
+        il.Emit(OpCodes.Ldarg_S, ArgDepth);
+        Call(nameof(Ops.ArithSlow));
+        il.Emit(OpCodes.Dup);
+        il.Emit(OpCodes.Stloc, _flag);
+        var goOn = il.DefineLabel();
+        il.Emit(OpCodes.Brfalse, goOn);
+        il.Emit(OpCodes.Ldloc, _flag);
+        il.Emit(OpCodes.Ret);
+        il.MarkLabel(goOn);
+        EmitLoadBase();
+        il.MarkLabel(done);
+        // The slow path knows what was known before, but the result and what closures share; the fast path more.
+        for (int r = 0; r < _known.Length; r++)
+            _known[r] = before[r] && after[r];
+        _known[a] = false;
+        ForgetShared();
+    }
+
+    private static TagMethod TagMethodOf(OpCode op) => op switch
+    {
+        OpCode.Add or OpCode.AddK => TagMethod.Add,
+        OpCode.Sub or OpCode.SubK or OpCode.SubRk => TagMethod.Sub,
+        OpCode.Mul or OpCode.MulK => TagMethod.Mul,
+        OpCode.Div or OpCode.DivK or OpCode.DivRk => TagMethod.Div,
+        OpCode.IDiv or OpCode.IDivK => TagMethod.IDiv,
+        OpCode.Mod or OpCode.ModK => TagMethod.Mod,
+        OpCode.Pow or OpCode.PowK => TagMethod.Pow,
+        _ => TagMethod.Unm,
+    };
 
     /// <summary>Pushes the code array (hints are read and patched in it at run time).</summary>
     private void EmitCode()

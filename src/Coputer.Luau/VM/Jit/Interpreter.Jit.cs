@@ -641,5 +641,35 @@ internal static partial class Interpreter
             var v = ResolveImport(L, cl.Env, cl.Proto.K, aux);
             L.Stack[bse + a] = v;
         }
+
+        /// <summary>
+        /// The slow path of an arithmetic instruction, as the interpreter's (<see cref="Arith"/>): coercions, vectors
+        /// and metamethods, the result into register <paramref name="a"/>. A Luau metamethod's frame runs as a nested
+        /// compiled call where it can (see <see cref="Call"/>). Returns 0 when the instruction is done, else an exit code.
+        /// </summary>
+        public static int ArithSlow(LuauThread L, int bse, int a, LuauValue b, LuauValue c, TagMethod op, int savedPc, int depth)
+        {
+            L.Frames[L.FrameIndex].SavedPc = savedPc;
+            if (!Arith(L, bse + a, b, c, op))
+                return 0;
+            // A Luau metamethod's frame is on top; its return writes the result.
+            ref var top = ref L.Frames[L.FrameIndex];
+            var mcl = top.Closure!;
+            var np = mcl.Proto;
+            if ((np.Compiled is not null || --np.JitCountdown < 0) && depth < Jit.IlTier.MaxNesting
+                && ((depth & 7) != 7 || RuntimeHelpers.TryEnsureSufficientExecutionStack()))
+            {
+                int r = Jit.IlTier.EnterNested(L, mcl, top.Base, depth + 1);
+                if (r == Jit.IlTier.Returned)
+                    return 0;
+                if (r >= 0)
+                {
+                    L.Frames[L.FrameIndex].SavedPc = r;
+                    return Jit.IlTier.Reenter;
+                }
+                return r;
+            }
+            return Jit.IlTier.Reenter;
+        }
     }
 }
