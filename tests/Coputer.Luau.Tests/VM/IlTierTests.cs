@@ -219,6 +219,33 @@ public class IlTierTests
         local ok2, e2 = pcall(function() return math.floor({}) end)
         return s, table.concat(log, ","), gcount, t.k3, ok, e, ok2, e2, obj.missing
         """,
+        // Arithmetic that is not on numbers, from compiled code: coercion of strings, every metamethod, a
+        // metamethod that errors (its traceback), and one that tries to yield.
+        """
+        local M = {}
+        for _, name in ipairs({"add", "sub", "mul", "div", "mod", "pow", "idiv"}) do
+          M["__" .. name] = function(a, b) return name .. ":" .. tostring(type(a) == "table" and a.v or a) .. "," .. tostring(type(b) == "table" and b.v or b) end
+        end
+        M.__unm = function(a) return -a.v end
+        local x = setmetatable({v = 3}, M)
+        local r = {}
+        for i = 1, 3 do
+          r[#r + 1] = x + i; r[#r + 1] = i - x; r[#r + 1] = x * x; r[#r + 1] = x / 2; r[#r + 1] = x % i
+          r[#r + 1] = 2 ^ x; r[#r + 1] = x // i; r[#r + 1] = -x; r[#r + 1] = "10" + i; r[#r + 1] = i * "2"
+        end
+        local bad = setmetatable({}, {__add = function(a, b) error("no adding") end})
+        local ok, e = pcall(function() return bad + 1 end)
+        local co = coroutine.wrap(function()
+          local y = setmetatable({}, {__sub = function() coroutine.yield(1) return 0 end})
+          return pcall(function() return y - 1 end)
+        end)
+        return table.concat(r, " "), ok, e, co()
+        """,
+        """
+        local V = setmetatable({}, {__mul = function(a, b) local t = nil return t.x end})
+        local function f(n) local s = 0 for i = 1, n do s = s + i end return s * V end
+        return f(10)
+        """,
         // Integers and vectors reach the interpreter's paths.
         """
         local v = vector.create(1, 2, 3)
