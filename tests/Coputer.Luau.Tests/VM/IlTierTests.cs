@@ -246,6 +246,24 @@ public class IlTierTests
         local function f(n) local s = 0 for i = 1, n do s = s + i end return s * V end
         return f(10)
         """,
+        // Generic loops stepping through tables in place: array and hash parts, holes, ipairs stopping at the
+        // first nil, fields assigned while iterating, nested loops, extra variables, and an iterator function.
+        """
+        local t = {10, 20, nil, 40, x = 1, y = 2, [7] = 70}
+        local keys = {}
+        for k, v in pairs(t) do keys[#keys + 1] = tostring(k) .. "=" .. tostring(v) end
+        table.sort(keys)
+        local s = 0
+        for i, v in ipairs(t) do s = s + i * v end
+        for k in pairs(t) do t[k] = 0 end
+        local n = 0
+        for _, row in ipairs({{1, 2}, {3, 4, 5}}) do for _, v in ipairs(row) do n = n + v end end
+        local extra = {}
+        for k, v, w in next, {5, 6} do extra[#extra + 1] = tostring(k) .. tostring(v) .. tostring(w) end
+        local words = {}
+        for w in string.gmatch("one two three", "%a+") do words[#words + 1] = w end
+        return table.concat(keys, ","), s, t.x, t[1], n, table.concat(extra, ","), table.concat(words, "+")
+        """,
         // Integers and vectors reach the interpreter's paths.
         """
         local v = vector.create(1, 2, 3)

@@ -1102,6 +1102,24 @@ internal sealed class IlCompiler
                 EmitFastCall(pc, insn);
                 break;
 
+            case OpCode.ForGLoop:
+                {
+                    // The in-place traversal of a table (pairs, ipairs, or a table itself); iterator functions and
+                    // a due safepoint are the interpreter's (checked before anything is charged).
+                    int aux = (int)_code[pc + 1];
+                    Reg(a);
+                    Call(nameof(Ops.IteratesTable));
+                    il.Emit(OpCodes.Brfalse, ExitAt(pc));
+                    Budget(pc, JumpWeight(D(insn)));
+                    Reg(a);
+                    il.Emit(OpCodes.Ldc_I4, aux);
+                    Call(nameof(Ops.NextInTable));
+                    for (int r = a + 2; r < Math.Min(_known.Length, a + 5 + (aux & 0xFF)); r++)
+                        _known[r] = false;
+                    il.Emit(OpCodes.Brtrue, Edge(pc + 1 + D(insn)));
+                    break;
+                }
+
             case OpCode.SetList when c != 0:
                 il.Emit(OpCodes.Ldarg_S, ArgThread);
                 Reg(a);

@@ -671,5 +671,52 @@ internal static partial class Interpreter
             }
             return Jit.IlTier.Reenter;
         }
+
+        /// <summary>Whether FORGLOOP at <paramref name="ra"/> steps through a table in place (no iterator function).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static bool IteratesTable(ref LuauValue ra) => ra.Type_ == LuauType.Nil && Unsafe.Add(ref ra, 1).Type_ == LuauType.Table;
+
+        /// <summary>
+        /// FORGLOOP's in-place step through the table in the register after <paramref name="ra"/>, as the interpreter
+        /// takes it (<see cref="IteratesTable"/> holds): true with the next key and value in the loop's variables,
+        /// false when the traversal is over.
+        /// </summary>
+        public static bool NextInTable(ref LuauValue ra, int aux)
+        {
+            var t = Unsafe.Add(ref ra, 1).UnsafeTable;
+            int index = (int)Unsafe.Add(ref ra, 2).LightUserdataPayload;
+            for (int i = 2; i < aux; i++)
+                Unsafe.Add(ref ra, 3 + i) = default;
+            var array = t.Array;
+            // ipairs-style traversal (sign bit of AUX) stops at the first nil.
+            if (aux < 0 && ((uint)index >= (uint)array.Length || array[index].Type_ == LuauType.Nil))
+                return false;
+            while ((uint)index < (uint)array.Length)
+            {
+                if (array[index].Type_ != LuauType.Nil)
+                {
+                    Unsafe.Add(ref ra, 2) = LuauValue.FromLightUserdata(index + 1, IteratorTag);
+                    Unsafe.Add(ref ra, 3) = new LuauValue(index + 1);
+                    LuauValue.Copy(ref Unsafe.Add(ref ra, 4), in array[index]);
+                    return true;
+                }
+                index++;
+            }
+            var nodes = t.Nodes;
+            int sizeNode = 1 << t.LSizeNode;
+            while ((uint)(index - array.Length) < (uint)sizeNode)
+            {
+                ref var n = ref nodes[index - array.Length];
+                if (n.Value.Type_ != LuauType.Nil)
+                {
+                    Unsafe.Add(ref ra, 2) = LuauValue.FromLightUserdata(index + 1, IteratorTag);
+                    Unsafe.Add(ref ra, 3) = n.Key;
+                    Unsafe.Add(ref ra, 4) = n.Value;
+                    return true;
+                }
+                index++;
+            }
+            return false;
+        }
     }
 }
