@@ -264,6 +264,33 @@ public class IlTierTests
         for w in string.gmatch("one two three", "%a+") do words[#words + 1] = w end
         return table.concat(keys, ","), s, t.x, t[1], n, table.concat(extra, ","), table.concat(words, "+")
         """,
+        // Comparisons that are not of two numbers, from compiled code: strings, __lt, __le, __eq, and an error.
+        """
+        local words = {"pear", "apple", "fig", "banana", "apple"}
+        local lt, le, eq = 0, 0, 0
+        for i = 1, #words do
+          for j = 1, #words do
+            if words[i] < words[j] then lt += 1 end
+            if words[i] <= words[j] then le += 1 end
+            if words[i] == words[j] then eq += 1 end
+          end
+        end
+        local C = {}
+        C.__lt = function(a, b) return a.n < b.n end
+        C.__le = function(a, b) return a.n <= b.n end
+        C.__eq = function(a, b) return a.n % 3 == b.n % 3 end
+        local objs = {}
+        for i = 1, 6 do objs[i] = setmetatable({n = i}, C) end
+        local m = 0
+        for i = 1, 6 do for j = 1, 6 do
+          if objs[i] < objs[j] then m += 1 end
+          if objs[i] <= objs[j] then m += 10 end
+          if objs[i] == objs[j] then m += 100 end
+          if objs[i] ~= objs[j] then m += 1000 end
+        end end
+        local ok, e = pcall(function() return words[1] < 3 end)
+        return lt, le, eq, m, ok, e
+        """,
         // Integers and vectors reach the interpreter's paths.
         """
         local v = vector.create(1, 2, 3)

@@ -768,7 +768,18 @@ internal sealed class IlCompiler
                     il.Emit(OpCodes.Dup);
                     il.Emit(OpCodes.Stloc, _flag);
                     il.Emit(OpCodes.Ldc_I4_M1);
-                    il.Emit(OpCodes.Beq, ExitAt(pc));
+                    var compared = il.DefineLabel();
+                    il.Emit(OpCodes.Bne_Un, compared);
+                    // Tables and userdata: __eq, as the interpreter runs it.
+                    il.Emit(OpCodes.Ldarg_S, ArgThread);
+                    RegValue(a);
+                    RegValue(rb);
+                    il.Emit(OpCodes.Ldc_I4, pc + 1);
+                    Call(nameof(Ops.EqualSlow));
+                    il.Emit(OpCodes.Stloc, _flag);
+                    EmitLoadBase();
+                    il.MarkLabel(compared);
+                    ForgetShared();
                     il.Emit(OpCodes.Ldloc, _flag);
                     il.Emit(op == OpCode.JumpIfEq ? OpCodes.Brtrue : OpCodes.Brfalse, Edge(target));
                     break;
@@ -780,9 +791,15 @@ internal sealed class IlCompiler
             case OpCode.JumpIfNotLe:
                 {
                     int rb = (int)_code[pc + 1];
-                    var exit = ExitAt(pc);
-                    CheckNumber(a, exit);
-                    CheckNumber(rb, exit);
+                    int target = pc + 1 + D(insn);
+                    bool lessThan = op is OpCode.JumpIfLt or OpCode.JumpIfNotLt;
+                    bool jumpIfTrue = op is OpCode.JumpIfLt or OpCode.JumpIfLe;
+                    bool slowPath = !(_known[a] && _known[rb]);
+                    var before = (bool[])_known.Clone();
+                    var slow = il.DefineLabel();
+                    var next = il.DefineLabel();
+                    CheckNumber(a, slow);
+                    CheckNumber(rb, slow);
                     LoadNumber(a);
                     LoadNumber(rb);
                     var branch = op switch
@@ -793,7 +810,28 @@ internal sealed class IlCompiler
                         OpCode.JumpIfLe => OpCodes.Ble,
                         _ => OpCodes.Bgt_Un,
                     };
-                    il.Emit(branch, Edge(pc + 1 + D(insn)));
+                    il.Emit(branch, Edge(target));
+                    if (!slowPath)
+                        break;
+                    il.Emit(OpCodes.Br, next);
+                    // Anything but two numbers: the interpreter's comparison (strings, __lt, __le, errors).
+                    il.MarkLabel(slow);
+                    Array.Copy(before, _known, _known.Length);
+                    il.Emit(OpCodes.Ldarg_S, ArgThread);
+                    RegValue(a);
+                    RegValue(rb);
+                    il.Emit(OpCodes.Ldc_I4, pc + 1);
+                    Call(lessThan ? nameof(Ops.LessSlow) : nameof(Ops.LessEqualSlow));
+                    il.Emit(OpCodes.Stloc, _flag);
+                    EmitLoadBase();
+                    ForgetShared();
+                    il.Emit(OpCodes.Ldloc, _flag);
+                    il.Emit(jumpIfTrue ? OpCodes.Brtrue : OpCodes.Brfalse, Edge(target));
+                    il.MarkLabel(next);
+                    // Only what both paths know.
+                    for (int r = 0; r < _known.Length; r++)
+                        _known[r] &= before[r];
+                    ForgetShared();
                     break;
                 }
 

@@ -718,5 +718,26 @@ internal static partial class Interpreter
             }
             return false;
         }
+
+        /// <summary>JUMPIFLT's comparison of anything but two numbers, as the interpreter makes it.</summary>
+        public static bool LessSlow(LuauThread L, LuauValue a, LuauValue b, int savedPc)
+        {
+            L.Frames[L.FrameIndex].SavedPc = savedPc;
+            return LessThan(L, a, b);
+        }
+
+        /// <summary>JUMPIFLE's comparison of anything but two numbers, as the interpreter makes it.</summary>
+        public static bool LessEqualSlow(LuauThread L, LuauValue a, LuauValue b, int savedPc)
+        {
+            L.Frames[L.FrameIndex].SavedPc = savedPc;
+            return LessEqual(L, a, b);
+        }
+
+        /// <summary>JUMPIFEQ's comparison of two tables or two userdata (__eq), as the interpreter makes it: 1 equal, 0 not.</summary>
+        public static int EqualSlow(LuauThread L, LuauValue a, LuauValue b, int savedPc)
+        {
+            L.Frames[L.FrameIndex].SavedPc = savedPc;
+            return EqualsWithMeta(L, a, b) ? 1 : 0;
+        }
     }
 }
