@@ -439,6 +439,32 @@ public sealed class NetworkHostTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task AForwardedRunReachesTheProgramsHolderWhenItIsNotANeighbour()
+    {
+        await using var hosts = new TestHosts();
+        // One neighbour only, so the other host is known to the asker only through its routing table.
+        var asker = await hosts.StartAsync(configure: o => o with { Membership = o.Membership with { ActiveViewSize = 1 } });
+        var b = await hosts.StartAsync([asker.Self.Address]);
+        var c = await hosts.StartAsync([b.Self.Address]);
+        Assert.True(await TestHosts.EventuallyAsync(() => asker.RoutingContacts == 2 && asker.ActivePeers.Count == 1, TimeSpan.FromSeconds(30)),
+            $"routing contacts {asker.RoutingContacts}, neighbours {asker.ActivePeers.Count}");
+        asker.OnDemandForRuns = false;
+        var holder = asker.ActivePeers[0].Id == b.Self.Id ? c : b;
+        using var publisher = Publisher.Generate();
+        var (record, bundle) = TestHosts.Program(publisher, "far", "ran on the holder");
+        // Straight into the holder's store: no broadcast, so neither the asker nor its neighbour has it.
+        Assert.True(hosts.Execution(holder == b ? 1 : 2).Store.Publish(record, bundle.Encode()).Succeeded);
+        Assert.DoesNotContain(asker.ActivePeers, p => p.Id == holder.Self.Id);
+
+        var result = await hosts.Execution(0).RunAsync(ProgramRef.ByHash(bundle.Hash), WebRequest.Create("GET", "/"));
+        Assert.Equal(RunStatus.Ok, result.Status);
+        Assert.Equal("ran on the holder", System.Text.Encoding.UTF8.GetString(result.Response!.Body.Span));
+        Assert.True(holder.Counters.RunsForPeers >= 1);
+        Assert.Equal(1, asker.Counters.RunsForwarded);
+        Assert.DoesNotContain(asker.ActivePeers, p => p.Id == holder.Self.Id);
+    }
+
+    [Fact]
     public async Task AHostThatJoinsLateCatchesUpByAntiEntropy()
     {
         await using var hosts = new TestHosts();
