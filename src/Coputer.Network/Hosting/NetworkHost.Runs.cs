@@ -68,14 +68,33 @@ public sealed partial class NetworkHost
         var peers = runners.ToDictionary(p => p.Id);
         var pending = new PendingRun(target, input, RunWire.Encode(wire), peers, audit);
         IReadOnlyList<NodeEffect> effects;
+        TimeSpan hedgeDelay;
         lock (_gate)
         {
+            hedgeDelay = _runs.HedgeDelay;
             (long id, effects) = _runs.Submit(target.IsHash ? target.Hash : default, input, [.. peers.Keys], Now);
             _pendingRuns[id] = pending;
         }
         Execute(effects, from: null);
+        // The backup goes out when the hedge delay is up, not at the next tick (every 50 ms), which would add up to a
+        // tick to every hedged run.
+        if (peers.Count > 1)
+            _ = HedgeWhenDueAsync(hedgeDelay);
         using var registration = cancellation.Register(() => pending.Done.TrySetResult(null));
         return await pending.Done.Task;
+    }
+
+    private async Task HedgeWhenDueAsync(TimeSpan delay)
+    {
+        try
+        {
+            await Task.Delay(delay + TimeSpan.FromMilliseconds(1), _stopping.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+        Execute(Locked(() => _runs.Tick(Now)), from: null);
     }
 
     private void StartForwardedRun(ForwardRun forward)
