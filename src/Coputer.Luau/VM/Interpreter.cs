@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Coputer.Luau.Bytecode;
 using static Coputer.Luau.Bytecode.Instruction;
 
@@ -143,6 +144,7 @@ internal static partial class Interpreter
         LuauValue[] k = p.K;
         LuauValue[] stack = L.Stack;
         int bse = top.Base;
+        ref LuauValue regs = ref Reg(stack, bse);
         int pc = top.SavedPc;
         if (p.Compiled is not null || --p.JitCountdown < 0)
         {
@@ -154,82 +156,85 @@ internal static partial class Interpreter
                 return pc == Jit.IlTier.Done;
             }
             stack = L.Stack;
+            regs = ref Reg(stack, bse);
         }
 
         while (true)
         {
-            uint insn = code[pc++];
+            uint insn = Op(code, pc++);
             switch ((OpCode)(byte)insn)
             {
                 case OpCode.Nop:
                     break;
 
                 case OpCode.LoadNil:
-                    stack[bse + A(insn)] = default;
+                    At(ref regs, A(insn)) = default;
                     break;
 
                 case OpCode.LoadB:
-                    stack[bse + A(insn)] = LuauValue.FromBool(B(insn) != 0);
+                    At(ref regs, A(insn)) = LuauValue.FromBool(B(insn) != 0);
                     pc += C(insn);
                     break;
 
                 case OpCode.LoadN:
-                    stack[bse + A(insn)] = new LuauValue((double)D(insn));
+                    At(ref regs, A(insn)) = new LuauValue((double)D(insn));
                     break;
 
                 case OpCode.LoadK:
-                    LuauValue.Copy(ref stack[bse + A(insn)], in k[D(insn)]);
+                    LuauValue.Copy(ref At(ref regs, A(insn)), in Kst(k, D(insn)));
                     break;
 
                 case OpCode.LoadKx:
-                    stack[bse + A(insn)] = k[code[pc++]];
+                    At(ref regs, A(insn)) = Kst(k, Op(code, pc++));
                     break;
 
                 case OpCode.Move:
-                    LuauValue.Copy(ref stack[bse + A(insn)], in stack[bse + B(insn)]);
+                    LuauValue.Copy(ref At(ref regs, A(insn)), in At(ref regs, B(insn)));
                     break;
 
                 case OpCode.GetGlobal:
                     {
-                        uint aux = code[pc++];
-                        var key = k[aux].UnsafeString;
+                        uint aux = Op(code, pc++);
+                        var key = Kst(k, aux).UnsafeString;
                         var env = cl.Env;
                         int slot = C(insn) & env.NodeMask8;
                         ref var n = ref env.Nodes[slot];
                         if (ReferenceEquals(n.Key.O, key) && n.Value.Type_ != LuauType.Nil)
                         {
-                            stack[bse + A(insn)] = n.Value;
+                            At(ref regs, A(insn)) = n.Value;
                             break;
                         }
                         L.Frames[ci].SavedPc = pc;
                         var v = GetTableSlow(L, new LuauValue(env), new LuauValue(key), code, pc - 2);
                         stack = L.Stack;
-                        stack[bse + A(insn)] = v;
+                        regs = ref Reg(stack, bse);
+                        At(ref regs, A(insn)) = v;
                         break;
                     }
 
                 case OpCode.SetGlobal:
                     {
-                        uint aux = code[pc++];
-                        var key = k[aux].UnsafeString;
+                        uint aux = Op(code, pc++);
+                        var key = Kst(k, aux).UnsafeString;
                         var env = cl.Env;
                         int slot = C(insn) & env.NodeMask8;
                         ref var n = ref env.Nodes[slot];
                         if (ReferenceEquals(n.Key.O, key) && n.Value.Type_ != LuauType.Nil && !env.IsReadOnly)
                         {
-                            n.Value = stack[bse + A(insn)];
+                            n.Value = At(ref regs, A(insn));
                             break;
                         }
                         L.Frames[ci].SavedPc = pc;
-                        SetTableSlow(L, new LuauValue(env), new LuauValue(key), stack[bse + A(insn)], code, pc - 2);
+                        SetTableSlow(L, new LuauValue(env), new LuauValue(key), At(ref regs, A(insn)), code, pc - 2);
                         stack = L.Stack;
+                        regs = ref Reg(stack, bse);
                         break;
                     }
 
                 case OpCode.GetUpval:
                     {
                         ref var u = ref cl.Upvalues[B(insn)];
-                        LuauValue.Copy(ref stack[bse + A(insn)], in u.Type_ == LuauType.UpvalueRef ? ref Unsafe.As<Upvalue>(u.O!).Slot : ref u);
+                        LuauValue.Copy(ref At(ref regs, A(insn)), in u.Type_ == LuauType.UpvalueRef ? ref Unsafe.As<Upvalue>(u.O!).Slot : ref u);
                         break;
                     }
 
@@ -237,9 +242,9 @@ internal static partial class Interpreter
                     {
                         ref var u = ref cl.Upvalues[B(insn)];
                         if (u.Type_ == LuauType.UpvalueRef)
-                            Unsafe.As<Upvalue>(u.O!).Set(in stack[bse + A(insn)]);
+                            Unsafe.As<Upvalue>(u.O!).Set(in At(ref regs, A(insn)));
                         else
-                            LuauValue.Copy(ref u, in stack[bse + A(insn)]);
+                            LuauValue.Copy(ref u, in At(ref regs, A(insn)));
                         break;
                     }
 
@@ -249,25 +254,26 @@ internal static partial class Interpreter
 
                 case OpCode.GetImport:
                     {
-                        ref var kv = ref k[D(insn)];
+                        ref var kv = ref Kst(k, D(insn));
                         if (kv.Type_ != LuauType.Nil && cl.Env.SafeEnv)
                         {
-                            stack[bse + A(insn)] = kv;
+                            At(ref regs, A(insn)) = kv;
                             pc++;
                             break;
                         }
-                        uint aux = code[pc++];
+                        uint aux = Op(code, pc++);
                         L.Frames[ci].SavedPc = pc;
                         var v = ResolveImport(L, cl.Env, k, aux);
                         stack = L.Stack;
-                        stack[bse + A(insn)] = v;
+                        regs = ref Reg(stack, bse);
+                        At(ref regs, A(insn)) = v;
                         break;
                     }
 
                 case OpCode.GetTable:
                     {
-                        ref var rb = ref stack[bse + B(insn)];
-                        ref var rc = ref stack[bse + C(insn)];
+                        ref var rb = ref At(ref regs, B(insn));
+                        ref var rc = ref At(ref regs, C(insn));
                         if (rb.Type_ == LuauType.Table)
                         {
                             var t = rb.UnsafeTable;
@@ -281,28 +287,29 @@ internal static partial class Interpreter
                                     ref var v = ref array[idx - 1];
                                     if (v.Type_ != LuauType.Nil || t.Metatable is null)
                                     {
-                                        LuauValue.Copy(ref stack[bse + A(insn)], in v);
+                                        LuauValue.Copy(ref At(ref regs, A(insn)), in v);
                                         break;
                                     }
                                 }
                             }
                             else if (t.Metatable is null)
                             {
-                                stack[bse + A(insn)] = t.Get(in rc);
+                                At(ref regs, A(insn)) = t.Get(in rc);
                                 break;
                             }
                         }
                         L.Frames[ci].SavedPc = pc;
                         var r = GetTableSlow(L, rb, rc, null, 0);
                         stack = L.Stack;
-                        stack[bse + A(insn)] = r;
+                        regs = ref Reg(stack, bse);
+                        At(ref regs, A(insn)) = r;
                         break;
                     }
 
                 case OpCode.SetTable:
                     {
-                        ref var rb = ref stack[bse + B(insn)];
-                        ref var rc = ref stack[bse + C(insn)];
+                        ref var rb = ref At(ref regs, B(insn));
+                        ref var rc = ref At(ref regs, C(insn));
                         if (rb.Type_ == LuauType.Table)
                         {
                             var t = rb.UnsafeTable;
@@ -315,98 +322,101 @@ internal static partial class Interpreter
                                     var array = t.Array;
                                     if (idx == d && (uint)(idx - 1) < (uint)array.Length)
                                     {
-                                        LuauValue.Copy(ref array[idx - 1], in stack[bse + A(insn)]);
+                                        LuauValue.Copy(ref array[idx - 1], in At(ref regs, A(insn)));
                                         break;
                                     }
                                 }
                                 L.Frames[ci].SavedPc = pc;
-                                t.Set(in rc) = stack[bse + A(insn)];
+                                t.Set(in rc) = At(ref regs, A(insn));
                                 break;
                             }
                         }
                         L.Frames[ci].SavedPc = pc;
-                        SetTableSlow(L, rb, rc, stack[bse + A(insn)], null, 0);
+                        SetTableSlow(L, rb, rc, At(ref regs, A(insn)), null, 0);
                         stack = L.Stack;
+                        regs = ref Reg(stack, bse);
                         break;
                     }
 
                 case OpCode.GetTableKs:
                     {
-                        uint aux = code[pc++];
-                        ref var rb = ref stack[bse + B(insn)];
+                        uint aux = Op(code, pc++);
+                        ref var rb = ref At(ref regs, B(insn));
                         if (rb.Type_ == LuauType.Table)
                         {
                             var t = rb.UnsafeTable;
-                            var key = k[aux].UnsafeString;
+                            var key = Kst(k, aux).UnsafeString;
                             int slot = C(insn) & t.NodeMask8;
                             ref var n = ref t.Nodes[slot];
                             if (ReferenceEquals(n.Key.O, key) && n.Value.Type_ != LuauType.Nil)
                             {
-                                LuauValue.Copy(ref stack[bse + A(insn)], in n.Value);
+                                LuauValue.Copy(ref At(ref regs, A(insn)), in n.Value);
                                 break;
                             }
                             if (t.Metatable is null)
                             {
                                 ref readonly var res = ref t.GetStr(key);
                                 if (!LuauTable.IsAbsent(in res))
-                                    code[pc - 2] = WithC(insn, SlotOf(t, in res));
-                                stack[bse + A(insn)] = res;
+                                    Op(code, pc - 2) = WithC(insn, SlotOf(t, in res));
+                                At(ref regs, A(insn)) = res;
                                 break;
                             }
                         }
                         else if (rb.Type_ == LuauType.Vector)
                         {
                             // Component access, as the vector metatable's __index would do.
-                            var key = k[aux].UnsafeString;
+                            var key = Kst(k, aux).UnsafeString;
                             if (key.Length == 1)
                             {
                                 int ic = (key.Bytes[0] | ' ') - 'x';
                                 if ((uint)ic < 3)
                                 {
-                                    stack[bse + A(insn)] = new LuauValue(ic == 0 ? rb.VectorX : ic == 1 ? rb.VectorY : rb.VectorZ);
+                                    At(ref regs, A(insn)) = new LuauValue(ic == 0 ? rb.VectorX : ic == 1 ? rb.VectorY : rb.VectorZ);
                                     break;
                                 }
                             }
                         }
                         L.Frames[ci].SavedPc = pc;
-                        var v = GetTableSlow(L, rb, k[aux], code, pc - 2);
+                        var v = GetTableSlow(L, rb, Kst(k, aux), code, pc - 2);
                         stack = L.Stack;
-                        stack[bse + A(insn)] = v;
+                        regs = ref Reg(stack, bse);
+                        At(ref regs, A(insn)) = v;
                         break;
                     }
 
                 case OpCode.SetTableKs:
                     {
-                        uint aux = code[pc++];
-                        ref var rb = ref stack[bse + B(insn)];
+                        uint aux = Op(code, pc++);
+                        ref var rb = ref At(ref regs, B(insn));
                         if (rb.Type_ == LuauType.Table)
                         {
                             var t = rb.UnsafeTable;
-                            var key = k[aux].UnsafeString;
+                            var key = Kst(k, aux).UnsafeString;
                             int slot = C(insn) & t.NodeMask8;
                             ref var n = ref t.Nodes[slot];
                             if (ReferenceEquals(n.Key.O, key) && n.Value.Type_ != LuauType.Nil && !t.IsReadOnly)
                             {
-                                LuauValue.Copy(ref n.Value, in stack[bse + A(insn)]);
+                                LuauValue.Copy(ref n.Value, in At(ref regs, A(insn)));
                                 break;
                             }
                             if (!t.IsReadOnly && (t.Metatable is null || (t.Metatable.TmCache & (1 << (int)TagMethod.NewIndex)) != 0))
                             {
                                 ref var res = ref t.SetStr(key);
-                                res = stack[bse + A(insn)];
-                                code[pc - 2] = WithC(insn, SlotOf(t, in res));
+                                res = At(ref regs, A(insn));
+                                Op(code, pc - 2) = WithC(insn, SlotOf(t, in res));
                                 break;
                             }
                         }
                         L.Frames[ci].SavedPc = pc;
-                        SetTableSlow(L, rb, k[aux], stack[bse + A(insn)], code, pc - 2);
+                        SetTableSlow(L, rb, Kst(k, aux), At(ref regs, A(insn)), code, pc - 2);
                         stack = L.Stack;
+                        regs = ref Reg(stack, bse);
                         break;
                     }
 
                 case OpCode.GetTableN:
                     {
-                        ref var rb = ref stack[bse + B(insn)];
+                        ref var rb = ref At(ref regs, B(insn));
                         int idx = C(insn) + 1;
                         if (rb.Type_ == LuauType.Table)
                         {
@@ -417,26 +427,27 @@ internal static partial class Interpreter
                                 ref var v = ref array[idx - 1];
                                 if (v.Type_ != LuauType.Nil || t.Metatable is null)
                                 {
-                                    LuauValue.Copy(ref stack[bse + A(insn)], in v);
+                                    LuauValue.Copy(ref At(ref regs, A(insn)), in v);
                                     break;
                                 }
                             }
                             else if (t.Metatable is null)
                             {
-                                stack[bse + A(insn)] = t.GetNum(idx);
+                                At(ref regs, A(insn)) = t.GetNum(idx);
                                 break;
                             }
                         }
                         L.Frames[ci].SavedPc = pc;
                         var r = GetTableSlow(L, rb, new LuauValue(idx), null, 0);
                         stack = L.Stack;
-                        stack[bse + A(insn)] = r;
+                        regs = ref Reg(stack, bse);
+                        At(ref regs, A(insn)) = r;
                         break;
                     }
 
                 case OpCode.SetTableN:
                     {
-                        ref var rb = ref stack[bse + B(insn)];
+                        ref var rb = ref At(ref regs, B(insn));
                         int idx = C(insn) + 1;
                         if (rb.Type_ == LuauType.Table)
                         {
@@ -445,18 +456,19 @@ internal static partial class Interpreter
                             {
                                 var array = t.Array;
                                 if ((uint)(idx - 1) < (uint)array.Length)
-                                    LuauValue.Copy(ref array[idx - 1], in stack[bse + A(insn)]);
+                                    LuauValue.Copy(ref array[idx - 1], in At(ref regs, A(insn)));
                                 else
                                 {
                                     L.Frames[ci].SavedPc = pc;
-                                    t.SetNum(idx) = stack[bse + A(insn)];
+                                    t.SetNum(idx) = At(ref regs, A(insn));
                                 }
                                 break;
                             }
                         }
                         L.Frames[ci].SavedPc = pc;
-                        SetTableSlow(L, rb, new LuauValue(idx), stack[bse + A(insn)], null, 0);
+                        SetTableSlow(L, rb, new LuauValue(idx), At(ref regs, A(insn)), null, 0);
                         stack = L.Stack;
+                        regs = ref Reg(stack, bse);
                         break;
                     }
 
@@ -464,13 +476,13 @@ internal static partial class Interpreter
                     {
                         var ncl = NewClosure(state, p.Children[D(insn)], cl.Env);
                         // Store first: a capture by value of this register must see the closure itself.
-                        stack[bse + A(insn)] = new LuauValue(ncl);
+                        At(ref regs, A(insn)) = new LuauValue(ncl);
                         for (int i = 0; i < ncl.Upvalues.Length; i++)
                         {
-                            uint cap = code[pc++];
+                            uint cap = Op(code, pc++);
                             ncl.Upvalues[i] = (CaptureKind)A(cap) switch
                             {
-                                CaptureKind.Value => stack[bse + B(cap)],
+                                CaptureKind.Value => At(ref regs, B(cap)),
                                 CaptureKind.Reference => new LuauValue(LuauType.UpvalueRef, L.FindUpvalue(bse + B(cap)), 0, 0),
                                 _ => cl.Upvalues[B(cap)],
                             };
@@ -480,20 +492,20 @@ internal static partial class Interpreter
 
                 case OpCode.DupClosure:
                     {
-                        var kcl = Unsafe.As<LuauClosure>(k[D(insn)].O!);
+                        var kcl = Unsafe.As<LuauClosure>(Kst(k, D(insn)).O!);
                         // Share the preallocated closure when the environment and every capture are the same; otherwise copy it.
                         var ncl = kcl.Env == cl.Env ? kcl : NewClosure(state, kcl.Proto, cl.Env);
-                        stack[bse + A(insn)] = new LuauValue(ncl);
+                        At(ref regs, A(insn)) = new LuauValue(ncl);
                         for (int ui = 0; ui < kcl.Upvalues.Length; ui++)
                         {
-                            uint cap = code[pc + ui];
-                            var uv = (CaptureKind)A(cap) == CaptureKind.Value ? stack[bse + B(cap)] : cl.Upvalues[B(cap)];
+                            uint cap = Op(code, pc + ui);
+                            var uv = (CaptureKind)A(cap) == CaptureKind.Value ? At(ref regs, B(cap)) : cl.Upvalues[B(cap)];
                             if (ncl == kcl && LuauValue.RawEquals(in ncl.Upvalues[ui], in uv))
                                 continue;
                             if (ncl == kcl && !kcl.Preload)
                             {
                                 ncl = NewClosure(state, kcl.Proto, cl.Env);
-                                stack[bse + A(insn)] = new LuauValue(ncl);
+                                At(ref regs, A(insn)) = new LuauValue(ncl);
                                 ui = -1;
                                 continue;
                             }
@@ -507,18 +519,18 @@ internal static partial class Interpreter
 
                 case OpCode.NameCall:
                     {
-                        uint aux = code[pc++];
+                        uint aux = Op(code, pc++);
                         int ra = bse + A(insn);
-                        var rb = stack[bse + B(insn)];
-                        var key = k[aux].UnsafeString;
+                        var rb = At(ref regs, B(insn));
+                        var key = Kst(k, aux).UnsafeString;
                         if (rb.Type_ == LuauType.Table)
                         {
                             var t = rb.UnsafeTable;
                             ref var n = ref t.Nodes[(int)(key.Hash & (uint)(t.Nodes.Length - 1))];
                             if (ReferenceEquals(n.Key.O, key) && n.Value.Type_ != LuauType.Nil)
                             {
-                                stack[ra + 1] = rb;
-                                stack[ra] = n.Value;
+                                Reg(stack, ra + 1) = rb;
+                                Reg(stack, ra) = n.Value;
                                 break;
                             }
                             var mt = t.Metatable;
@@ -534,8 +546,8 @@ internal static partial class Interpreter
                                     ref var mn = ref it.Nodes[C(insn) & it.NodeMask8];
                                     if (ReferenceEquals(mn.Key.O, key) && mn.Value.Type_ != LuauType.Nil)
                                     {
-                                        stack[ra + 1] = rb;
-                                        stack[ra] = mn.Value;
+                                        Reg(stack, ra + 1) = rb;
+                                        Reg(stack, ra) = mn.Value;
                                         break;
                                     }
                                 }
@@ -548,14 +560,15 @@ internal static partial class Interpreter
                             ref var un = ref um.Nodes[C(insn) & um.NodeMask8];
                             if (ReferenceEquals(un.Key.O, key) && un.Value.Type_ != LuauType.Nil)
                             {
-                                stack[ra + 1] = rb;
-                                stack[ra] = un.Value;
+                                Reg(stack, ra + 1) = rb;
+                                Reg(stack, ra) = un.Value;
                                 break;
                             }
                         }
                         L.Frames[ci].SavedPc = pc;
                         NameCallSlow(L, ra, rb, key, code, pc - 2);
                         stack = L.Stack;
+                        regs = ref Reg(stack, bse);
                         break;
                     }
 
@@ -567,22 +580,25 @@ internal static partial class Interpreter
                             if (Safepoint(L, pc))
                                 return false;
                             stack = L.Stack;
+                            regs = ref Reg(stack, bse);
                         }
                         int func = bse + A(insn);
                         int nparams = B(insn) - 1;
                         int nresults = C(insn) - 1;
                         int argTop = nparams < 0 ? L.Top : func + 1 + nparams;
                         L.Frames[ci].SavedPc = pc;
-                        var fv = stack[func];
+                        var fv = Reg(stack, func);
                         if (fv.Type_ != LuauType.Function)
                         {
                             argTop = TryFuncTM(L, func, argTop);
                             stack = L.Stack;
-                            fv = stack[func];
+                            regs = ref Reg(stack, bse);
+                            fv = Reg(stack, func);
                         }
                         if (fv.O is LuauClosure ncl)
                         {
-                            EnterLuau(L, func, argTop, nresults, ncl, FrameFlags.None);
+                            if (!TryEnterLuauInline(L, stack, func, argTop, nresults, ncl))
+                                EnterLuau(L, func, argTop, nresults, ncl, FrameFlags.None);
                             // Continue in the callee's frame without the general reload at Reentry.
                             ci++;
                             cl = ncl;
@@ -591,6 +607,7 @@ internal static partial class Interpreter
                             k = p.K;
                             stack = L.Stack;
                             bse = func + 1;
+                            regs = ref Reg(stack, bse);
                             pc = 0;
                             if (p.Compiled is not null || --p.JitCountdown < 0)
                             {
@@ -602,6 +619,7 @@ internal static partial class Interpreter
                                     return pc == Jit.IlTier.Done;
                                 }
                                 stack = L.Stack;
+                                regs = ref Reg(stack, bse);
                             }
                             break;
                         }
@@ -620,6 +638,7 @@ internal static partial class Interpreter
                         if (L.FrameIndex != ci)
                             goto Reentry;
                         stack = L.Stack;
+                        regs = ref Reg(stack, bse);
                         break;
                     }
 
@@ -632,6 +651,7 @@ internal static partial class Interpreter
                             if (Safepoint(L, pc))
                                 return false;
                             stack = L.Stack;
+                            regs = ref Reg(stack, bse);
                         }
                         int ra = bse + A(insn);
                         int b = B(insn) - 1;
@@ -687,6 +707,7 @@ internal static partial class Interpreter
                         code = p.Code;
                         k = p.K;
                         bse = caller.Base;
+                        regs = ref Reg(stack, bse);
                         pc = caller.SavedPc;
                         if (p.Compiled is not null)
                         {
@@ -698,6 +719,7 @@ internal static partial class Interpreter
                                 return pc == Jit.IlTier.Done;
                             }
                             stack = L.Stack;
+                            regs = ref Reg(stack, bse);
                         }
                         break;
                     }
@@ -713,6 +735,7 @@ internal static partial class Interpreter
                         if (Safepoint(L, pc))
                             return false;
                         stack = L.Stack;
+                        regs = ref Reg(stack, bse);
                     }
                     pc += D(insn);
                     if (p.Compiled is not null || --p.JitCountdown < 0)
@@ -725,6 +748,7 @@ internal static partial class Interpreter
                             return pc == Jit.IlTier.Done;
                         }
                         stack = L.Stack;
+                        regs = ref Reg(stack, bse);
                     }
                     break;
 
@@ -735,6 +759,7 @@ internal static partial class Interpreter
                         if (Safepoint(L, pc))
                             return false;
                         stack = L.Stack;
+                        regs = ref Reg(stack, bse);
                     }
                     pc += E(insn);
                     if (p.Compiled is not null || --p.JitCountdown < 0)
@@ -747,24 +772,25 @@ internal static partial class Interpreter
                             return pc == Jit.IlTier.Done;
                         }
                         stack = L.Stack;
+                        regs = ref Reg(stack, bse);
                     }
                     break;
 
                 case OpCode.JumpIf:
-                    if (stack[bse + A(insn)].IsTruthy)
+                    if (At(ref regs, A(insn)).IsTruthy)
                         pc += D(insn);
                     break;
 
                 case OpCode.JumpIfNot:
-                    if (stack[bse + A(insn)].IsFalsy)
+                    if (At(ref regs, A(insn)).IsFalsy)
                         pc += D(insn);
                     break;
 
                 case OpCode.JumpIfEq:
                 case OpCode.JumpIfNotEq:
                     {
-                        ref var ra = ref stack[bse + A(insn)];
-                        ref var rb = ref stack[bse + (int)code[pc]];
+                        ref var ra = ref At(ref regs, A(insn));
+                        ref var rb = ref At(ref regs, (int)Op(code, pc));
                         bool eq;
                         if (ra.Type_ != rb.Type_)
                             eq = false;
@@ -776,6 +802,7 @@ internal static partial class Interpreter
                             L.Frames[ci].SavedPc = pc;
                             eq = EqualsWithMeta(L, ra, rb);
                             stack = L.Stack;
+                            regs = ref Reg(stack, bse);
                         }
                         else
                             eq = LuauValue.RawEquals(in ra, in rb);
@@ -786,8 +813,8 @@ internal static partial class Interpreter
                 case OpCode.JumpIfLt:
                 case OpCode.JumpIfNotLt:
                     {
-                        ref var ra = ref stack[bse + A(insn)];
-                        ref var rb = ref stack[bse + (int)code[pc]];
+                        ref var ra = ref At(ref regs, A(insn));
+                        ref var rb = ref At(ref regs, (int)Op(code, pc));
                         bool lt;
                         if (ra.Type_ == LuauType.Number && rb.Type_ == LuauType.Number)
                             lt = ra.N < rb.N;
@@ -796,6 +823,7 @@ internal static partial class Interpreter
                             L.Frames[ci].SavedPc = pc;
                             lt = LessThan(L, ra, rb);
                             stack = L.Stack;
+                            regs = ref Reg(stack, bse);
                         }
                         pc += lt == ((OpCode)(byte)insn == OpCode.JumpIfLt) ? D(insn) : 1;
                         break;
@@ -804,8 +832,8 @@ internal static partial class Interpreter
                 case OpCode.JumpIfLe:
                 case OpCode.JumpIfNotLe:
                     {
-                        ref var ra = ref stack[bse + A(insn)];
-                        ref var rb = ref stack[bse + (int)code[pc]];
+                        ref var ra = ref At(ref regs, A(insn));
+                        ref var rb = ref At(ref regs, (int)Op(code, pc));
                         bool le;
                         if (ra.Type_ == LuauType.Number && rb.Type_ == LuauType.Number)
                             le = ra.N <= rb.N;
@@ -814,6 +842,7 @@ internal static partial class Interpreter
                             L.Frames[ci].SavedPc = pc;
                             le = LessEqual(L, ra, rb);
                             stack = L.Stack;
+                            regs = ref Reg(stack, bse);
                         }
                         pc += le == ((OpCode)(byte)insn == OpCode.JumpIfLe) ? D(insn) : 1;
                         break;
@@ -821,16 +850,16 @@ internal static partial class Interpreter
 
                 case OpCode.JumpXEqKNil:
                     {
-                        uint aux = code[pc];
-                        bool isNil = stack[bse + A(insn)].Type_ == LuauType.Nil;
+                        uint aux = Op(code, pc);
+                        bool isNil = At(ref regs, A(insn)).Type_ == LuauType.Nil;
                         pc += isNil != ((aux >> 31) != 0) ? D(insn) : 1;
                         break;
                     }
 
                 case OpCode.JumpXEqKB:
                     {
-                        uint aux = code[pc];
-                        ref var ra = ref stack[bse + A(insn)];
+                        uint aux = Op(code, pc);
+                        ref var ra = ref At(ref regs, A(insn));
                         bool eq = ra.Type_ == LuauType.Boolean && ra.Extra == (aux & 1);
                         pc += eq != ((aux >> 31) != 0) ? D(insn) : 1;
                         break;
@@ -838,307 +867,323 @@ internal static partial class Interpreter
 
                 case OpCode.JumpXEqKN:
                     {
-                        uint aux = code[pc];
-                        ref var ra = ref stack[bse + A(insn)];
-                        bool eq = ra.Type_ == LuauType.Number && ra.N == k[aux & 0xFFFFFF].N;
+                        uint aux = Op(code, pc);
+                        ref var ra = ref At(ref regs, A(insn));
+                        bool eq = ra.Type_ == LuauType.Number && ra.N == Kst(k, aux & 0xFFFFFF).N;
                         pc += eq != ((aux >> 31) != 0) ? D(insn) : 1;
                         break;
                     }
 
                 case OpCode.JumpXEqKS:
                     {
-                        uint aux = code[pc];
-                        ref var ra = ref stack[bse + A(insn)];
+                        uint aux = Op(code, pc);
+                        ref var ra = ref At(ref regs, A(insn));
                         bool eq = ra.Type_ == LuauType.String
-                            && (ReferenceEquals(ra.O, k[aux & 0xFFFFFF].O) || ra.UnsafeString.Equals(k[aux & 0xFFFFFF].UnsafeString));
+                            && (ReferenceEquals(ra.O, Kst(k, aux & 0xFFFFFF).O) || ra.UnsafeString.Equals(Kst(k, aux & 0xFFFFFF).UnsafeString));
                         pc += eq != ((aux >> 31) != 0) ? D(insn) : 1;
                         break;
                     }
 
                 case OpCode.Add:
                     {
-                        ref var rb = ref stack[bse + B(insn)];
-                        ref var rc = ref stack[bse + C(insn)];
+                        ref var rb = ref At(ref regs, B(insn));
+                        ref var rc = ref At(ref regs, C(insn));
                         if (rb.Type_ == LuauType.Number && rc.Type_ == LuauType.Number)
                         {
-                            stack[bse + A(insn)] = new LuauValue(rb.N + rc.N);
+                            At(ref regs, A(insn)) = new LuauValue(rb.N + rc.N);
                             break;
                         }
                         L.Frames[ci].SavedPc = pc;
                         if (Arith(L, bse + A(insn), rb, rc, TagMethod.Add))
                             goto Reentry;
                         stack = L.Stack;
+                        regs = ref Reg(stack, bse);
                         break;
                     }
 
                 case OpCode.Sub:
                     {
-                        ref var rb = ref stack[bse + B(insn)];
-                        ref var rc = ref stack[bse + C(insn)];
+                        ref var rb = ref At(ref regs, B(insn));
+                        ref var rc = ref At(ref regs, C(insn));
                         if (rb.Type_ == LuauType.Number && rc.Type_ == LuauType.Number)
                         {
-                            stack[bse + A(insn)] = new LuauValue(rb.N - rc.N);
+                            At(ref regs, A(insn)) = new LuauValue(rb.N - rc.N);
                             break;
                         }
                         L.Frames[ci].SavedPc = pc;
                         if (Arith(L, bse + A(insn), rb, rc, TagMethod.Sub))
                             goto Reentry;
                         stack = L.Stack;
+                        regs = ref Reg(stack, bse);
                         break;
                     }
 
                 case OpCode.Mul:
                     {
-                        ref var rb = ref stack[bse + B(insn)];
-                        ref var rc = ref stack[bse + C(insn)];
+                        ref var rb = ref At(ref regs, B(insn));
+                        ref var rc = ref At(ref regs, C(insn));
                         if (rb.Type_ == LuauType.Number && rc.Type_ == LuauType.Number)
                         {
-                            stack[bse + A(insn)] = new LuauValue(rb.N * rc.N);
+                            At(ref regs, A(insn)) = new LuauValue(rb.N * rc.N);
                             break;
                         }
                         L.Frames[ci].SavedPc = pc;
                         if (Arith(L, bse + A(insn), rb, rc, TagMethod.Mul))
                             goto Reentry;
                         stack = L.Stack;
+                        regs = ref Reg(stack, bse);
                         break;
                     }
 
                 case OpCode.Div:
                     {
-                        ref var rb = ref stack[bse + B(insn)];
-                        ref var rc = ref stack[bse + C(insn)];
+                        ref var rb = ref At(ref regs, B(insn));
+                        ref var rc = ref At(ref regs, C(insn));
                         if (rb.Type_ == LuauType.Number && rc.Type_ == LuauType.Number)
                         {
-                            stack[bse + A(insn)] = new LuauValue(rb.N / rc.N);
+                            At(ref regs, A(insn)) = new LuauValue(rb.N / rc.N);
                             break;
                         }
                         L.Frames[ci].SavedPc = pc;
                         if (Arith(L, bse + A(insn), rb, rc, TagMethod.Div))
                             goto Reentry;
                         stack = L.Stack;
+                        regs = ref Reg(stack, bse);
                         break;
                     }
 
                 case OpCode.IDiv:
                     {
-                        ref var rb = ref stack[bse + B(insn)];
-                        ref var rc = ref stack[bse + C(insn)];
+                        ref var rb = ref At(ref regs, B(insn));
+                        ref var rc = ref At(ref regs, C(insn));
                         if (rb.Type_ == LuauType.Number && rc.Type_ == LuauType.Number)
                         {
-                            stack[bse + A(insn)] = new LuauValue(Math.Floor(rb.N / rc.N));
+                            At(ref regs, A(insn)) = new LuauValue(Math.Floor(rb.N / rc.N));
                             break;
                         }
                         L.Frames[ci].SavedPc = pc;
                         if (Arith(L, bse + A(insn), rb, rc, TagMethod.IDiv))
                             goto Reentry;
                         stack = L.Stack;
+                        regs = ref Reg(stack, bse);
                         break;
                     }
 
                 case OpCode.Mod:
                     {
-                        ref var rb = ref stack[bse + B(insn)];
-                        ref var rc = ref stack[bse + C(insn)];
+                        ref var rb = ref At(ref regs, B(insn));
+                        ref var rc = ref At(ref regs, C(insn));
                         if (rb.Type_ == LuauType.Number && rc.Type_ == LuauType.Number)
                         {
                             double x = rb.N, y = rc.N;
-                            stack[bse + A(insn)] = new LuauValue(x - Math.Floor(x / y) * y);
+                            At(ref regs, A(insn)) = new LuauValue(x - Math.Floor(x / y) * y);
                             break;
                         }
                         L.Frames[ci].SavedPc = pc;
                         if (Arith(L, bse + A(insn), rb, rc, TagMethod.Mod))
                             goto Reentry;
                         stack = L.Stack;
+                        regs = ref Reg(stack, bse);
                         break;
                     }
 
                 case OpCode.Pow:
                     {
-                        ref var rb = ref stack[bse + B(insn)];
-                        ref var rc = ref stack[bse + C(insn)];
+                        ref var rb = ref At(ref regs, B(insn));
+                        ref var rc = ref At(ref regs, C(insn));
                         if (rb.Type_ == LuauType.Number && rc.Type_ == LuauType.Number)
                         {
-                            stack[bse + A(insn)] = new LuauValue(Pow(L, rb.N, rc.N));
+                            At(ref regs, A(insn)) = new LuauValue(Pow(L, rb.N, rc.N));
                             break;
                         }
                         L.Frames[ci].SavedPc = pc;
                         if (Arith(L, bse + A(insn), rb, rc, TagMethod.Pow))
                             goto Reentry;
                         stack = L.Stack;
+                        regs = ref Reg(stack, bse);
                         break;
                     }
 
                 case OpCode.AddK:
                     {
-                        ref var rb = ref stack[bse + B(insn)];
-                        ref var kc = ref k[C(insn)];
+                        ref var rb = ref At(ref regs, B(insn));
+                        ref var kc = ref Kst(k, C(insn));
                         if (rb.Type_ == LuauType.Number && kc.Type_ == LuauType.Number)
                         {
-                            stack[bse + A(insn)] = new LuauValue(rb.N + kc.N);
+                            At(ref regs, A(insn)) = new LuauValue(rb.N + kc.N);
                             break;
                         }
                         L.Frames[ci].SavedPc = pc;
                         if (Arith(L, bse + A(insn), rb, kc, TagMethod.Add))
                             goto Reentry;
                         stack = L.Stack;
+                        regs = ref Reg(stack, bse);
                         break;
                     }
 
                 case OpCode.SubK:
                     {
-                        ref var rb = ref stack[bse + B(insn)];
-                        ref var kc = ref k[C(insn)];
+                        ref var rb = ref At(ref regs, B(insn));
+                        ref var kc = ref Kst(k, C(insn));
                         if (rb.Type_ == LuauType.Number && kc.Type_ == LuauType.Number)
                         {
-                            stack[bse + A(insn)] = new LuauValue(rb.N - kc.N);
+                            At(ref regs, A(insn)) = new LuauValue(rb.N - kc.N);
                             break;
                         }
                         L.Frames[ci].SavedPc = pc;
                         if (Arith(L, bse + A(insn), rb, kc, TagMethod.Sub))
                             goto Reentry;
                         stack = L.Stack;
+                        regs = ref Reg(stack, bse);
                         break;
                     }
 
                 case OpCode.MulK:
                     {
-                        ref var rb = ref stack[bse + B(insn)];
-                        ref var kc = ref k[C(insn)];
+                        ref var rb = ref At(ref regs, B(insn));
+                        ref var kc = ref Kst(k, C(insn));
                         if (rb.Type_ == LuauType.Number && kc.Type_ == LuauType.Number)
                         {
-                            stack[bse + A(insn)] = new LuauValue(rb.N * kc.N);
+                            At(ref regs, A(insn)) = new LuauValue(rb.N * kc.N);
                             break;
                         }
                         L.Frames[ci].SavedPc = pc;
                         if (Arith(L, bse + A(insn), rb, kc, TagMethod.Mul))
                             goto Reentry;
                         stack = L.Stack;
+                        regs = ref Reg(stack, bse);
                         break;
                     }
 
                 case OpCode.DivK:
                     {
-                        ref var rb = ref stack[bse + B(insn)];
-                        ref var kc = ref k[C(insn)];
+                        ref var rb = ref At(ref regs, B(insn));
+                        ref var kc = ref Kst(k, C(insn));
                         if (rb.Type_ == LuauType.Number && kc.Type_ == LuauType.Number)
                         {
-                            stack[bse + A(insn)] = new LuauValue(rb.N / kc.N);
+                            At(ref regs, A(insn)) = new LuauValue(rb.N / kc.N);
                             break;
                         }
                         L.Frames[ci].SavedPc = pc;
                         if (Arith(L, bse + A(insn), rb, kc, TagMethod.Div))
                             goto Reentry;
                         stack = L.Stack;
+                        regs = ref Reg(stack, bse);
                         break;
                     }
 
                 case OpCode.IDivK:
                     {
-                        ref var rb = ref stack[bse + B(insn)];
-                        ref var kc = ref k[C(insn)];
+                        ref var rb = ref At(ref regs, B(insn));
+                        ref var kc = ref Kst(k, C(insn));
                         if (rb.Type_ == LuauType.Number && kc.Type_ == LuauType.Number)
                         {
-                            stack[bse + A(insn)] = new LuauValue(Math.Floor(rb.N / kc.N));
+                            At(ref regs, A(insn)) = new LuauValue(Math.Floor(rb.N / kc.N));
                             break;
                         }
                         L.Frames[ci].SavedPc = pc;
                         if (Arith(L, bse + A(insn), rb, kc, TagMethod.IDiv))
                             goto Reentry;
                         stack = L.Stack;
+                        regs = ref Reg(stack, bse);
                         break;
                     }
 
                 case OpCode.ModK:
                     {
-                        ref var rb = ref stack[bse + B(insn)];
-                        ref var kc = ref k[C(insn)];
+                        ref var rb = ref At(ref regs, B(insn));
+                        ref var kc = ref Kst(k, C(insn));
                         if (rb.Type_ == LuauType.Number && kc.Type_ == LuauType.Number)
                         {
                             double x = rb.N, y = kc.N;
-                            stack[bse + A(insn)] = new LuauValue(x - Math.Floor(x / y) * y);
+                            At(ref regs, A(insn)) = new LuauValue(x - Math.Floor(x / y) * y);
                             break;
                         }
                         L.Frames[ci].SavedPc = pc;
                         if (Arith(L, bse + A(insn), rb, kc, TagMethod.Mod))
                             goto Reentry;
                         stack = L.Stack;
+                        regs = ref Reg(stack, bse);
                         break;
                     }
 
                 case OpCode.PowK:
                     {
-                        ref var rb = ref stack[bse + B(insn)];
-                        ref var kc = ref k[C(insn)];
+                        ref var rb = ref At(ref regs, B(insn));
+                        ref var kc = ref Kst(k, C(insn));
                         if (rb.Type_ == LuauType.Number && kc.Type_ == LuauType.Number)
                         {
                             double y = kc.N;
-                            stack[bse + A(insn)] = new LuauValue(y == 2 ? rb.N * rb.N : y == 0.5 ? Math.Sqrt(rb.N) : y == 3 ? rb.N * rb.N * rb.N : Pow(L, rb.N, y));
+                            At(ref regs, A(insn)) = new LuauValue(y == 2 ? rb.N * rb.N : y == 0.5 ? Math.Sqrt(rb.N) : y == 3 ? rb.N * rb.N * rb.N : Pow(L, rb.N, y));
                             break;
                         }
                         L.Frames[ci].SavedPc = pc;
                         if (Arith(L, bse + A(insn), rb, kc, TagMethod.Pow))
                             goto Reentry;
                         stack = L.Stack;
+                        regs = ref Reg(stack, bse);
                         break;
                     }
 
                 case OpCode.SubRk:
                     {
-                        ref var kb = ref k[B(insn)];
-                        ref var rc = ref stack[bse + C(insn)];
+                        ref var kb = ref Kst(k, B(insn));
+                        ref var rc = ref At(ref regs, C(insn));
                         if (kb.Type_ == LuauType.Number && rc.Type_ == LuauType.Number)
                         {
-                            stack[bse + A(insn)] = new LuauValue(kb.N - rc.N);
+                            At(ref regs, A(insn)) = new LuauValue(kb.N - rc.N);
                             break;
                         }
                         L.Frames[ci].SavedPc = pc;
                         if (Arith(L, bse + A(insn), kb, rc, TagMethod.Sub))
                             goto Reentry;
                         stack = L.Stack;
+                        regs = ref Reg(stack, bse);
                         break;
                     }
 
                 case OpCode.DivRk:
                     {
-                        ref var kb = ref k[B(insn)];
-                        ref var rc = ref stack[bse + C(insn)];
+                        ref var kb = ref Kst(k, B(insn));
+                        ref var rc = ref At(ref regs, C(insn));
                         if (kb.Type_ == LuauType.Number && rc.Type_ == LuauType.Number)
                         {
-                            stack[bse + A(insn)] = new LuauValue(kb.N / rc.N);
+                            At(ref regs, A(insn)) = new LuauValue(kb.N / rc.N);
                             break;
                         }
                         L.Frames[ci].SavedPc = pc;
                         if (Arith(L, bse + A(insn), kb, rc, TagMethod.Div))
                             goto Reentry;
                         stack = L.Stack;
+                        regs = ref Reg(stack, bse);
                         break;
                     }
 
                 case OpCode.And:
                     {
-                        var rb = stack[bse + B(insn)];
-                        stack[bse + A(insn)] = rb.IsTruthy ? stack[bse + C(insn)] : rb;
+                        var rb = At(ref regs, B(insn));
+                        At(ref regs, A(insn)) = rb.IsTruthy ? At(ref regs, C(insn)) : rb;
                         break;
                     }
 
                 case OpCode.Or:
                     {
-                        var rb = stack[bse + B(insn)];
-                        stack[bse + A(insn)] = rb.IsTruthy ? rb : stack[bse + C(insn)];
+                        var rb = At(ref regs, B(insn));
+                        At(ref regs, A(insn)) = rb.IsTruthy ? rb : At(ref regs, C(insn));
                         break;
                     }
 
                 case OpCode.AndK:
                     {
-                        var rb = stack[bse + B(insn)];
-                        stack[bse + A(insn)] = rb.IsTruthy ? k[C(insn)] : rb;
+                        var rb = At(ref regs, B(insn));
+                        At(ref regs, A(insn)) = rb.IsTruthy ? Kst(k, C(insn)) : rb;
                         break;
                     }
 
                 case OpCode.OrK:
                     {
-                        var rb = stack[bse + B(insn)];
-                        stack[bse + A(insn)] = rb.IsTruthy ? rb : k[C(insn)];
+                        var rb = At(ref regs, B(insn));
+                        At(ref regs, A(insn)) = rb.IsTruthy ? rb : Kst(k, C(insn));
                         break;
                     }
 
@@ -1149,82 +1194,85 @@ internal static partial class Interpreter
                         // The values may be used by __concat; keep the stack top above them.
                         Concat(L, bse + b, bse + c);
                         stack = L.Stack;
-                        stack[bse + A(insn)] = stack[bse + b];
+                        regs = ref Reg(stack, bse);
+                        At(ref regs, A(insn)) = At(ref regs, b);
                         break;
                     }
 
                 case OpCode.Not:
-                    stack[bse + A(insn)] = LuauValue.FromBool(stack[bse + B(insn)].IsFalsy);
+                    At(ref regs, A(insn)) = LuauValue.FromBool(At(ref regs, B(insn)).IsFalsy);
                     break;
 
                 case OpCode.Minus:
                     {
-                        ref var rb = ref stack[bse + B(insn)];
+                        ref var rb = ref At(ref regs, B(insn));
                         if (rb.Type_ == LuauType.Number)
                         {
-                            stack[bse + A(insn)] = new LuauValue(-rb.N);
+                            At(ref regs, A(insn)) = new LuauValue(-rb.N);
                             break;
                         }
                         L.Frames[ci].SavedPc = pc;
                         if (Arith(L, bse + A(insn), rb, rb, TagMethod.Unm))
                             goto Reentry;
                         stack = L.Stack;
+                        regs = ref Reg(stack, bse);
                         break;
                     }
 
                 case OpCode.Length:
                     {
-                        ref var rb = ref stack[bse + B(insn)];
+                        ref var rb = ref At(ref regs, B(insn));
                         if (rb.Type_ == LuauType.Table)
                         {
                             var t = rb.UnsafeTable;
                             if (t.Metatable is null || (t.Metatable.TmCache & (1 << (int)TagMethod.Len)) != 0)
                             {
-                                stack[bse + A(insn)] = new LuauValue(t.Length());
+                                At(ref regs, A(insn)) = new LuauValue(t.Length());
                                 break;
                             }
                         }
                         else if (rb.Type_ == LuauType.String)
                         {
-                            stack[bse + A(insn)] = new LuauValue(rb.UnsafeString.Length);
+                            At(ref regs, A(insn)) = new LuauValue(rb.UnsafeString.Length);
                             break;
                         }
                         L.Frames[ci].SavedPc = pc;
                         var r = Length(L, rb);
                         stack = L.Stack;
-                        stack[bse + A(insn)] = r;
+                        regs = ref Reg(stack, bse);
+                        At(ref regs, A(insn)) = r;
                         break;
                     }
 
                 case OpCode.NewTable:
                     {
-                        uint aux = code[pc++];
+                        uint aux = Op(code, pc++);
                         int b = B(insn);
                         L.Frames[ci].SavedPc = pc;
                         var t = new LuauTable(state, (int)aux, b == 0 ? 0 : 1 << (b - 1));
                         state.ChargeMemory(MemoryCost.Table);
-                        stack[bse + A(insn)] = new LuauValue(t);
+                        At(ref regs, A(insn)) = new LuauValue(t);
                         break;
                     }
 
                 case OpCode.DupTable:
                     {
                         L.Frames[ci].SavedPc = pc;
-                        var t = k[D(insn)].UnsafeTable.Clone();
+                        var t = Kst(k, D(insn)).UnsafeTable.Clone();
                         state.ChargeMemory(MemoryCost.Table);
-                        stack[bse + A(insn)] = new LuauValue(t);
+                        At(ref regs, A(insn)) = new LuauValue(t);
                         break;
                     }
 
                 case OpCode.SetList:
                     {
-                        uint aux = code[pc++];
+                        uint aux = Op(code, pc++);
                         int ra = bse + A(insn);
                         int rb = bse + B(insn);
                         int c = C(insn) - 1;
                         int count = c < 0 ? L.Top - rb : c;
                         // The verifier cannot know what a register holds: mutated bytecode may aim SETLIST at a non-table.
-                        if (stack[ra].O is not LuauTable t)
+                        if (Reg(stack, ra).O is not LuauTable t)
                             throw new RuntimeError("invalid bytecode: SETLIST target is not a table");
                         L.Frames[ci].SavedPc = pc;
                         int index = (int)aux;
@@ -1241,12 +1289,12 @@ internal static partial class Interpreter
                 case OpCode.ForNPrep:
                     {
                         int ra = bse + A(insn);
-                        if (stack[ra].Type_ != LuauType.Number || stack[ra + 1].Type_ != LuauType.Number || stack[ra + 2].Type_ != LuauType.Number)
+                        if (Reg(stack, ra).Type_ != LuauType.Number || Reg(stack, ra + 1).Type_ != LuauType.Number || Reg(stack, ra + 2).Type_ != LuauType.Number)
                         {
                             L.Frames[ci].SavedPc = pc;
                             PrepareNumericFor(L, ra);
                         }
-                        double limit = stack[ra].N, step = stack[ra + 1].N, idx = stack[ra + 2].N;
+                        double limit = Reg(stack, ra).N, step = Reg(stack, ra + 1).N, idx = Reg(stack, ra + 2).N;
                         if (!(step > 0 ? idx <= limit : limit <= idx))
                             pc += D(insn);
                         break;
@@ -1260,11 +1308,12 @@ internal static partial class Interpreter
                             if (Safepoint(L, pc))
                                 return false;
                             stack = L.Stack;
+                            regs = ref Reg(stack, bse);
                         }
                         // One bounds check on the highest register covers the two below it. FORNPREP made all
                         // three numbers (the compiler copies a loop variable the body assigns), so only the
                         // index's number changes.
-                        ref var index = ref stack[bse + A(insn) + 2];
+                        ref var index = ref At(ref regs, A(insn) + 2);
                         double limit = Unsafe.Subtract(ref index, 2).N, step = Unsafe.Subtract(ref index, 1).N;
                         // Compare the sum in its register: reading it back through the ref made the branch wait
                         // for the store to forward.
@@ -1283,6 +1332,7 @@ internal static partial class Interpreter
                                     return pc == Jit.IlTier.Done;
                                 }
                                 stack = L.Stack;
+                                regs = ref Reg(stack, bse);
                             }
                         }
                         break;
@@ -1291,11 +1341,12 @@ internal static partial class Interpreter
                 case OpCode.ForGPrep:
                     {
                         int ra = bse + A(insn);
-                        if (stack[ra].Type_ != LuauType.Function)
+                        if (Reg(stack, ra).Type_ != LuauType.Function)
                         {
                             L.Frames[ci].SavedPc = pc;
                             PrepareGenericFor(L, ra);
                             stack = L.Stack;
+                            regs = ref Reg(stack, bse);
                         }
                         pc += D(insn);
                         break;
@@ -1304,15 +1355,15 @@ internal static partial class Interpreter
                 case OpCode.ForGPrepNext:
                     {
                         int ra = bse + A(insn);
-                        if (cl.Env.SafeEnv && stack[ra + 1].Type_ == LuauType.Table && stack[ra + 2].Type_ == LuauType.Nil)
+                        if (cl.Env.SafeEnv && Reg(stack, ra + 1).Type_ == LuauType.Table && Reg(stack, ra + 2).Type_ == LuauType.Nil)
                         {
-                            stack[ra] = default;
-                            stack[ra + 2] = LuauValue.FromLightUserdata(0, IteratorTag);
+                            Reg(stack, ra) = default;
+                            Reg(stack, ra + 2) = LuauValue.FromLightUserdata(0, IteratorTag);
                         }
-                        else if (stack[ra].Type_ != LuauType.Function)
+                        else if (Reg(stack, ra).Type_ != LuauType.Function)
                         {
                             L.Frames[ci].SavedPc = pc;
-                            throw new RuntimeError($"attempt to iterate over a {ObjectTypeName(state, stack[ra])} value");
+                            throw new RuntimeError($"attempt to iterate over a {ObjectTypeName(state, Reg(stack, ra))} value");
                         }
                         pc += D(insn);
                         break;
@@ -1321,15 +1372,15 @@ internal static partial class Interpreter
                 case OpCode.ForGPrepINext:
                     {
                         int ra = bse + A(insn);
-                        if (cl.Env.SafeEnv && stack[ra + 1].Type_ == LuauType.Table && stack[ra + 2].Type_ == LuauType.Number && stack[ra + 2].N == 0)
+                        if (cl.Env.SafeEnv && Reg(stack, ra + 1).Type_ == LuauType.Table && Reg(stack, ra + 2).Type_ == LuauType.Number && Reg(stack, ra + 2).N == 0)
                         {
-                            stack[ra] = default;
-                            stack[ra + 2] = LuauValue.FromLightUserdata(0, IteratorTag);
+                            Reg(stack, ra) = default;
+                            Reg(stack, ra + 2) = LuauValue.FromLightUserdata(0, IteratorTag);
                         }
-                        else if (stack[ra].Type_ != LuauType.Function)
+                        else if (Reg(stack, ra).Type_ != LuauType.Function)
                         {
                             L.Frames[ci].SavedPc = pc;
-                            throw new RuntimeError($"attempt to iterate over a {ObjectTypeName(state, stack[ra])} value");
+                            throw new RuntimeError($"attempt to iterate over a {ObjectTypeName(state, Reg(stack, ra))} value");
                         }
                         pc += D(insn);
                         break;
@@ -1343,15 +1394,16 @@ internal static partial class Interpreter
                             if (Safepoint(L, pc))
                                 return false;
                             stack = L.Stack;
+                            regs = ref Reg(stack, bse);
                         }
                         int ra = bse + A(insn);
-                        int aux = (int)code[pc];
-                        if (stack[ra].Type_ == LuauType.Nil && stack[ra + 1].Type_ == LuauType.Table)
+                        int aux = (int)Op(code, pc);
+                        if (Reg(stack, ra).Type_ == LuauType.Nil && Reg(stack, ra + 1).Type_ == LuauType.Table)
                         {
-                            var t = stack[ra + 1].UnsafeTable;
-                            int index = (int)stack[ra + 2].LightUserdataPayload;
+                            var t = Reg(stack, ra + 1).UnsafeTable;
+                            int index = (int)Reg(stack, ra + 2).LightUserdataPayload;
                             for (int i = 2; i < aux; i++)
-                                stack[ra + 3 + i] = default;
+                                Reg(stack, ra + 3 + i) = default;
                             var array = t.Array;
                             // ipairs-style traversal (sign bit of AUX) stops at the first nil.
                             if (aux < 0 && ((uint)index >= (uint)array.Length || array[index].Type_ == LuauType.Nil))
@@ -1363,9 +1415,9 @@ internal static partial class Interpreter
                             {
                                 if (array[index].Type_ != LuauType.Nil)
                                 {
-                                    stack[ra + 2] = LuauValue.FromLightUserdata(index + 1, IteratorTag);
-                                    stack[ra + 3] = new LuauValue(index + 1);
-                                    LuauValue.Copy(ref stack[ra + 4], in array[index]);
+                                    Reg(stack, ra + 2) = LuauValue.FromLightUserdata(index + 1, IteratorTag);
+                                    Reg(stack, ra + 3) = new LuauValue(index + 1);
+                                    LuauValue.Copy(ref Reg(stack, ra + 4), in array[index]);
                                     goto ForGLoopJump;
                                 }
                                 index++;
@@ -1377,9 +1429,9 @@ internal static partial class Interpreter
                                 ref var n = ref nodes[index - array.Length];
                                 if (n.Value.Type_ != LuauType.Nil)
                                 {
-                                    stack[ra + 2] = LuauValue.FromLightUserdata(index + 1, IteratorTag);
-                                    stack[ra + 3] = n.Key;
-                                    stack[ra + 4] = n.Value;
+                                    Reg(stack, ra + 2) = LuauValue.FromLightUserdata(index + 1, IteratorTag);
+                                    Reg(stack, ra + 3) = n.Key;
+                                    Reg(stack, ra + 4) = n.Value;
                                     goto ForGLoopJump;
                                 }
                                 index++;
@@ -1398,6 +1450,7 @@ internal static partial class Interpreter
                                     return pc == Jit.IlTier.Done;
                                 }
                                 stack = L.Stack;
+                                regs = ref Reg(stack, bse);
                             }
                             break;
                         }
@@ -1424,6 +1477,7 @@ internal static partial class Interpreter
                             int ra0 = bse + A(insn);
                             L.EnsureStack(ra0 + n);
                             stack = L.Stack;
+                            regs = ref Reg(stack, bse);
                             Array.Copy(stack, bse - n, stack, ra0, n);
                             L.Top = ra0 + n;
                         }
@@ -1432,9 +1486,9 @@ internal static partial class Interpreter
                             int ra0 = bse + A(insn);
                             int j = 0;
                             for (; j < b && j < n; j++)
-                                LuauValue.Copy(ref stack[ra0 + j], in stack[bse - n + j]);
+                                LuauValue.Copy(ref Reg(stack, ra0 + j), in Reg(stack, bse - n + j));
                             for (; j < b; j++)
-                                stack[ra0 + j] = default;
+                                Reg(stack, ra0 + j) = default;
                         }
                         break;
                     }
@@ -1445,17 +1499,19 @@ internal static partial class Interpreter
                         L.Frames[ci].SavedPc = pc;
                         L.EnsureStack(L.Top + p.MaxStackSize + numParams);
                         stack = L.Stack;
+                        regs = ref Reg(stack, bse);
                         int fixedBase = bse;
                         int newBase = L.Top;
                         for (int i = 0; i < numParams; i++)
                         {
-                            stack[newBase + i] = stack[fixedBase + i];
-                            stack[fixedBase + i] = default;
+                            Reg(stack, newBase + i) = Reg(stack, fixedBase + i);
+                            Reg(stack, fixedBase + i) = default;
                         }
                         ref var frame = ref L.Frames[ci];
                         frame.Base = newBase;
                         frame.Top = newBase + p.MaxStackSize;
                         bse = newBase;
+                        regs = ref Reg(stack, bse);
                         L.Top = frame.Top;
                         break;
                     }
@@ -1467,8 +1523,8 @@ internal static partial class Interpreter
                         // Inline path for number builtins (bit32, math.floor, ...) wanting one result: no call
                         // into Builtins, no argument copies. Anything else takes the general path below.
                         int callPc = pc + C(insn);
-                        uint callInsn = code[callPc];
-                        ref var x = ref stack[bse + B(insn)];
+                        uint callInsn = Op(code, callPc);
+                        ref var x = ref At(ref regs, B(insn));
                         if (C(callInsn) == 2 && x.Type_ == LuauType.Number && cl.Env.SafeEnv)
                         {
                             var op = (OpCode)(byte)insn;
@@ -1476,7 +1532,7 @@ internal static partial class Interpreter
                             int nparams = 1;
                             if (op != OpCode.FastCall1)
                             {
-                                ref var yv = ref op == OpCode.FastCall2 ? ref stack[bse + (int)code[pc]] : ref k[code[pc]];
+                                ref var yv = ref op == OpCode.FastCall2 ? ref At(ref regs, (int)Op(code, pc)) : ref Kst(k, Op(code, pc));
                                 if (yv.Type_ != LuauType.Number)
                                     goto case OpCode.FastCall3;
                                 y = yv.N;
@@ -1484,7 +1540,7 @@ internal static partial class Interpreter
                             }
                             if (Builtins.TryNumeric((BuiltinFunction)A(insn), nparams, x.N, y, out double r))
                             {
-                                stack[bse + A(callInsn)] = new LuauValue(r);
+                                At(ref regs, A(callInsn)) = new LuauValue(r);
                                 pc = callPc + 1;
                                 break;
                             }
@@ -1500,7 +1556,7 @@ internal static partial class Interpreter
                         if (cl.Env.SafeEnv)
                         {
                             int callPc = pc + skip;
-                            uint callInsn = code[callPc];
+                            uint callInsn = Op(code, callPc);
                             int ra = bse + A(callInsn);
                             int nresults = C(callInsn) - 1;
                             int n;
@@ -1516,20 +1572,21 @@ internal static partial class Interpreter
                                     n = Builtins.Call(L, (BuiltinFunction)A(insn), ra, nresults, bse + B(insn), 1, -1, -1, default);
                                     break;
                                 case OpCode.FastCall2:
-                                    n = Builtins.Call(L, (BuiltinFunction)A(insn), ra, nresults, bse + B(insn), 2, bse + (int)code[pc], -1, default);
+                                    n = Builtins.Call(L, (BuiltinFunction)A(insn), ra, nresults, bse + B(insn), 2, bse + (int)Op(code, pc), -1, default);
                                     break;
                                 case OpCode.FastCall2K:
-                                    n = Builtins.Call(L, (BuiltinFunction)A(insn), ra, nresults, bse + B(insn), 2, -1, -1, k[code[pc]]);
+                                    n = Builtins.Call(L, (BuiltinFunction)A(insn), ra, nresults, bse + B(insn), 2, -1, -1, Kst(k, Op(code, pc)));
                                     break;
                                 default:
                                     {
-                                        uint aux = code[pc];
+                                        uint aux = Op(code, pc);
                                         n = Builtins.Call(L, (BuiltinFunction)A(insn), ra, nresults, bse + B(insn), 3, bse + (int)(aux & 0xFF), bse + (int)((aux >> 8) & 0xFF), default);
                                         break;
                                     }
                             }
                             // A builtin may grow the stack (table.unpack with many results).
                             stack = L.Stack;
+                            regs = ref Reg(stack, bse);
                             if (n >= 0)
                             {
                                 if (nresults < 0)
@@ -1547,7 +1604,7 @@ internal static partial class Interpreter
                     {
                         int hits = E(insn);
                         if (hits < (1 << 23) - 1)
-                            code[pc - 1] = (insn & 0xFF) | ((uint)(hits + 1) << 8);
+                            Op(code, pc - 1) = (insn & 0xFF) | ((uint)(hits + 1) << 8);
                         break;
                     }
 
@@ -1560,6 +1617,34 @@ internal static partial class Interpreter
                     throw new RuntimeError($"unsupported instruction {(OpCode)(byte)insn}");
             }
         }
+    }
+
+    /// <summary>
+    /// <see cref="EnterLuau"/> for the common call, inlined into CALL: a fixed-parameter callee, room on the stack
+    /// and in the frame array. Returns false (nothing done) otherwise.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool TryEnterLuauInline(LuauThread L, LuauValue[] stack, int func, int argTop, int nresults, LuauClosure ncl)
+    {
+        var np = ncl.Proto;
+        int nbse = func + 1;
+        int argEnd = nbse + np.NumParams;
+        // The same reservation as EnterLuau's EnsureStack (with its slack of 5).
+        if (np.IsVararg || Math.Max(argTop, argEnd) + np.MaxStackSize + 5 > stack.Length || !L.CanPushFrame)
+            return false;
+        ref var f = ref L.PushFrame();
+        f.Func = func;
+        f.Base = nbse;
+        f.Top = nbse + np.MaxStackSize;
+        f.SavedPc = 0;
+        f.NResults = nresults;
+        f.Closure = ncl;
+        f.Host = null;
+        f.Flags = FrameFlags.None;
+        for (int i = argTop; i < argEnd; i++)
+            Reg(stack, i) = default;
+        L.Top = f.Top;
+        return true;
     }
 
     private static LuauClosure NewClosure(LuauState state, Proto proto, LuauTable env)
@@ -1577,6 +1662,34 @@ internal static partial class Interpreter
         long index = offset / Unsafe.SizeOf<TableNode>();
         return index >= 0 && index < nodes.Length ? (int)index & 0xFF : 0;
     }
+
+    /// <summary>
+    /// A register (stack slot) without the array bounds check. Only for indices the verifier bounds: a register
+    /// operand is below the prototype's MaxStackSize, and every Luau frame has that many slots from its base (plus the
+    /// slack <see cref="LuauThread.EnsureStack"/> keeps) before the loop runs it.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ref LuauValue Reg(LuauValue[] stack, int index) =>
+        ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(stack), (nuint)(uint)index);
+
+    /// <summary>The register <paramref name="index"/> of the frame whose register 0 is <paramref name="regs"/> (see <see cref="Reg"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ref LuauValue At(ref LuauValue regs, int index) => ref Unsafe.Add(ref regs, (nuint)(uint)index);
+
+    /// <summary>An instruction word without the bounds check: the verifier keeps every pc and jump inside the code.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ref uint Op(uint[] code, int pc) =>
+        ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(code), (nuint)(uint)pc);
+
+    /// <summary>A constant without the bounds check: the verifier checks every constant operand against the table.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ref LuauValue Kst(LuauValue[] k, int index) =>
+        ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(k), (nuint)(uint)index);
+
+    /// <inheritdoc cref="Kst(LuauValue[], int)"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ref LuauValue Kst(LuauValue[] k, uint index) =>
+        ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(k), (nuint)index);
 
     /// <summary>
     /// (int)d for array indices, without the saturating conversion's extra instructions: any double outside the int

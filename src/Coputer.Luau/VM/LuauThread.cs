@@ -162,6 +162,10 @@ public sealed class LuauThread : LuauObject
     // ---- frames ----
 
     /// <summary>Adds a call frame, failing with "stack overflow" past the call limit.</summary>
+    /// <summary>Whether <see cref="PushFrame"/> has room without growing the frame array or reporting an overflow.</summary>
+    internal bool CanPushFrame => FrameIndex + 1 < _frameEnd;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal ref CallFrame PushFrame()
     {
         int next = FrameIndex + 1;
