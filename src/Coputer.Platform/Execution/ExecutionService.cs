@@ -490,7 +490,7 @@ public sealed class ExecutionService : IDisposable
         if (program is null)
             return Failure(RunStatus.NotFound, $"no program {job.Program} on this node", job.Program, job.Request);
         Interlocked.Increment(ref _runs);
-        var result = ProgramRuntime.Run(program, job.Request, _options.Limits, job.Abandoned.Token, LoadDependency);
+        var result = ProgramRuntime.Run(program, job.Request, _options.Limits, job.Abandoned.Token, LoadDependency, _options.IlTier);
         if (result.IsDeterministic && job.UseCache)
         {
             var key = (job.Program, job.Request.InputHash);
