@@ -266,14 +266,12 @@ public sealed partial class NetworkHost
         return _execution.Store.HasProgram(program);
     }
 
-    /// <summary>A bundle by hash for a pinned dependency of a program run here, found like any bundle.</summary>
-    private async Task<byte[]?> FetchBundleAsync(Hash256 program, CancellationToken cancellation)
-    {
-        var bytes = await FetchOnDemandAsync(program, null, cancellation);
-        if (bytes is not null)
-            _bundles[program] = true; // the execution service stores it next
-        return bytes;
-    }
+    /// <summary>
+    /// A bundle by hash, found like any bundle, for a pinned dependency of a program run here (the execution service
+    /// stores it) or for a client that asked for it (passed on, not stored).
+    /// </summary>
+    private Task<byte[]?> FetchBundleAsync(Hash256 program, CancellationToken cancellation) =>
+        FetchOnDemandAsync(program, null, cancellation);
 
     /// <summary>
     /// A bundle fetched on demand and checked against its hash, or null when none could be had within
