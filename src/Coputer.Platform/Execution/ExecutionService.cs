@@ -255,8 +255,10 @@ public sealed class ExecutionService : IDisposable
 
     /// <summary>
     /// A bundle by hash, for a client that needs it (a program's pinned dependency in <c>coputer dev</c>): from this
-    /// node's store, or fetched from elsewhere when <see cref="FetchBundle"/> is set, checked against the hash and
-    /// stored. Null when this node refuses the program or cannot find it.
+    /// node's store, or fetched from elsewhere when <see cref="FetchBundle"/> is set and checked against the hash.
+    /// A fetched bundle is passed on, not stored: otherwise any client could make the node keep a copy of every
+    /// bundle in the network, outside every publisher's storage quota. Null when this node refuses the program or
+    /// cannot find it.
     /// </summary>
     public async Task<byte[]?> GetBundleAsync(Hash256 program, CancellationToken cancellation = default)
     {
@@ -264,9 +266,9 @@ public sealed class ExecutionService : IDisposable
             return null;
         if (Store.GetBundleBytes(program) is { } held)
             return held;
-        if (FetchBundle is not { } fetch || await fetch(program, cancellation).ConfigureAwait(false) is not { } bytes)
+        if (FetchBundle is not { } fetch)
             return null;
-        return Store.PutBundle(program, bytes) ? bytes : null;
+        return await fetch(program, cancellation).ConfigureAwait(false);
     }
 
     /// <summary>The program's most recent runs, newest first (empty if it has not run since the service started).</summary>
