@@ -401,6 +401,9 @@ internal static partial class Interpreter
                             }
                             if (!t.IsReadOnly && (t.Metatable is null || (t.Metatable.TmCache & (1 << (int)TagMethod.NewIndex)) != 0))
                             {
+                                // A constructor's field into a new table: straight into its free main position.
+                                if (n.Key.Type_ == LuauType.Nil && t.TryInsertAtFreeMainPosition(slot, key, in RA(ref regs, insn)))
+                                    break;
                                 ref var res = ref t.SetStr(key);
                                 res = RA(ref regs, insn);
                                 Op(code, pc - 2) = WithC(insn, SlotOf(t, in res));
@@ -1280,7 +1283,11 @@ internal static partial class Interpreter
                             throw new RuntimeError("attempt to modify a readonly table");
                         if (index - 1 + count > t.Array.Length)
                             t.ResizeArray(index - 1 + count);
-                        stack.AsSpan(rb, count).CopyTo(t.Array.AsSpan(index - 1));
+                        // Element by element: a constructor's few values, mostly numbers, copy without the write
+                        // barrier a span copy applies to every element.
+                        var dstArray = t.Array;
+                        for (int i = 0; i < count; i++)
+                            LuauValue.Copy(ref dstArray[index - 1 + i], in stack[rb + i]);
                         if (c < 0)
                             L.Top = L.Frames[ci].Top;
                         break;
