@@ -25,6 +25,13 @@ public sealed class NetworkCounters
     private long _badAnswers;
     private long _ranForPeers;
     private long _replicasTaken;
+    private long _audits;
+    private long _auditsUnsettled;
+    private long _mismatches;
+    private long _excluded;
+    private long _answersCached;
+    private long _servedFromCache;
+    private long _proofsReceived;
     private long _fetchedOnDemand;
     private long _onDemandFailed;
 
@@ -78,6 +85,41 @@ public sealed class NetworkCounters
 
     /// <summary>On-demand fetches that found no node with the bundle within the deadline.</summary>
     public long OnDemandFailures => Interlocked.Read(ref _onDemandFailed);
+
+    /// <summary>Answers of other nodes re-run to check them (the auditor's choice: every answer of a new runner, then a random share).</summary>
+    public long Audits => Interlocked.Read(ref _audits);
+
+    /// <summary>Audits that could not be finished (no second runner and no run here); the answer was not cached.</summary>
+    public long AuditsUnsettled => Interlocked.Read(ref _auditsUnsettled);
+
+    /// <summary>Audits whose re-run disagreed with the answer (two signed receipts that differ).</summary>
+    public long Mismatches => Interlocked.Read(ref _mismatches);
+
+    /// <summary>Runners excluded after a mismatch settled by this node's own run (its audits and proofs it checked).</summary>
+    public long RunnersExcluded => Interlocked.Read(ref _excluded);
+
+    /// <summary>Answers of other nodes kept in this node's result cache once checked or trusted.</summary>
+    public long AnswersCached => Interlocked.Read(ref _answersCached);
+
+    /// <summary>Runs of programs this node lacked answered from results other nodes computed (cached here).</summary>
+    public long ServedFromCache => Interlocked.Read(ref _servedFromCache);
+
+    /// <summary>Mismatch proofs received from peers and checked by a run here.</summary>
+    public long ProofsReceived => Interlocked.Read(ref _proofsReceived);
+
+    internal void Audited() => Interlocked.Increment(ref _audits);
+
+    internal void AuditUnsettled() => Interlocked.Increment(ref _auditsUnsettled);
+
+    internal void Mismatch() => Interlocked.Increment(ref _mismatches);
+
+    internal void RunnerExcluded() => Interlocked.Increment(ref _excluded);
+
+    internal void AnswerCached() => Interlocked.Increment(ref _answersCached);
+
+    internal void CacheServed() => Interlocked.Increment(ref _servedFromCache);
+
+    internal void ProofReceived() => Interlocked.Increment(ref _proofsReceived);
 
     internal void ReplicaTaken() => Interlocked.Increment(ref _replicasTaken);
 

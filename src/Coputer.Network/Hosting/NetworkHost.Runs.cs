@@ -23,6 +23,12 @@ public sealed partial class NetworkHost
 {
     private readonly ConcurrentDictionary<long, PendingRun> _pendingRuns = new();
 
+    /// <summary>For tests: a dishonest runner, whose answers for peers are replaced by this before they are signed.</summary>
+    internal Func<RunResult, RunResult>? Lie { get; set; }
+
+    /// <summary>For tests: off makes a run for a program this node lacks go to a neighbour without an on-demand fetch.</summary>
+    internal bool OnDemandForRuns { get; set; } = true;
+
     /// <summary>A run for a peer is never forwarded again, even when this node's queue is full: the caller asks another runner.</summary>
     private static readonly Platform.Execution.RunOptions s_forPeers = new() { MayForward = false };
 
@@ -33,19 +39,28 @@ public sealed partial class NetworkHost
     /// </summary>
     public async Task<RunResult?> ForwardAsync(ProgramRef target, WebRequest request, CancellationToken cancellation = default)
     {
-        if (_execution.Resolve(target) is null && await FetchForRunAsync(target, cancellation) && _execution.Resolve(target) is not null)
+        if (OnDemandForRuns && _execution.Resolve(target) is null && await FetchForRunAsync(target, cancellation) && _execution.Resolve(target) is not null)
             return await _execution.RunAsync(target, request, cancellation: cancellation);
-        return await RunOnNeighbourAsync(target, request, cancellation);
+        // Another node's answer for this program and input, checked here before it was cached.
+        if (CachedFromPeers(target, request.InputHash) is { } cached)
+            return cached;
+        var wire = new RunRequest(target, request.Method, request.RawPath, request.Headers, request.Body.ToArray());
+        var answer = await AskRunnerAsync(target, request.InputHash, wire, except: null, audit: false, cancellation);
+        return answer is null ? null : await CheckAsync(wire, answer, cancellation);
     }
 
-    private async Task<RunResult?> RunOnNeighbourAsync(ProgramRef target, WebRequest request, CancellationToken cancellation)
+    /// <summary>Runs a request on a neighbour (not <paramref name="except"/>, none excluded) through the scheduler; the first answer that checks, or null.</summary>
+    private async Task<CheckedAnswer?> AskRunnerAsync(ProgramRef target, Hash256 input, RunRequest wire, NodeId? except, bool audit, CancellationToken cancellation)
     {
-        var peers = ActivePeers.ToDictionary(p => p.Id);
-        var pending = new PendingRun(target, request.InputHash, RunWire.Encode(new RunRequest(target, request.Method, request.RawPath, request.Headers, request.Body.ToArray())), peers);
+        List<PeerInfo> runners;
+        lock (_gate)
+            runners = [.. ActivePeers.Where(p => p.Id != except && !_auditor.IsExcluded(p.Id))];
+        var peers = runners.ToDictionary(p => p.Id);
+        var pending = new PendingRun(target, input, RunWire.Encode(wire), peers, audit);
         IReadOnlyList<NodeEffect> effects;
         lock (_gate)
         {
-            (long id, effects) = _runs.Submit(target.IsHash ? target.Hash : default, request.InputHash, [.. peers.Keys], Now);
+            (long id, effects) = _runs.Submit(target.IsHash ? target.Hash : default, input, [.. peers.Keys], Now);
             _pendingRuns[id] = pending;
         }
         Execute(effects, from: null);
@@ -78,7 +93,13 @@ public sealed partial class NetworkHost
                     pending.Answers[runner.Id] = answer;
                     Execute(Locked(() => _runs.Answer(requestId, answer.Receipt, Now)), from: null);
                     if (answer.Record is { } record)
+                    {
+                        // Verified in CheckAnswer: the book takes it (the name then resolves here, for the
+                        // result cache and on-demand fetches), and the store takes it if the bundle is here.
+                        lock (_gate)
+                            _node.Records.Apply(record);
                         OnRecord(record, runner);
+                    }
                     return;
                 }
                 Counters.BadAnswer();
@@ -101,7 +122,11 @@ public sealed partial class NetworkHost
     {
         if (!_pendingRuns.TryRemove(requestId, out var pending))
             return;
-        if (answer is null)
+        if (pending.IsAudit)
+        {
+            // A re-run for an audit: counted with the audits, not as a forwarded run.
+        }
+        else if (answer is null)
         {
             Counters.ForwardFailed();
         }
@@ -109,7 +134,7 @@ public sealed partial class NetworkHost
         {
             Counters.Forwarded(hedged);
         }
-        pending.Done.TrySetResult(answer?.Result);
+        pending.Done.TrySetResult(answer);
     }
 
     /// <summary>A verified answer: its receipt, its outcome, and for a name the signed record it was resolved by.</summary>
@@ -204,6 +229,8 @@ public sealed partial class NetworkHost
             context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
             return;
         }
+        if (Lie is { } lie)
+            result = lie(result);
         byte[] outcome = ResultCodec.Encode(result);
         var receipt = RunReceipt.Sign(_options.Identity, ProgramRuntime.Version, resolved.Program, request.InputHash, Hash256.Of(outcome), (ulong)result.Info.Instructions);
         byte[] answer = RunWire.Encode(new RunAnswer(receipt.Encode(), run.Target.IsHash ? null : resolved.Version?.Record.Encode(), outcome));
@@ -213,8 +240,10 @@ public sealed partial class NetworkHost
         Counters.RanForPeer();
     }
 
-    private sealed class PendingRun(ProgramRef target, Hash256 input, byte[] request, Dictionary<NodeId, PeerInfo> peers)
+    private sealed class PendingRun(ProgramRef target, Hash256 input, byte[] request, Dictionary<NodeId, PeerInfo> peers, bool isAudit)
     {
+        public bool IsAudit { get; } = isAudit;
+
         public ProgramRef Target { get; } = target;
 
         public Hash256 Input { get; } = input;
@@ -225,6 +254,6 @@ public sealed partial class NetworkHost
 
         public ConcurrentDictionary<NodeId, CheckedAnswer> Answers { get; } = new();
 
-        public TaskCompletionSource<RunResult?> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public TaskCompletionSource<CheckedAnswer?> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 }

@@ -80,6 +80,9 @@ public sealed record NetworkHostOptions
     /// <summary>Most peer connections the listener accepts at once.</summary>
     public int MaxConnections { get; init; } = 512;
 
+    /// <summary>How answers of other nodes are checked before they are cached (the share re-run once a runner is trusted).</summary>
+    public AuditOptions Audits { get; init; } = new();
+
     /// <summary>How long the throwaway TLS certificate is valid (a new one is made at every start).</summary>
     public TimeSpan CertificateLifetime { get; init; } = TimeSpan.FromDays(30);
 }
@@ -103,6 +106,7 @@ public sealed partial class NetworkHost : IAsyncDisposable
     private readonly PeerClient _client;
     private readonly NetworkNode _node;
     private readonly RunScheduler _runs;
+    private readonly Auditor _auditor;
     private readonly Lock _gate = new();
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly ConcurrentDictionary<NodeId, Outbox> _outboxes = new();
@@ -125,6 +129,7 @@ public sealed partial class NetworkHost : IAsyncDisposable
         Self = self;
         _client = new PeerClient(certificate, options.Transport);
         _runs = new RunScheduler(new Execution.RunOptions { Deadline = options.Transport.RunDeadline });
+        _auditor = new Auditor(options.Audits, AuditRandom(options.Identity));
         _node = new NetworkNode(self, options.Membership, options.Broadcast, options.Replication with { ContentInMessages = false }, new Random(RandomNumberGenerator.GetInt32(int.MaxValue)), kept: HeldHere);
     }
 
@@ -504,6 +509,13 @@ public sealed partial class NetworkHost : IAsyncDisposable
         if (path == PeerPaths.Run && HttpMethods.IsPost(request.Method))
         {
             await ServeRunAsync(context, peer.Value);
+            return;
+        }
+        if (path == PeerPaths.Proof && HttpMethods.IsPost(request.Method))
+        {
+            if (context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
+                size.MaxRequestBodySize = MismatchProof.MaxSize;
+            await ReceiveProofAsync(context, peer.Value);
             return;
         }
         if (path == PeerPaths.Hello && HttpMethods.IsGet(request.Method))

@@ -41,6 +41,7 @@ public static class PeerPaths
     public const string Message = "/v1/message";
     public const string Bundles = "/v1/bundles/";
     public const string Run = "/v1/run";
+    public const string Proof = "/v1/proof";
 }
 
 /// <summary>A failed peer call: refused, unreachable, unauthenticated, or past its deadline.</summary>
@@ -80,6 +81,14 @@ public sealed class PeerClient : IDisposable
         var content = new ByteArrayContent(message);
         content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
         using var response = await CallAsync(Get(to.Address, to.Id), HttpMethod.Post, PeerPaths.Message, content, _options.MessageDeadline, cancellation);
+    }
+
+    /// <summary>Sends a mismatch proof (<see cref="Execution.MismatchProof"/>) to <paramref name="to"/>.</summary>
+    public async Task SendProofAsync(PeerInfo to, byte[] proof, CancellationToken cancellation = default)
+    {
+        var content = new ByteArrayContent(proof);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+        using var response = await CallAsync(Get(to.Address, to.Id), HttpMethod.Post, PeerPaths.Proof, content, _options.RunDeadline, cancellation);
     }
 
     /// <summary>The bytes <paramref name="from"/> holds under <paramref name="id"/>, or null when it does not have them. The caller checks the hash.</summary>

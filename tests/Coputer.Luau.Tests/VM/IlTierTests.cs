@@ -161,6 +161,38 @@ public class IlTierTests
         local function fib(n) if n < 2 then return n end return fib(n - 1) + fib(n - 2) end
         return sum(1, 2, 3, 4), fib(15)
         """,
+        // Calls between compiled functions: recursion deeper than they nest, multiple and variable results, tables
+        // built in the callee, concatenation, and the interpreter's own stack overflow.
+        """
+        local function depth(n) if n == 0 then return 0 end return 1 + depth(n - 1) end
+        local function pair(a, b) return b, a end
+        local function many(...) return ... end
+        local function node(d) if d == 0 then return {} end return {node(d - 1), node(d - 1)} end
+        local function count(t) if not t[1] then return 1 end return count(t[1]) + count(t[2]) end
+        local function name(i) return "n" .. i .. ":" .. depth(i) end
+        local x, y = pair(1, 2)
+        local ok, e = pcall(function() local function r() return 1 + r() end return r() end)
+        return depth(3000), x, y, select("#", many(1, 2, 3)), count(node(8)), name(7), ok, e
+        """,
+        // An error three compiled calls deep: its message, line and traceback.
+        """
+        local function inner(t) return t.x.y end
+        local function middle(t) return inner(t) + 1 end
+        local function outer()
+          local s = 0
+          for i = 1, 3 do s = s + middle({x = {y = i}}) end
+          return s + middle({})
+        end
+        return outer()
+        """,
+        // Metamethods whose results go back into a compiled caller's instruction.
+        """
+        local V = {}
+        V.__add = function(a, b) return setmetatable({v = a.v + b.v}, V) end
+        V.__index = function(t, k) return #k end
+        local function sum(n) local a = setmetatable({v = 0}, V) for i = 1, n do a = a + setmetatable({v = i}, V) end return a.v + a.abc end
+        return sum(10), sum(20)
+        """,
         // Integers and vectors reach the interpreter's paths.
         """
         local v = vector.create(1, 2, 3)
@@ -200,6 +232,44 @@ public class IlTierTests
         var compiled = Observe(program, il: true, budget);
         Assert.Equal("terminated: Instructions", interpreted.Outcome);
         Assert.Equal(interpreted, compiled with { Compiled = 0 });
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(100)]
+    [InlineData(2345)]
+    [InlineData(40000)]
+    public void ABudgetStopsCompiledCallsWhereItStopsTheInterpreter(long budget)
+    {
+        const string program = """
+            local function fib(n) if n < 2 then return n end return fib(n - 1) + fib(n - 2) end
+            local s = 0
+            for i = 1, 25 do s = s + fib(i) end
+            return s
+            """;
+        var interpreted = Observe(program, il: false, budget);
+        var compiled = Observe(program, il: true, budget);
+        Assert.Equal("terminated: Instructions", interpreted.Outcome);
+        Assert.Equal(interpreted, compiled with { Compiled = 0 });
+    }
+
+    [Fact]
+    public void CoroutinesYieldFromCompiledCallees()
+    {
+        const string program = """
+            local function leaf(i) coroutine.yield(i) return i * 2 end
+            local function mid(i) return leaf(i) + 1 end
+            local co = coroutine.wrap(function()
+              local s = 0
+              for i = 1, 4 do s = s + mid(i) end
+              return s
+            end)
+            local r = {}
+            for i = 1, 5 do r[i] = co() end
+            return table.concat(r, " ")
+            """;
+        Assert.Equal("1 2 3 4 24", Observe(program, false).Outcome);
+        Assert.Equal(Observe(program, false), Observe(program, true) with { Compiled = 0 });
     }
 
     [Fact]

@@ -285,6 +285,96 @@ public sealed class NetworkHostTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task ALyingRunnerIsCaughtByAnAuditExcludedEverywhereItsProofReachesAndOnlyCheckedAnswersAreCached()
+    {
+        await using var hosts = new TestHosts();
+        var asker = await hosts.StartAsync();
+        var honest = await hosts.StartAsync([asker.Self.Address]);
+        var liar = await hosts.StartAsync([asker.Self.Address]);
+        Assert.True(await TestHosts.EventuallyAsync(() => hosts.Hosts.All(h => h.ActivePeers.Count == 2), TimeSpan.FromSeconds(20)), "the three hosts did not all become neighbours");
+        // The asker has to forward (no on-demand fetch for runs), but can still fetch the program to settle a mismatch.
+        asker.OnDemandForRuns = false;
+        liar.Lie = r => new RunResult { Status = RunStatus.Ok, Response = new Coputer.Platform.Runtime.WebResponse(200, [], "forged"u8.ToArray()), Info = r.Info };
+        using var publisher = Publisher.Generate();
+        var bundle = Coputer.Platform.Bundles.Bundle.Create([new("main.luau", System.Text.Encoding.UTF8.GetBytes("local w = args.web() return { body = buffer.fromstring('echo ' .. w.url.path .. '?' .. w.url.rawquery) }"))]);
+        // Straight into the runners' stores: no broadcast.
+        var record = new Coputer.Platform.Records.PublicationRecord(publisher.Key, "echo", bundle.Hash, 1).Sign(publisher);
+        Assert.True(hosts.Execution(1).Store.Publish(record, bundle.Encode()).Succeeded);
+        Assert.True(hosts.Execution(2).Store.Publish(record, bundle.Encode()).Succeeded);
+        var target = ProgramRef.ByHash(bundle.Hash);
+
+        var bodies = new List<string>();
+        for (int i = 0; i < 12; i++)
+        {
+            var result = await hosts.Execution(0).RunAsync(target, WebRequest.Create("GET", $"/page?i={i}"));
+            Assert.Equal(RunStatus.Ok, result.Status);
+            bodies.Add(System.Text.Encoding.UTF8.GetString(result.Response!.Body.Span));
+        }
+        // Every answer of a runner on probation is re-run before it is given out, so no forged answer reached the
+        // caller: the first the liar gave (or checked) was settled by the asker's own run, which answered instead.
+        for (int i = 0; i < 12; i++)
+            Assert.Equal($"echo /page?i={i}", bodies[i]);
+        Assert.True(await TestHosts.EventuallyAsync(() => asker.ExcludedRunners.Contains(liar.Self.Id), TimeSpan.FromSeconds(30)), $"audits {asker.Counters.Audits}, mismatches {asker.Counters.Mismatches}, unsettled {asker.Counters.AuditsUnsettled}");
+        Assert.DoesNotContain(honest.Self.Id, asker.ExcludedRunners);
+        Assert.True(asker.Counters.Mismatches >= 1);
+        // The proof reached the honest runner, which re-ran it and excluded the liar too.
+        Assert.True(await TestHosts.EventuallyAsync(() => honest.ExcludedRunners.Contains(liar.Self.Id), TimeSpan.FromSeconds(30)), $"proofs received {honest.Counters.ProofsReceived}");
+        Assert.DoesNotContain(honest.ExcludedRunners, id => id != liar.Self.Id);
+
+        // The asker fetched the program to settle the mismatch, so it may now run it itself; whoever answers, and
+        // whether from a cache or not, every answer is right: no forged answer was cached.
+        for (int i = 0; i < 12; i++)
+        {
+            var result = await hosts.Execution(0).RunAsync(target, WebRequest.Create("GET", $"/page?i={i}"));
+            Assert.Equal(RunStatus.Ok, result.Status);
+            var body = System.Text.Encoding.UTF8.GetString(result.Response!.Body.Span);
+            Assert.True(body == $"echo /page?i={i}", $"run {i}: '{body}', cached {result.Info.Cached}, first round '{bodies[i]}'");
+        }
+        Assert.True(asker.Counters.Audits >= 1);
+        output.WriteLine($"audits {asker.Counters.Audits}, mismatches {asker.Counters.Mismatches}, cached {asker.Counters.AnswersCached}");
+    }
+
+    [Fact]
+    public async Task AnswersOfOtherNodesAreCachedOnceARerunConfirmsThemAndThenAnswerWithoutARun()
+    {
+        await using var hosts = new TestHosts();
+        var asker = await hosts.StartAsync();
+        var one = await hosts.StartAsync([asker.Self.Address]);
+        var two = await hosts.StartAsync([asker.Self.Address]);
+        Assert.True(await TestHosts.EventuallyAsync(() => hosts.Hosts.All(h => h.ActivePeers.Count == 2), TimeSpan.FromSeconds(20)), "the three hosts did not all become neighbours");
+        asker.OnDemandForRuns = false;
+        using var publisher = Publisher.Generate();
+        var bundle = Coputer.Platform.Bundles.Bundle.Create([new("main.luau", System.Text.Encoding.UTF8.GetBytes("local w = args.web() return { body = buffer.fromstring('echo ' .. w.url.rawquery) }"))]);
+        var record = new Coputer.Platform.Records.PublicationRecord(publisher.Key, "echo", bundle.Hash, 1).Sign(publisher);
+        Assert.True(hosts.Execution(1).Store.Publish(record, bundle.Encode()).Succeeded);
+        Assert.True(hosts.Execution(2).Store.Publish(record, bundle.Encode()).Succeeded);
+        var byName = ProgramRef.ByName(publisher.Key, "echo");
+
+        // Both runners are new to the asker: each answer is re-run on the other runner, and cached once they agree.
+        for (int i = 0; i < 8; i++)
+            Assert.Equal($"echo i={i}", System.Text.Encoding.UTF8.GetString((await hosts.Execution(0).RunAsync(byName, WebRequest.Create("GET", $"/?i={i}"))).Response!.Body.Span));
+        Assert.True(await TestHosts.EventuallyAsync(() => asker.Counters.AnswersCached == 8, TimeSpan.FromSeconds(20)), $"cached {asker.Counters.AnswersCached}, audits {asker.Counters.Audits}, unsettled {asker.Counters.AuditsUnsettled}");
+        Assert.Equal(8, asker.Counters.Audits);
+        Assert.Equal(0, asker.Counters.Mismatches);
+        Assert.Empty(asker.ExcludedRunners);
+        Assert.False(hosts.Execution(0).Store.HasProgram(bundle.Hash)); // every check ran on the other runner
+
+        // The same requests again: answered from the checked results, with no run anywhere. (The store writes
+        // results in the background; the flush makes the last of them readable now.)
+        hosts.Execution(0).Store.Flush();
+        long forwarded = asker.Counters.RunsForwarded, ranByPeers = one.Counters.RunsForPeers + two.Counters.RunsForPeers;
+        for (int i = 0; i < 8; i++)
+        {
+            var result = await hosts.Execution(0).RunAsync(byName, WebRequest.Create("GET", $"/?i={i}"));
+            Assert.Equal($"echo i={i}", System.Text.Encoding.UTF8.GetString(result.Response!.Body.Span));
+            Assert.True(result.Info.Cached);
+        }
+        Assert.Equal(8, asker.Counters.ServedFromCache);
+        Assert.Equal(forwarded, asker.Counters.RunsForwarded);
+        Assert.Equal(ranByPeers, one.Counters.RunsForPeers + two.Counters.RunsForPeers);
+    }
+
+    [Fact]
     public async Task AHostThatJoinsLateCatchesUpByAntiEntropy()
     {
         await using var hosts = new TestHosts();

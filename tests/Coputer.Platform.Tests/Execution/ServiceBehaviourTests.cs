@@ -83,7 +83,14 @@ public class ServiceBehaviourTests
             return Task.FromResult<RunResult?>(new RunResult { Status = RunStatus.Ok, Response = new WebResponse(200, [], "from a neighbour"u8.ToArray()) });
         };
         var slow = ProgramRef.ByName(node.Publisher.Key, "slow");
-        var busy = Enumerable.Range(0, 4).Select(i => node.Service.RunAsync(slow, WebRequest.Create("GET", "/" + i))).ToList();
+        // The worker must have taken the first run before the rest arrive: otherwise, on a loaded machine, every
+        // request can find the first one still waiting in the queue, and the queue is empty again for the last one.
+        var busy = new List<Task<RunResult>> { node.Service.RunAsync(slow, WebRequest.Create("GET", "/0")) };
+        var started = DateTime.UtcNow.AddSeconds(5);
+        while (node.Service.Stats.Running == 0 && DateTime.UtcNow < started)
+            await Task.Delay(10);
+        Assert.Equal(1, node.Service.Stats.Running);
+        busy.AddRange(Enumerable.Range(1, 3).Select(i => node.Service.RunAsync(slow, WebRequest.Create("GET", "/" + i))));
         var forPeer = await node.Service.RunAsync(slow, WebRequest.Create("GET", "/peer"), new RunOptions { MayForward = false });
         Assert.Equal(RunStatus.Overloaded, forPeer.Status);
         var answered = busy.Where(t => t.IsCompleted).Select(t => t.Result).ToList();

@@ -74,14 +74,14 @@ internal sealed class IlCompiler
     public static CompiledCode Compile(Proto p)
     {
         var method = new DynamicMethod("luau:" + (p.DebugName?.ToString() ?? "anonymous") + ":" + p.LineDefined, typeof(int),
-            [typeof(Proto), typeof(LuauThread), typeof(LuauClosure), typeof(int), typeof(int)], typeof(IlCompiler).Module, skipVisibility: true);
+            [typeof(Proto), typeof(LuauThread), typeof(LuauClosure), typeof(int), typeof(int), typeof(int)], typeof(IlCompiler).Module, skipVisibility: true);
         var compiler = new IlCompiler(p, method.GetILGenerator(Math.Max(256, p.Code.Length * 48)));
         compiler.Emit();
         return (CompiledCode)method.CreateDelegate(typeof(CompiledCode), p);
     }
 
     // Arguments (argument 0 is the proto).
-    private const byte ArgThread = 1, ArgClosure = 2, ArgBase = 3, ArgPc = 4;
+    private const byte ArgThread = 1, ArgClosure = 2, ArgBase = 3, ArgPc = 4, ArgDepth = 5;
 
     private void Emit()
     {
@@ -744,12 +744,99 @@ internal sealed class IlCompiler
                 EmitNumericFastCall(pc, op, insn);
                 break;
 
+            case OpCode.Call:
+                {
+                    // The call as the interpreter makes it, a compiled Luau callee run nested (see Ops.Call); the
+                    // interpreter's when the call is not to a plain function or a safepoint is due.
+                    var done = il.DefineLabel();
+                    il.Emit(OpCodes.Ldarg_S, ArgThread);
+                    il.Emit(OpCodes.Ldarg_S, ArgClosure);
+                    il.Emit(OpCodes.Ldarg_S, ArgBase);
+                    il.Emit(OpCodes.Ldc_I4, pc);
+                    il.Emit(OpCodes.Ldarg_S, ArgDepth);
+                    Call(nameof(Ops.Call));
+                    il.Emit(OpCodes.Dup);
+                    il.Emit(OpCodes.Stloc, _flag);
+                    il.Emit(OpCodes.Ldc_I4, pc + 1);
+                    il.Emit(OpCodes.Beq, done);
+                    il.Emit(OpCodes.Ldloc, _flag);
+                    il.Emit(OpCodes.Ret);
+                    il.MarkLabel(done);
+                    // The call may have grown the stack; the next instruction starts a block (nothing is known).
+                    EmitLoadBase();
+                    break;
+                }
+
+            case OpCode.Return:
+                // A return to a Luau caller (or a metamethod's instruction) as the interpreter makes it; the
+                // interpreter's for the frames it entered, pcall's frames and when a safepoint is due.
+                il.Emit(OpCodes.Ldarg_S, ArgThread);
+                il.Emit(OpCodes.Ldarg_S, ArgClosure);
+                il.Emit(OpCodes.Ldarg_S, ArgBase);
+                il.Emit(OpCodes.Ldc_I4, pc);
+                Call(nameof(Ops.Return));
+                il.Emit(OpCodes.Ret);
+                break;
+
+            case OpCode.NewTable:
+                Reg(a);
+                il.Emit(OpCodes.Ldarg_S, ArgThread);
+                il.Emit(OpCodes.Ldc_I4, (int)_code[pc + 1]);
+                il.Emit(OpCodes.Ldc_I4, b == 0 ? 0 : 1 << (b - 1));
+                il.Emit(OpCodes.Ldc_I4, pc + 2);
+                Call(nameof(Ops.NewTable));
+                Clobber(a);
+                break;
+
+            case OpCode.DupTable:
+                Reg(a);
+                il.Emit(OpCodes.Ldarg_S, ArgThread);
+                Konst(D(insn));
+                il.Emit(OpCodes.Ldc_I4, pc + 1);
+                Call(nameof(Ops.DupTable));
+                Clobber(a);
+                break;
+
+            case OpCode.SetList when c != 0:
+                il.Emit(OpCodes.Ldarg_S, ArgThread);
+                Reg(a);
+                Reg(b);
+                il.Emit(OpCodes.Ldc_I4, c - 1);
+                il.Emit(OpCodes.Ldc_I4, (int)_code[pc + 1]);
+                il.Emit(OpCodes.Ldc_I4, pc + 2);
+                Call(nameof(Ops.SetList));
+                break;
+
+            case OpCode.Concat:
+                // Concatenation may run __concat (nested, as in the interpreter) and grow the stack.
+                il.Emit(OpCodes.Ldarg_S, ArgThread);
+                il.Emit(OpCodes.Ldarg_S, ArgBase);
+                il.Emit(OpCodes.Ldc_I4, a);
+                il.Emit(OpCodes.Ldc_I4, b);
+                il.Emit(OpCodes.Ldc_I4, c);
+                il.Emit(OpCodes.Ldc_I4, pc + 1);
+                Call(nameof(Ops.Concat));
+                EmitLoadBase();
+                Forget();
+                break;
+
             default:
-                // Everything else is the interpreter's: calls, returns, closures, allocation, varargs, generic
-                // loops, concatenation, and instructions that reach the debugger or coverage counters.
+                // Everything else is the interpreter's: closures, varargs, generic loops, builtins other than the
+                // numeric ones, and instructions that reach the debugger or coverage counters.
                 il.Emit(OpCodes.Br, ExitAt(pc));
                 break;
         }
+    }
+
+    /// <summary>Points the register pointer at register 0 again (after code that may have grown the stack).</summary>
+    private void EmitLoadBase()
+    {
+        var il = _il;
+        il.Emit(OpCodes.Ldarg_S, ArgThread);
+        il.Emit(OpCodes.Ldfld, s_stack);
+        il.Emit(OpCodes.Ldarg_S, ArgBase);
+        il.Emit(OpCodes.Ldelema, typeof(LuauValue));
+        il.Emit(OpCodes.Stloc, _r);
     }
 
     /// <summary>Pushes the code array (hints are read and patched in it at run time).</summary>

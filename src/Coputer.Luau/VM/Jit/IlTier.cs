@@ -5,9 +5,9 @@ namespace Coputer.Luau.VM.Jit;
 /// <paramref name="cl"/> and register 0 is stack[<paramref name="bse"/>]) from instruction <paramref name="pc"/>.
 /// Returns the index of the next instruction for the interpreter to run in the same frame (it runs that
 /// instruction itself, exactly as if it had got there on its own), or one of the negative codes of
-/// <see cref="IlTier"/>.
+/// <see cref="IlTier"/>. <paramref name="depth"/> counts the compiled calls nested on the .NET stack below this one.
 /// </summary>
-internal delegate int CompiledCode(LuauThread L, LuauClosure cl, int bse, int pc);
+internal delegate int CompiledCode(LuauThread L, LuauClosure cl, int bse, int pc, int depth);
 
 /// <summary>
 /// The IL tier: functions that run hot are compiled from bytecode to IL (a <see cref="System.Reflection.Emit.DynamicMethod"/>
@@ -35,6 +35,18 @@ internal static class IlTier
     /// <summary>Exit code: the frame that entered the interpreter loop returned (the loop returns true).</summary>
     internal const int Done = -3;
 
+    /// <summary>
+    /// Exit code: the function returned to the Luau frame that called it, which is on top again at its saved
+    /// position. A compiled caller that made the call itself goes on; the interpreter treats it as <see cref="Reenter"/>.
+    /// </summary>
+    internal const int Returned = -4;
+
+    /// <summary>
+    /// How many compiled calls may nest on the .NET stack (a compiled function calling a compiled function runs it
+    /// directly); deeper calls go through the interpreter's loop, which never nests.
+    /// </summary>
+    internal const int MaxNesting = 48;
+
     /// <summary>A proto's countdown once it is compiled, queued or refused: it never reaches zero again in practice.</summary>
     private const int Never = int.MaxValue;
 
@@ -54,7 +66,26 @@ internal static class IlTier
             if (compiled is null)
                 return pc;
         }
-        return compiled(L, cl, bse, pc);
+        int r = compiled(L, cl, bse, pc, 0);
+        return r == Returned ? Reenter : r;
+    }
+
+    /// <summary>
+    /// Runs the function just entered by a compiled CALL (the frame on top) nested, if it is compiled or has just
+    /// become hot; otherwise returns 0, its first instruction, for the interpreter.
+    /// </summary>
+    internal static int EnterNested(LuauThread L, LuauClosure cl, int bse, int depth)
+    {
+        var p = cl.Proto;
+        var compiled = p.Compiled;
+        if (compiled is null)
+        {
+            OnHot(L.State, p);
+            compiled = p.Compiled;
+            if (compiled is null)
+                return 0;
+        }
+        return compiled(L, cl, bse, 0, depth);
     }
 
     /// <summary>The proto's countdown ran out: start counting (first time), or compile it.</summary>
@@ -92,7 +123,7 @@ internal static class IlTier
             var code = IlCompiler.Compile(p);
             // Run the method's prologue once (an index below 0 returns at once), so the .NET JIT compiles it here
             // and not on the script's thread, and an invalid program shows up now.
-            code(null!, null!, 0, -1);
+            code(null!, null!, 0, -1, 0);
             Volatile.Write(ref p.Compiled, code);
             state.CountIlCompiled();
         }

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using static Coputer.Luau.Bytecode.Instruction;
 
 namespace Coputer.Luau.VM;
@@ -347,5 +348,153 @@ internal static partial class Interpreter
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static double Pow(LuauThread L, double x, double y) => Interpreter.Pow(L, x, y);
+
+        /// <summary>
+        /// CALL as the interpreter makes it (the instruction at <paramref name="at"/>), except that a Luau callee with
+        /// compiled code runs nested here (up to <see cref="Jit.IlTier.MaxNesting"/> deep, while the .NET stack has
+        /// room) instead of through the interpreter's loop. Returns the next instruction when the call has completed
+        /// in this frame, <paramref name="at"/> itself (nothing done) when the interpreter must make the call (the
+        /// callee is not a function or is a special builtin, or a safepoint is due), or an exit code.
+        /// </summary>
+        public static int Call(LuauThread L, LuauClosure cl, int bse, int at, int depth)
+        {
+            LuauState state = L.State;
+            var stack = L.Stack;
+            uint insn = cl.Proto.Code[at];
+            int func = bse + A(insn);
+            var fv = stack[func];
+            if (fv.Type_ != LuauType.Function || state.Countdown <= 1)
+                return at;
+            var host = fv.O as HostFunction;
+            if (host is not null && host.Special != SpecialFunction.None)
+                return at;
+            state.Countdown--;
+            int ci = L.FrameIndex;
+            int pc = at + 1;
+            int nparams = B(insn) - 1;
+            int nresults = C(insn) - 1;
+            int argTop = nparams < 0 ? L.Top : func + 1 + nparams;
+            L.Frames[ci].SavedPc = pc;
+            if (host is null)
+            {
+                var ncl = Unsafe.As<LuauClosure>(fv.O!);
+                EnterLuau(L, func, argTop, nresults, ncl, FrameFlags.None);
+                var np = ncl.Proto;
+                // The interpreter's hook at a call, nested.
+                if ((np.Compiled is not null || --np.JitCountdown < 0) && depth < Jit.IlTier.MaxNesting
+                    && RuntimeHelpers.TryEnsureSufficientExecutionStack())
+                {
+                    int r = Jit.IlTier.EnterNested(L, ncl, func + 1, depth + 1);
+                    if (r == Jit.IlTier.Returned)
+                        return pc;
+                    if (r >= 0)
+                    {
+                        // The callee stopped at an instruction of its own: the interpreter takes it from there.
+                        L.Frames[L.FrameIndex].SavedPc = r;
+                        return Jit.IlTier.Reenter;
+                    }
+                    return r;
+                }
+                return Jit.IlTier.Reenter;
+            }
+            if (!CallHost(L, host, func, argTop, nresults, FrameFlags.None))
+                return Jit.IlTier.Yield;
+            // A yieldable call from the host function leaves a new frame to run.
+            if (L.FrameIndex != ci)
+                return Jit.IlTier.Reenter;
+            return pc;
+        }
+
+        /// <summary>
+        /// RETURN as the interpreter makes it (the instruction at <paramref name="at"/>) from a frame entered by a
+        /// plain call or by a metamethod's instruction: returns <see cref="Jit.IlTier.Returned"/> with the caller's
+        /// frame on top again. Returns <paramref name="at"/> (nothing done) for the interpreter's other frames and
+        /// when a safepoint is due.
+        /// </summary>
+        public static int Return(LuauThread L, LuauClosure cl, int bse, int at)
+        {
+            LuauState state = L.State;
+            int ci = L.FrameIndex;
+            ref var frame = ref L.Frames[ci];
+            var flags = frame.Flags;
+            int pc = at + 1;
+            // The straight-line code on the way here is at most the code before the return (as the interpreter charges).
+            if ((flags != FrameFlags.None && flags != FrameFlags.MetaResult) || state.Countdown - pc <= 0)
+                return at;
+            state.Countdown -= pc;
+            var stack = L.Stack;
+            uint insn = cl.Proto.Code[at];
+            int ra = bse + A(insn);
+            int b = B(insn) - 1;
+            int valEnd = b < 0 ? L.Top : ra + b;
+            int res = frame.Func;
+            int nresults = frame.NResults;
+            if (nresults < 0)
+            {
+                int count = valEnd - ra;
+                Array.Copy(stack, ra, stack, res, count);
+                L.Top = res + count;
+            }
+            else
+            {
+                int i = 0;
+                for (; i < nresults && ra + i < valEnd; i++)
+                    LuauValue.Copy(ref stack[res + i], in stack[ra + i]);
+                for (; i < nresults; i++)
+                    stack[res + i] = default;
+                L.Top = L.Frames[ci - 1].Top;
+            }
+            frame.Closure = null;
+            L.FrameIndex = ci - 1;
+            if (flags == FrameFlags.MetaResult)
+            {
+                // A metamethod entered by an instruction: its result goes where the instruction writes.
+                L.HostCallDepth--;
+                LuauValue.Copy(ref stack[frame.AwaitFunc], in stack[res]);
+            }
+            return Jit.IlTier.Returned;
+        }
+
+        /// <summary>NEWTABLE: a table with room for <paramref name="arraySize"/> and <paramref name="hashSize"/> entries.</summary>
+        public static void NewTable(ref LuauValue dst, LuauThread L, int arraySize, int hashSize, int savedPc)
+        {
+            var state = L.State;
+            L.Frames[L.FrameIndex].SavedPc = savedPc;
+            var t = new LuauTable(state, arraySize, hashSize);
+            state.ChargeMemory(MemoryCost.Table);
+            dst = new LuauValue(t);
+        }
+
+        /// <summary>DUPTABLE: a copy of the template table constant <paramref name="template"/>.</summary>
+        public static void DupTable(ref LuauValue dst, LuauThread L, ref LuauValue template, int savedPc)
+        {
+            L.Frames[L.FrameIndex].SavedPc = savedPc;
+            var t = template.UnsafeTable.Clone();
+            L.State.ChargeMemory(MemoryCost.Table);
+            dst = new LuauValue(t);
+        }
+
+        /// <summary>SETLIST with a fixed count: <paramref name="count"/> registers from <paramref name="first"/> into the table in <paramref name="ra"/> from <paramref name="index"/>.</summary>
+        public static void SetList(LuauThread L, ref LuauValue ra, ref LuauValue first, int count, int index, int savedPc)
+        {
+            // The verifier cannot know what a register holds: mutated bytecode may aim SETLIST at a non-table.
+            if (ra.O is not LuauTable t)
+                throw new RuntimeError("invalid bytecode: SETLIST target is not a table");
+            L.Frames[L.FrameIndex].SavedPc = savedPc;
+            if (t.IsReadOnly)
+                throw new RuntimeError("attempt to modify a readonly table");
+            if (index - 1 + count > t.Array.Length)
+                t.ResizeArray(index - 1 + count);
+            MemoryMarshal.CreateReadOnlySpan(ref first, count).CopyTo(t.Array.AsSpan(index - 1));
+        }
+
+        /// <summary>CONCAT of registers <paramref name="b"/> to <paramref name="c"/> into <paramref name="a"/> (may run __concat and grow the stack).</summary>
+        public static void Concat(LuauThread L, int bse, int a, int b, int c, int savedPc)
+        {
+            L.Frames[L.FrameIndex].SavedPc = savedPc;
+            Interpreter.Concat(L, bse + b, bse + c);
+            var stack = L.Stack;
+            stack[bse + a] = stack[bse + b];
+        }
     }
 }
