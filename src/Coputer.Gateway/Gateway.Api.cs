@@ -141,6 +141,49 @@ public sealed partial class Gateway
         await WriteJsonAsync(context, 200, entries.Take(200).ToList());
     }
 
+    /// <summary>
+    /// <c>GET /api/bundles/{hash}</c>: a bundle's bytes, as stored (the client checks them against the hash), from this
+    /// node's store or, in a network, fetched by hash from the nodes that hold it. Local commands use it to get a
+    /// program's pinned dependencies.
+    /// </summary>
+    private async Task BundleApiAsync(HttpContext context, string hashText)
+    {
+        if (!IsGetOrHead(context.Request.Method))
+        {
+            context.Response.Headers.Allow = "GET, HEAD";
+            await WriteJsonAsync(context, 405, new ApiError("this address answers GET only"));
+            return;
+        }
+        if (!Hash256.TryParse(hashText, out var hash))
+        {
+            await WriteJsonAsync(context, 400, new ApiError("a bundle is named by its hash: 64 lowercase hex digits"));
+            return;
+        }
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+        deadline.CancelAfter(_options.BundleFetchDeadline);
+        byte[]? bytes;
+        try
+        {
+            bytes = await _execution.GetBundleAsync(hash, deadline.Token);
+        }
+        catch (OperationCanceledException) when (!context.RequestAborted.IsCancellationRequested)
+        {
+            bytes = null;
+        }
+        if (bytes is null)
+        {
+            await WriteJsonAsync(context, 404, new ApiError($"no bundle {hash} on this node or, if it is in a network, on the nodes it asked"));
+            return;
+        }
+        context.Response.StatusCode = 200;
+        context.Response.Headers.ContentType = "application/octet-stream";
+        // Content-addressed: the bytes under this name never change.
+        context.Response.Headers.CacheControl = "public, max-age=31536000, immutable";
+        context.Response.ContentLength = bytes.Length;
+        if (!HttpMethods.IsHead(context.Request.Method))
+            await context.Response.Body.WriteAsync(bytes, context.RequestAborted);
+    }
+
     private static RunRecord ToRecord(RunLogEntry run) => new(run.Time, run.Request, Operations.GatewayMetrics.OutcomeName(run.Status), run.StatusCode,
         run.Info.Duration.TotalMilliseconds, run.Info.Instructions, run.Info.PeakMemory, run.Info.Log, run.Error, run.Traceback,
         run.Limit?.ToString(), run.Info.Program.ToString());

@@ -173,6 +173,11 @@ public sealed partial class Gateway
                 await PublishAsync(context, id);
                 return RequestKind.Api;
         }
+        if (path.StartsWith("/api/bundles/", StringComparison.Ordinal))
+        {
+            await BundleApiAsync(context, path["/api/bundles/".Length..]);
+            return RequestKind.Api;
+        }
         if (path.StartsWith("/api/programs/", StringComparison.Ordinal))
         {
             await ProgramApiAsync(context, id, path["/api/programs/".Length..]);

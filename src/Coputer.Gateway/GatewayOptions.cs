@@ -64,4 +64,7 @@ public sealed record GatewayOptions
 
     /// <summary>How far a signed log request's time may be from the node's clock.</summary>
     public TimeSpan SignedRequestWindow { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How long <c>GET /api/bundles/{hash}</c> looks for a bundle this node lacks before it answers 404.</summary>
+    public TimeSpan BundleFetchDeadline { get; init; } = TimeSpan.FromSeconds(15);
 }

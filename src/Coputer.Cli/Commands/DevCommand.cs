@@ -21,6 +21,7 @@ internal static class DevCommand
         var directory = new Argument<string>("dir") { Description = "The program folder (with main.luau at its top)." };
         var port = new Option<int>("--port") { Description = $"The port on localhost (default {DevelopmentServer.DefaultPort}; 0 picks a free one).", DefaultValueFactory = _ => DevelopmentServer.DefaultPort };
         var keys = KeysCommand.KeysOption();
+        var node = LocalPrograms.NodeOption();
         var poll = new Option<double?>("--poll")
         {
             Description = "Check the folder every SECONDS instead of watching it (for mounts whose change events never arrive).",
@@ -31,7 +32,8 @@ internal static class DevCommand
             at its own subdomain, http://NAME-ID.localhost:PORT/. Every change in the folder (subfolders too) is
             republished; open pages reload by themselves, and a program error shows in the browser with its source
             line and traceback. The runtime and limits are a node's; the result cache is off, so every request runs
-            and what it prints shows here. Ctrl-C stops it.
+            and what it prints shows here. Programs the folder's coputer.json pins are fetched by hash from --node
+            when a run first needs them, and checked. Ctrl-C stops it.
 
             Examples:
               coputer dev site
@@ -43,13 +45,14 @@ internal static class DevCommand
             port,
             keys,
             poll,
+            node,
         };
         command.SetAction(async (p, cancellation) =>
-            await RunAsync(p.GetValue(directory)!, p.GetValue(port), p.GetValue(keys), p.InvocationConfiguration.Output, p.InvocationConfiguration.Error, cancellation, pollSeconds: p.GetValue(poll)));
+            await RunAsync(p.GetValue(directory)!, p.GetValue(port), p.GetValue(keys), p.InvocationConfiguration.Output, p.InvocationConfiguration.Error, cancellation, pollSeconds: p.GetValue(poll), node: p.GetValue(node)));
         return command;
     }
 
-    internal static async Task<int> RunAsync(string directory, int port, string? keysPath, TextWriter output, TextWriter error, CancellationToken cancellation, Action<DevelopmentServer>? started = null, double? pollSeconds = null)
+    internal static async Task<int> RunAsync(string directory, int port, string? keysPath, TextWriter output, TextWriter error, CancellationToken cancellation, Action<DevelopmentServer>? started = null, double? pollSeconds = null, string? node = null)
     {
         if (pollSeconds is { } seconds && !(seconds is >= 0.05 and <= 3600))
         {
@@ -81,6 +84,18 @@ internal static class DevCommand
             return 1;
         }
 
+        DependencySource dependencies;
+        try
+        {
+            dependencies = new DependencySource(node ?? NodeClient.DefaultUrl);
+        }
+        catch (ArgumentException e)
+        {
+            error.WriteLine($"--node: {e.Message}");
+            publisher?.Dispose();
+            return 1;
+        }
+        using var disposeDependencies = dependencies;
         var console = TextWriter.Synchronized(output);
         DevelopmentServer server;
         try
@@ -91,6 +106,7 @@ internal static class DevCommand
                 Port = port,
                 Publisher = publisher,
                 PollInterval = pollSeconds is { } s ? TimeSpan.FromSeconds(s) : null,
+                Dependencies = dependencies,
             }, cancellation);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
@@ -104,6 +120,7 @@ internal static class DevCommand
             var styled = Terminal.StyledFor(output);
             server.Served += log => PrintRequest(console, styled, log);
             server.Republished += r => PrintRepublication(console, r);
+            server.DependencyUnavailable += why => console.WriteLine($"{Now()} cannot fetch a pinned dependency: {why}");
             console.WriteLine($"serving {Path.GetFullPath(directory)} at {server.Url}");
             console.WriteLine($"               and at {server.SubdomainUrl}");
             if (server.Hub.Failure is { } failure)

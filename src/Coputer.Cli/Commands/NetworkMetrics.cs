@@ -28,10 +28,20 @@ internal static class NetworkMetrics
                 ("bundles fetched from peers", c.BundlesFetched),
                 ("bundles served to peers", c.BundlesServed),
                 ("runs forwarded to a neighbour and answered", c.RunsForwarded),
-                ("hedged (backup) forwarded runs", c.RunsHedged),
+                ("of those, answered after a backup request (hedged)", c.RunsHedged),
+                ("backup requests sent (a second runner asked)", c.HedgesSent),
+                ("hedge delay now, ms (the observed 95th percentile of answer latency)", (long)host.HedgeDelay.TotalMilliseconds),
                 ("forwarded runs that failed", c.ForwardFailures),
                 ("answers refused for a bad receipt or record", c.BadAnswers),
                 ("runs done for peers", c.RunsForPeers),
+                ("answers of other nodes re-run to check them (audits)", c.Audits),
+                ("audits no second run could settle (answer not cached)", c.AuditsUnsettled),
+                ("audits that found a mismatch (two signed receipts that differ)", c.Mismatches),
+                ("runners excluded for a wrong answer", c.RunnersExcluded),
+                ("runners excluded now", host.ExcludedRunners.Count),
+                ("mismatch proofs received from peers and checked", c.ProofsReceived),
+                ("checked answers of other nodes kept in the result cache", c.AnswersCached),
+                ("runs answered from that cache (no run anywhere)", c.ServedFromCache),
                 ("equivocation proofs held (a publisher signed two programs under one name and sequence)", host.Equivocations),
                 ("messages refused (unauthenticated or malformed)", c.Refused),
                 ("sends that failed", c.SendFailures),
@@ -51,6 +61,12 @@ internal static class NetworkMetrics
         var replication = f.CreateGauge("coputer_network_replicas", "Replication health: programs held and checked here (held), those below their target of copies at the latest check (below_target), those not checked yet (unchecked); bundles in the store (bundles).", new GaugeConfiguration { LabelNames = ["state"] });
         var copies = f.CreateGauge("coputer_network_replica_copies_total", "Copies of programs since start: sent to holders for placement and repair (sent), taken as a holder (taken), dropped as surplus (dropped).", new GaugeConfiguration { LabelNames = ["kind"] });
         var onDemand = f.CreateGauge("coputer_network_on_demand_fetches_total", "Bundles fetched on demand by lookup since start, by outcome (fetched, failed).", new GaugeConfiguration { LabelNames = ["outcome"] });
+        var hedges = f.CreateGauge("coputer_network_hedges_total", "Backup requests sent since start: a second runner asked because the first had not answered within the hedge delay, or failed.");
+        var hedgeDelay = f.CreateGauge("coputer_network_hedge_delay_seconds", "How long a forwarded run waits for its first runner before a backup is asked: the observed 95th percentile of answer latency.");
+        var audits = f.CreateGauge("coputer_network_audits_total", "Answers of other nodes re-run to check them since start, by outcome: all audits (done), those no second run could settle (unsettled), those that found two signed receipts that differ (mismatch).", new GaugeConfiguration { LabelNames = ["outcome"] });
+        var excluded = f.CreateGauge("coputer_network_runners_excluded", "Runners excluded for a wrong answer, by scope: since start (total) and held now (current).", new GaugeConfiguration { LabelNames = ["scope"] });
+        var proofs = f.CreateGauge("coputer_network_mismatch_proofs_received_total", "Mismatch proofs received from peers and checked by a run here, since start.");
+        var cache = f.CreateGauge("coputer_network_result_cache_total", "The network-wide result cache since start: checked answers of other nodes kept (cached) and runs answered from them with no run anywhere (served).", new GaugeConfiguration { LabelNames = ["kind"] });
         var equivocations = f.CreateGauge("coputer_network_equivocations", "Equivocation proofs held: pairs of validly signed records of one publisher, name and sequence that name different programs.");
         registry.AddBeforeCollectCallback(() =>
         {
@@ -88,6 +104,16 @@ internal static class NetworkMetrics
             runs.WithLabels("failed").Set(c.ForwardFailures);
             runs.WithLabels("bad_answer").Set(c.BadAnswers);
             runs.WithLabels("served").Set(c.RunsForPeers);
+            hedges.Set(c.HedgesSent);
+            hedgeDelay.Set(host.HedgeDelay.TotalSeconds);
+            audits.WithLabels("done").Set(c.Audits);
+            audits.WithLabels("unsettled").Set(c.AuditsUnsettled);
+            audits.WithLabels("mismatch").Set(c.Mismatches);
+            excluded.WithLabels("total").Set(c.RunnersExcluded);
+            excluded.WithLabels("current").Set(host.ExcludedRunners.Count);
+            proofs.Set(c.ProofsReceived);
+            cache.WithLabels("cached").Set(c.AnswersCached);
+            cache.WithLabels("served").Set(c.ServedFromCache);
         });
     }
 }

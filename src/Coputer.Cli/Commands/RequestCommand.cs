@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Text;
 using Coputer.Gateway.Development;
-using Coputer.Platform.Bundles;
 using Coputer.Platform.Runtime;
 
 namespace Coputer.Cli.Commands;
@@ -20,10 +19,12 @@ internal static class RequestCommand
         var method = new Option<string?>("--request", "-X") { Description = "The method (default GET, or POST with --data)." };
         var headers = new Option<string[]>("--header", "-H") { Description = "A request header, 'Name: value' (repeatable).", AllowMultipleArgumentsPerToken = false };
         var data = new Option<string?>("--data", "-d") { Description = "The request body; @FILE reads it from a file." };
+        var node = LocalPrograms.NodeOption();
         var command = new Command("request", """
             Run one request through the program in DIR, with the runtime and limits of a node, and print the response
             as curl -i does: the status line, the headers, a blank line and the body. Exits 0 when the program
-            answered; 1 with the error and its traceback on stderr when it failed.
+            answered; 1 with the error and its traceback on stderr when it failed. Programs the folder's
+            coputer.json pins are fetched by hash from --node and checked.
 
             Examples:
               coputer request site /
@@ -35,14 +36,15 @@ internal static class RequestCommand
             method,
             headers,
             data,
+            node,
         };
         command.SetAction(p => Run(p.GetValue(directory)!, p.GetValue(target)!, p.GetValue(method), p.GetValue(headers) ?? [], p.GetValue(data),
-            Console.OpenStandardOutput(), p.InvocationConfiguration.Error));
+            Console.OpenStandardOutput(), p.InvocationConfiguration.Error, p.GetValue(node)));
         return command;
     }
 
     /// <summary>Runs the request; returns the exit code.</summary>
-    internal static int Run(string directory, string target, string? method, string[] headerTexts, string? data, Stream stdout, TextWriter stderr)
+    internal static int Run(string directory, string target, string? method, string[] headerTexts, string? data, Stream stdout, TextWriter stderr, string? node = null)
     {
         var headers = new List<KeyValuePair<string, string>>();
         foreach (var text in headerTexts)
@@ -87,16 +89,8 @@ internal static class RequestCommand
             return 1;
         }
 
-        LocalProgram program;
-        try
-        {
-            program = LocalProgram.Load(directory);
-        }
-        catch (BundleException e)
-        {
-            stderr.WriteLine($"{directory}: {e.Message}");
+        if (LocalPrograms.Load(directory, node, stderr) is not { } program)
             return 1;
-        }
         var answer = program.Answer(WebRequest.Create(method, target, headers, body));
         if (answer.Log.Length > 0)
             stderr.Write(answer.Log);

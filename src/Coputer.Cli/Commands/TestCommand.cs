@@ -1,6 +1,5 @@
 using System.CommandLine;
 using Coputer.Gateway.Development;
-using Coputer.Platform.Bundles;
 using Spectre.Console;
 
 namespace Coputer.Cli.Commands;
@@ -14,24 +13,27 @@ internal static class TestCommand
     public static Command Create()
     {
         var directory = new Argument<string>("dir") { Description = "The program folder (with main.luau at its top)." };
+        var node = LocalPrograms.NodeOption();
         var command = new Command("test", """
             Run the program's *.test.luau files in the sandbox and print each test's result. A test file calls
             test(name, function() ... end); inside, get(target), post(target, body) and request(method, target,
             { headers = ..., body = ... }) run the program as a node would and return { status, headers, body },
             and expect.equal, notEqual, truthy, falsy, contains, matches, same and fails check what came back.
-            require("./module") loads the program's own modules. Exits 1 when a test fails.
+            require("./module") loads the program's own modules, and require("@alias/module") those of a program
+            coputer.json pins (fetched by hash from --node and checked). Exits 1 when a test fails.
 
             Example:
               coputer test site
             """)
         {
             directory,
+            node,
         };
-        command.SetAction(p => Run(p.GetValue(directory)!, p.InvocationConfiguration.Output, p.InvocationConfiguration.Error));
+        command.SetAction(p => Run(p.GetValue(directory)!, p.InvocationConfiguration.Output, p.InvocationConfiguration.Error, node: p.GetValue(node)));
         return command;
     }
 
-    internal static int Run(string directory, TextWriter output, TextWriter error, CancellationToken cancellation = default, IAnsiConsole? styled = null)
+    internal static int Run(string directory, TextWriter output, TextWriter error, CancellationToken cancellation = default, IAnsiConsole? styled = null, string? node = null)
     {
         // On a terminal PASS and FAIL are coloured; elsewhere the text is the same, plain.
         styled ??= Terminal.StyledFor(output);
@@ -45,16 +47,8 @@ internal static class TestCommand
                 output.WriteLine(plain);
         }
 
-        LocalProgram program;
-        try
-        {
-            program = LocalProgram.Load(directory);
-        }
-        catch (BundleException e)
-        {
-            error.WriteLine($"{directory}: {e.Message}");
+        if (LocalPrograms.Load(directory, node, error, cancellation: cancellation) is not { } program)
             return 1;
-        }
         var files = ProgramTests.Find(program.Bundle);
         if (files.Count == 0)
         {

@@ -36,6 +36,12 @@ public sealed record DevelopmentServerOptions
     /// </summary>
     public TimeSpan? PollInterval { get; init; }
 
+    /// <summary>
+    /// Where the programs the folder's <c>coputer.json</c> pins are fetched from when a run needs them (checked
+    /// against their hashes and kept for the session); null leaves such runs not found.
+    /// </summary>
+    public DependencySource? Dependencies { get; init; }
+
     /// <summary>Sets up the node's logging (by default, warnings and errors only: the server reports requests itself).</summary>
     public Action<ILoggingBuilder>? Logging { get; init; }
 }
@@ -95,6 +101,11 @@ public sealed class DevelopmentServer : IAsyncDisposable
     /// <summary>The program at its subdomain, as a node serves it: <c>http://{name}-{id}.localhost:N/</c>.</summary>
     public string SubdomainUrl => Node.ProgramUrl(Label);
 
+    /// <summary>Fires when a pinned dependency a run needs cannot be fetched, with why (from the request's thread).</summary>
+    public event Action<string>? DependencyUnavailable;
+
+    private void DependencyFailed(string why) => DependencyUnavailable?.Invoke(why);
+
     /// <summary>Fires after each republication (from the watcher's thread).</summary>
     public event Action<Republication>? Republished;
 
@@ -145,6 +156,8 @@ public sealed class DevelopmentServer : IAsyncDisposable
                 },
                 Logging = options.Logging ?? (b => b.SetMinimumLevel(LogLevel.Warning).AddSimpleConsole(c => c.SingleLine = true)),
             }, cancellation);
+            if (options.Dependencies is { } source)
+                server.Node.Execution.FetchBundle = (hash, token) => source.TryFetchBytesAsync(hash, server.DependencyFailed, token);
             server.Republish(initial: true);
             server.Watch();
             return server;

@@ -1,5 +1,7 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using Coputer.Gateway.Serving;
+using Coputer.Platform;
 using Coputer.Platform.Bundles;
 using Coputer.Platform.Runtime;
 
@@ -29,11 +31,15 @@ public sealed record LocalAnswer(int Status, IReadOnlyList<KeyValuePair<string, 
 /// </summary>
 public sealed class LocalProgram
 {
-    private LocalProgram(Bundle bundle, RunLimits limits)
+    private readonly IReadOnlyDictionary<Hash256, Bundle> _dependencies;
+    private readonly ConcurrentDictionary<Hash256, CompiledProgram> _compiledDependencies = new();
+
+    private LocalProgram(Bundle bundle, RunLimits limits, IReadOnlyDictionary<Hash256, Bundle>? dependencies)
     {
         Bundle = bundle;
         Program = new CompiledProgram(bundle);
         Limits = limits;
+        _dependencies = dependencies ?? new Dictionary<Hash256, Bundle>();
     }
 
     /// <summary>The folder's files as a bundle.</summary>
@@ -47,10 +53,23 @@ public sealed class LocalProgram
 
     /// <summary>Reads <paramref name="directory"/> as a node would read its bundle.</summary>
     /// <exception cref="BundleException">The folder is not a program; the message says why.</exception>
-    public static LocalProgram Load(string directory, RunLimits? limits = null) => new(Bundle.FromDirectory(directory), limits ?? RunLimits.Default);
+    public static LocalProgram Load(string directory, RunLimits? limits = null) => new(Bundle.FromDirectory(directory), limits ?? RunLimits.Default, null);
 
     /// <summary>A program made of these files.</summary>
-    public static LocalProgram FromBundle(Bundle bundle, RunLimits? limits = null) => new(bundle, limits ?? RunLimits.Default);
+    public static LocalProgram FromBundle(Bundle bundle, RunLimits? limits = null) => new(bundle, limits ?? RunLimits.Default, null);
+
+    /// <summary>
+    /// A program made of these files, whose <c>require("@alias/...")</c> finds the programs its manifest pins in
+    /// <paramref name="dependencies"/> (by hash; <see cref="DependencySource.ResolveAsync"/> fetches and checks them).
+    /// </summary>
+    public static LocalProgram WithDependencies(Bundle bundle, IReadOnlyDictionary<Hash256, Bundle> dependencies, RunLimits? limits = null) =>
+        new(bundle, limits ?? RunLimits.Default, dependencies);
+
+    /// <summary>The pinned programs this one can load modules from.</summary>
+    public IReadOnlyCollection<Hash256> Dependencies => [.. _dependencies.Keys];
+
+    private CompiledProgram? FindDependency(Hash256 program) =>
+        _dependencies.TryGetValue(program, out var bundle) ? _compiledDependencies.GetOrAdd(program, _ => new CompiledProgram(bundle)) : null;
 
     /// <summary>Answers one request as a node's gateway would.</summary>
     public LocalAnswer Answer(WebRequest request, CancellationToken cancellation = default)
@@ -69,7 +88,7 @@ public sealed class LocalProgram
         }
         if (head)
             request = WebRequest.FromParts("GET", request.RawPath, request.Path, request.RawQuery, request.Query, request.Headers, request.Body);
-        var result = ProgramRuntime.Run(Program, request, Limits, cancellation);
+        var result = ProgramRuntime.Run(Program, request, Limits, cancellation, FindDependency);
         string log = result.Info.Log;
         if (result.Status != RunStatus.Ok)
             return new LocalAnswer(500, [], default, result.Error ?? result.Status.ToString(), result.Traceback, log, result);

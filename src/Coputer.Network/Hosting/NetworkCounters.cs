@@ -21,6 +21,7 @@ public sealed class NetworkCounters
     private long _recordsStored;
     private long _forwarded;
     private long _hedged;
+    private long _hedgesSent;
     private long _forwardFailures;
     private long _badAnswers;
     private long _ranForPeers;
@@ -67,6 +68,9 @@ public sealed class NetworkCounters
 
     /// <summary>Forwarded runs that were also sent to a second runner.</summary>
     public long RunsHedged => Interlocked.Read(ref _hedged);
+
+    /// <summary>Backup requests sent: a second runner asked because the first had not answered within the hedge delay, or failed (forwarded runs and audit re-runs).</summary>
+    public long HedgesSent => Interlocked.Read(ref _hedgesSent);
 
     /// <summary>Forwarded runs no runner answered validly within the deadline.</summary>
     public long ForwardFailures => Interlocked.Read(ref _forwardFailures);
@@ -133,6 +137,8 @@ public sealed class NetworkCounters
         if (hedged)
             Interlocked.Increment(ref _hedged);
     }
+
+    internal void HedgeSent() => Interlocked.Increment(ref _hedgesSent);
 
     internal void ForwardFailed() => Interlocked.Increment(ref _forwardFailures);
 

@@ -26,6 +26,9 @@ public sealed partial class NetworkHost
     /// <summary>For tests: a dishonest runner, whose answers for peers are replaced by this before they are signed.</summary>
     internal Func<RunResult, RunResult>? Lie { get; set; }
 
+    /// <summary>For tests: a slow runner, which waits this long before it answers a peer.</summary>
+    internal TimeSpan ServeDelay { get; set; }
+
     /// <summary>For tests: off makes a run for a program this node lacks go to a neighbour without an on-demand fetch.</summary>
     internal bool OnDemandForRuns { get; set; } = true;
 
@@ -70,8 +73,12 @@ public sealed partial class NetworkHost
 
     private void StartForwardedRun(ForwardRun forward)
     {
-        if (_pendingRuns.TryGetValue(forward.RequestId, out var pending) && pending.Peers.TryGetValue(forward.Runner, out var peer))
-            _ = Task.Run(() => CallRunnerAsync(forward.RequestId, pending, peer));
+        if (!_pendingRuns.TryGetValue(forward.RequestId, out var pending) || !pending.Peers.TryGetValue(forward.Runner, out var peer))
+            return;
+        // The scheduler asks at most two runners per run; the second is the hedge.
+        if (Interlocked.Increment(ref pending.RunnersAsked) > 1)
+            Counters.HedgeSent();
+        _ = Task.Run(() => CallRunnerAsync(forward.RequestId, pending, peer));
     }
 
     private async Task CallRunnerAsync(long requestId, PendingRun pending, PeerInfo runner)
@@ -222,6 +229,8 @@ public sealed partial class NetworkHost
         }
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _stopping.Token);
         deadline.CancelAfter(_options.Transport.RunDeadline);
+        if (ServeDelay > TimeSpan.Zero)
+            await Task.Delay(ServeDelay, deadline.Token);
         var result = await _execution.RunAsync(run.Target, request, s_forPeers, deadline.Token);
         // Transient failures (overloaded, timed out) are nobody's answer: no receipt, the caller asks another runner.
         if (!result.IsDeterministic || result.Info.Program != resolved.Program)
@@ -253,6 +262,9 @@ public sealed partial class NetworkHost
         public Dictionary<NodeId, PeerInfo> Peers { get; } = peers;
 
         public ConcurrentDictionary<NodeId, CheckedAnswer> Answers { get; } = new();
+
+        /// <summary>How many runners have been asked (the first, then the hedge).</summary>
+        public int RunnersAsked;
 
         public TaskCompletionSource<CheckedAnswer?> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }

@@ -19,6 +19,12 @@ public sealed record ExecutionOptions
     /// <summary>The deterministic limits of every run, and the wall-clock backstop.</summary>
     public RunLimits Limits { get; init; } = RunLimits.Default;
 
+    /// <summary>
+    /// Whether runs compile functions that run hot to IL, off the request path (see <see cref="ProgramRuntime.Run"/>);
+    /// results are the same either way. Default on; false keeps every program in the interpreter.
+    /// </summary>
+    public bool IlTier { get; init; } = true;
+
     /// <summary>How long a caller waits for a run when it gives no deadline of its own.</summary>
     public TimeSpan DefaultDeadline { get; init; } = TimeSpan.FromSeconds(10);
 

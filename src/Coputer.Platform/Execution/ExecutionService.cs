@@ -253,6 +253,22 @@ public sealed class ExecutionService : IDisposable
         return resolved is null ? null : LoadProgram(resolved.Program)?.Bundle.Find(path);
     }
 
+    /// <summary>
+    /// A bundle by hash, for a client that needs it (a program's pinned dependency in <c>coputer dev</c>): from this
+    /// node's store, or fetched from elsewhere when <see cref="FetchBundle"/> is set, checked against the hash and
+    /// stored. Null when this node refuses the program or cannot find it.
+    /// </summary>
+    public async Task<byte[]?> GetBundleAsync(Hash256 program, CancellationToken cancellation = default)
+    {
+        if (_options.Policy.RefuseProgram(program) is not null)
+            return null;
+        if (Store.GetBundleBytes(program) is { } held)
+            return held;
+        if (FetchBundle is not { } fetch || await fetch(program, cancellation).ConfigureAwait(false) is not { } bytes)
+            return null;
+        return Store.PutBundle(program, bytes) ? bytes : null;
+    }
+
     /// <summary>The program's most recent runs, newest first (empty if it has not run since the service started).</summary>
     public IReadOnlyList<RunLogEntry> RecentRuns(Hash256 program) =>
         _recentRuns.TryGetValue(program, out var ring) ? ring.Snapshot() : [];
@@ -474,7 +490,7 @@ public sealed class ExecutionService : IDisposable
         if (program is null)
             return Failure(RunStatus.NotFound, $"no program {job.Program} on this node", job.Program, job.Request);
         Interlocked.Increment(ref _runs);
-        var result = ProgramRuntime.Run(program, job.Request, _options.Limits, job.Abandoned.Token, LoadDependency);
+        var result = ProgramRuntime.Run(program, job.Request, _options.Limits, job.Abandoned.Token, LoadDependency, _options.IlTier);
         if (result.IsDeterministic && job.UseCache)
         {
             var key = (job.Program, job.Request.InputHash);

@@ -34,7 +34,13 @@ public static class ProgramRuntime
     /// Finds a program by hash for <c>require("@alias/...")</c>; null, or a null answer, means this node lacks it,
     /// and the run then ends <see cref="RunStatus.NotFound"/> (transient: another node, or a later run, may have it).
     /// </param>
-    public static RunResult Run(CompiledProgram program, WebRequest request, RunLimits? limits = null, CancellationToken cancellation = default, Func<Hash256, CompiledProgram?>? dependencies = null)
+    /// <param name="ilTier">
+    /// Whether functions that run hot are compiled to IL (<see cref="LuauEngineOptions.EnableIlTier"/>), in the
+    /// background while the interpreter goes on, so no run waits for it. Results, errors, logs and instruction
+    /// counts are the same either way; false runs everything in the interpreter.
+    /// </param>
+    public static RunResult Run(CompiledProgram program, WebRequest request, RunLimits? limits = null, CancellationToken cancellation = default,
+        Func<Hash256, CompiledProgram?>? dependencies = null, bool ilTier = true)
     {
         limits ??= RunLimits.Default;
         var clock = Stopwatch.StartNew();
@@ -42,7 +48,7 @@ public static class ProgramRuntime
         watchdog.CancelAfter(limits.WallClock);
         var log = new RunLog(limits.LogBytes);
         var run = new ModuleLoader(program, request, limits, dependencies);
-        var engine = new LuauEngine(CreateEngineOptions(program.Hash, request.InputHash, limits, log));
+        var engine = new LuauEngine(CreateEngineOptions(program.Hash, request.InputHash, limits, log, ilTier));
         var state = engine.State;
         // One allowance for the whole run: the main chunk, the modules it requires and the tasks it starts.
         using var scope = state.BeginRun(new LuauRunLimits { Instructions = limits.Instructions, Cancellation = watchdog.Token });
@@ -113,9 +119,9 @@ public static class ProgramRuntime
     /// <summary>
     /// The engine settings every run uses, in one place: the deterministic platform (fixed clocks, a seed from the
     /// program and input, and the engine's managed deterministic mathematics, so <c>math.sin</c> and friends give
-    /// the same bits on every machine), the sandbox, the log and the limits.
+    /// the same bits on every machine), the sandbox, the log, the limits and the IL tier.
     /// </summary>
-    internal static LuauEngineOptions CreateEngineOptions(Hash256 program, Hash256 input, RunLimits limits, Stream log)
+    internal static LuauEngineOptions CreateEngineOptions(Hash256 program, Hash256 input, RunLimits limits, Stream log, bool ilTier = true)
     {
         Span<byte> p = stackalloc byte[Hash256.Size];
         Span<byte> i = stackalloc byte[Hash256.Size];
@@ -136,6 +142,7 @@ public static class ProgramRuntime
             Sandbox = true,
             Output = log,
             MemoryLimit = limits.MemoryBytes,
+            EnableIlTier = ilTier,
         };
     }
 

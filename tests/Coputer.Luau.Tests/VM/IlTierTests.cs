@@ -193,6 +193,32 @@ public class IlTierTests
         local function sum(n) local a = setmetatable({v = 0}, V) for i = 1, n do a = a + setmetatable({v = i}, V) end return a.v + a.abc end
         return sum(10), sum(20)
         """,
+        // Slow paths run from compiled code: __index chains, __newindex, __len, globals, builtins that fail.
+        """
+        local Base = {greet = function(self) return "hi " .. self.name end}
+        Base.__index = Base
+        local Derived = setmetatable({}, {__index = Base})
+        Derived.__index = Derived
+        local log = {}
+        local proxy = setmetatable({}, {
+          __newindex = function(t, k, v) log[#log + 1] = k .. "=" .. tostring(v) end,
+          __len = function() return 42 end,
+        })
+        local obj = setmetatable({name = "x"}, Derived)
+        local s, t = "", {}
+        for i = 1, 5 do
+          s = s .. obj:greet() .. #proxy .. #"abc"
+          proxy[i] = i * 2
+          proxy.key = i
+          t[i * 1000] = i
+          t["k" .. i] = t[i * 1000]
+          gcount = (gcount or 0) + i
+          s = s .. math.max(i, 3) .. tostring(math.floor(i / 2)) .. select("#", math.modf(i / 3))
+        end
+        local ok, e = pcall(function() local u = nil; return u.x end)
+        local ok2, e2 = pcall(function() return math.floor({}) end)
+        return s, table.concat(log, ","), gcount, t.k3, ok, e, ok2, e2, obj.missing
+        """,
         // Integers and vectors reach the interpreter's paths.
         """
         local v = vector.create(1, 2, 3)

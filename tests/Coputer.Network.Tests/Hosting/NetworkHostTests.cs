@@ -375,6 +375,70 @@ public sealed class NetworkHostTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task AForwardedRunWhoseRunnerIsSlowGetsOneBackupRequestAfterTheHedgeDelayAndTheSlowRunnerStopsBeingAskedFirst()
+    {
+        await using var hosts = new TestHosts();
+        // Trusted at once, and the fewest audits allowed, so what is measured is the hedging, not the checks.
+        var asker = await hosts.StartAsync(configure: o => o with { Audits = new Coputer.Network.Execution.AuditOptions { TrustAfter = 0, AuditRate = 0.05 } });
+        var slow = await hosts.StartAsync([asker.Self.Address]);
+        var fast = await hosts.StartAsync([asker.Self.Address]);
+        Assert.True(await TestHosts.EventuallyAsync(() => hosts.Hosts.All(h => h.ActivePeers.Count == 2), TimeSpan.FromSeconds(20)), "the three hosts did not all become neighbours");
+        asker.OnDemandForRuns = false;
+        slow.ServeDelay = TimeSpan.FromSeconds(2.5);
+        using var publisher = Publisher.Generate();
+        var bundle = Coputer.Platform.Bundles.Bundle.Create([new("main.luau", System.Text.Encoding.UTF8.GetBytes("local w = args.web() return { body = buffer.fromstring('echo ' .. w.url.rawquery) }"))]);
+        var record = new Coputer.Platform.Records.PublicationRecord(publisher.Key, "echo", bundle.Hash, 1).Sign(publisher);
+        Assert.True(hosts.Execution(1).Store.Publish(record, bundle.Encode()).Succeeded);
+        Assert.True(hosts.Execution(2).Store.Publish(record, bundle.Encode()).Succeeded);
+        Assert.Equal(TimeSpan.FromMilliseconds(100), asker.HedgeDelay); // until 20 answers are seen
+
+        const int runs = 10;
+        var times = new List<double>();
+        for (int i = 0; i < runs; i++)
+        {
+            var watch = Stopwatch.StartNew();
+            var result = await hosts.Execution(0).RunAsync(ProgramRef.ByHash(bundle.Hash), WebRequest.Create("GET", $"/?i={i}"));
+            times.Add(watch.Elapsed.TotalMilliseconds);
+            Assert.Equal(RunStatus.Ok, result.Status);
+            Assert.Equal($"echo i={i}", System.Text.Encoding.UTF8.GetString(result.Response!.Body.Span));
+        }
+        output.WriteLine($"run times (ms): {string.Join(", ", times.Select(t => t.ToString("F0", System.Globalization.CultureInfo.InvariantCulture)))}; hedges sent {asker.Counters.HedgesSent}, hedged answers {asker.Counters.RunsHedged}");
+        // The slow runner is new, so it counts as fast and is asked first at least once: that run's backup went to
+        // the other runner after the hedge delay and answered long before the slow runner would have.
+        Assert.Equal(runs, asker.Counters.RunsForwarded);
+        Assert.True(asker.Counters.RunsHedged >= 1, "no run was hedged");
+        Assert.All(times, t => Assert.True(t < 2_000, $"a run took {t:F0} ms: it waited for the slow runner"));
+        // One backup at most per run, and once the slow runner is known to be slow it is not asked first again.
+        Assert.True(asker.Counters.HedgesSent <= 3, $"{asker.Counters.HedgesSent} backups for {runs} runs");
+        Assert.True(fast.Counters.RunsForPeers >= runs, $"the fast runner answered {fast.Counters.RunsForPeers}");
+        Assert.Equal(0, asker.Counters.ForwardFailures);
+    }
+
+    [Fact]
+    public async Task ABundleAskedOfANodeThatLacksItIsFetchedFromTheNetworkAndChecked()
+    {
+        await using var hosts = new TestHosts();
+        var a = await hosts.StartAsync();
+        var b = await hosts.StartAsync([a.Self.Address], o => o with { OnDemandDeadline = TimeSpan.FromSeconds(2) });
+        Assert.True(await TestHosts.EventuallyAsync(() => a.ActivePeers.Count == 1 && b.ActivePeers.Count == 1, TimeSpan.FromSeconds(15)));
+        using var publisher = Publisher.Generate();
+        var (record, bundle) = TestHosts.Program(publisher, "ui", "a dependency");
+        // Straight into a's store: no broadcast, so b has neither the record nor the bundle.
+        Assert.True(hosts.Execution(0).Store.Publish(record, bundle.Encode()).Succeeded);
+        Assert.False(hosts.Execution(1).Store.HasProgram(bundle.Hash));
+
+        // What the gateway's GET /api/bundles/{hash} calls: b finds a holder, fetches, checks and keeps it.
+        var bytes = await hosts.Execution(1).GetBundleAsync(bundle.Hash);
+        Assert.NotNull(bytes);
+        Assert.Equal(bundle.Hash, Coputer.Platform.Bundles.BundleFormat.Read(bytes).Hash);
+        Assert.True(hosts.Execution(1).Store.HasProgram(bundle.Hash));
+        // One nobody holds: null once the on-demand deadline has passed, not a wait without end.
+        var watch = Stopwatch.StartNew();
+        Assert.Null(await hosts.Execution(1).GetBundleAsync(Hash256.Of("nobody has this"u8.ToArray())));
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), $"took {watch.Elapsed}");
+    }
+
+    [Fact]
     public async Task AHostThatJoinsLateCatchesUpByAntiEntropy()
     {
         await using var hosts = new TestHosts();

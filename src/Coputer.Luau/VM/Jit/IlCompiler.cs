@@ -53,7 +53,26 @@ internal sealed class IlCompiler
     private readonly LocalBuilder?[] _numbers = new LocalBuilder?[256];
     private readonly bool[] _known = new bool[256];
 
-    private IlCompiler(Proto p, ILGenerator il)
+    /// <summary>
+    /// For each block start, the registers every way into the block leaves as numbers in their locals (from the
+    /// previous pass; null: none). Branches, fall-throughs and entries from the interpreter that do not know one of
+    /// them check and load it on the way in, or hand the block to the interpreter if it is not a number.
+    /// </summary>
+    private readonly bool[]?[] _knownIn;
+
+    /// <summary>What this pass saw: for each block start, the registers known on every branch or fall-through into it.</summary>
+    private readonly bool[]?[] _edgeKnown;
+
+    /// <summary>Whether code emitted now can be reached (false after an unconditional branch, until the next label).</summary>
+    private bool _reachable = true;
+
+    /// <summary>Ways into blocks that must check registers first: the stub, the block, and the registers.</summary>
+    private readonly List<(Label Stub, int Target, int[] Registers)> _stubs = [];
+
+    /// <summary>Registers some closure shares through an upvalue box: code called from here may write them.</summary>
+    private readonly bool[] _shared = new bool[256];
+
+    private IlCompiler(Proto p, ILGenerator il, bool[]?[]? knownIn)
     {
         _p = p;
         // A snapshot: other states running the same chunk may patch hints into the shared array meanwhile, but
@@ -62,6 +81,8 @@ internal sealed class IlCompiler
         _il = il;
         _labels = new Label?[_code.Length + 1];
         _leader = new bool[_code.Length + 1];
+        _knownIn = knownIn ?? new bool[]?[_code.Length + 1];
+        _edgeKnown = new bool[]?[_code.Length + 1];
         _r = il.DeclareLocal(typeof(LuauValue).MakeByRefType());
         if (p.K.Length > 0)
             _k = il.DeclareLocal(typeof(LuauValue).MakeByRefType());
@@ -73,11 +94,39 @@ internal sealed class IlCompiler
     /// <summary>Compiles <paramref name="p"/>.</summary>
     public static CompiledCode Compile(Proto p)
     {
-        var method = new DynamicMethod("luau:" + (p.DebugName?.ToString() ?? "anonymous") + ":" + p.LineDefined, typeof(int),
-            [typeof(Proto), typeof(LuauThread), typeof(LuauClosure), typeof(int), typeof(int), typeof(int)], typeof(IlCompiler).Module, skipVisibility: true);
-        var compiler = new IlCompiler(p, method.GetILGenerator(Math.Max(256, p.Code.Length * 48)));
+        // What the blocks may assume on the way in: first nothing; then, pass by pass, what every way into each
+        // block knew in the pass before, until that settles (a few passes; the last is the one kept). Any choice is
+        // correct (the ways in check what they do not know); a settled one needs no checks but at entries.
+        bool[]?[]? knownIn = null;
+        for (int pass = 0; pass < MaxPasses; pass++)
+        {
+            var trial = new IlCompiler(p, NewMethod(p).GetILGenerator(Math.Max(256, p.Code.Length * 48)), knownIn);
+            trial.Emit();
+            if (knownIn is not null && Same(knownIn, trial._edgeKnown))
+                break;
+            knownIn = trial._edgeKnown;
+        }
+        var method = NewMethod(p);
+        var compiler = new IlCompiler(p, method.GetILGenerator(Math.Max(256, p.Code.Length * 48)), knownIn);
         compiler.Emit();
         return (CompiledCode)method.CreateDelegate(typeof(CompiledCode), p);
+    }
+
+    /// <summary>How many passes may look for what blocks know on the way in, before the one that is kept.</summary>
+    private const int MaxPasses = 4;
+
+    private static DynamicMethod NewMethod(Proto p) =>
+        new("luau:" + (p.DebugName?.ToString() ?? "anonymous") + ":" + p.LineDefined, typeof(int),
+            [typeof(Proto), typeof(LuauThread), typeof(LuauClosure), typeof(int), typeof(int), typeof(int)], typeof(IlCompiler).Module, skipVisibility: true);
+
+    private static bool Same(bool[]?[] x, bool[]?[] y)
+    {
+        for (int i = 0; i < x.Length; i++)
+        {
+            if (x[i] is null != y[i] is null || (x[i] is { } a && !a.AsSpan().SequenceEqual(y[i])))
+                return false;
+        }
+        return true;
     }
 
     // Arguments (argument 0 is the proto).
@@ -117,7 +166,7 @@ internal sealed class IlCompiler
         var notEntry = il.DefineLabel();
         var table = new Label[_code.Length];
         for (int pc = 0; pc < _code.Length; pc++)
-            table[pc] = _leader[pc] ? LabelAt(pc) : notEntry;
+            table[pc] = _leader[pc] ? EntryFromInterpreter(pc) : notEntry;
         il.Emit(OpCodes.Ldarg_S, ArgPc);
         il.Emit(OpCodes.Switch, table);
         il.MarkLabel(notEntry);
@@ -128,10 +177,7 @@ internal sealed class IlCompiler
         {
             var op = (OpCode)(byte)_code[pc];
             if (_leader[pc])
-            {
-                il.MarkLabel(LabelAt(pc));
-                Forget();
-            }
+                StartBlock(pc);
             EmitInstruction(pc, op);
             pc += Length(op);
         }
@@ -139,6 +185,13 @@ internal sealed class IlCompiler
         il.MarkLabel(LabelAt(_code.Length));
         il.Emit(OpCodes.Ldc_I4, _code.Length);
         il.Emit(OpCodes.Ret);
+        foreach (var (stub, target, registers) in _stubs)
+        {
+            il.MarkLabel(stub);
+            foreach (int r in registers)
+                LoadChecked(r, ExitAt(target));
+            il.Emit(OpCodes.Br, LabelAt(target));
+        }
         foreach (var (pc, label) in _exits)
         {
             il.MarkLabel(label);
@@ -155,6 +208,8 @@ internal sealed class IlCompiler
         {
             uint insn = _code[pc];
             var op = (OpCode)(byte)insn;
+            if (op == OpCode.Capture && (CaptureKind)A(insn) == CaptureKind.Reference)
+                _shared[B(insn)] = true;
             int next = pc + Length(op);
             int? target = null;
             bool transfer = true;
@@ -193,6 +248,107 @@ internal sealed class IlCompiler
     }
 
     private Label LabelAt(int pc) => _labels[pc] ??= _il.DefineLabel();
+
+    /// <summary>The registers block <paramref name="target"/> assumes known that are not known here.</summary>
+    private int[] Missing(int target)
+    {
+        if (_knownIn[target] is not { } need)
+            return [];
+        var missing = new List<int>();
+        for (int r = 0; r < need.Length; r++)
+        {
+            if (need[r] && !_known[r])
+                missing.Add(r);
+        }
+        return [.. missing];
+    }
+
+    /// <summary>Notes what is known on a way into block <paramref name="target"/> (for the next pass).</summary>
+    private void NoteEdge(int target)
+    {
+        if (!_reachable)
+            return;
+        if (_edgeKnown[target] is not { } seen)
+            _edgeKnown[target] = (bool[])_known.Clone();
+        else
+        {
+            for (int r = 0; r < seen.Length; r++)
+                seen[r] &= _known[r];
+        }
+    }
+
+    /// <summary>The label to branch to for block <paramref name="target"/>: the block, or a stub that first checks and loads what it assumes and this point does not know.</summary>
+    private Label Edge(int target)
+    {
+        if (!_leader[target])
+            throw new InvalidOperationException($"internal error: a branch to instruction {target}, which starts no block");
+        NoteEdge(target);
+        int[] missing = Missing(target);
+        if (missing.Length == 0)
+            return LabelAt(target);
+        var stub = _il.DefineLabel();
+        _stubs.Add((stub, target, missing));
+        return stub;
+    }
+
+    /// <summary>Where the interpreter enters block <paramref name="pc"/>: checks and loads what the block assumes.</summary>
+    private Label EntryFromInterpreter(int pc)
+    {
+        if (_knownIn[pc] is null || !_knownIn[pc]!.Contains(true))
+            return LabelAt(pc);
+        var stub = _il.DefineLabel();
+        var need = _knownIn[pc]!;
+        var registers = new List<int>();
+        for (int r = 0; r < need.Length; r++)
+        {
+            if (need[r])
+                registers.Add(r);
+        }
+        _stubs.Add((stub, pc, [.. registers]));
+        return stub;
+    }
+
+    /// <summary>Starts block <paramref name="pc"/>: a fall-through into it checks what it does not know, then the block knows what it assumes.</summary>
+    private void StartBlock(int pc)
+    {
+        if (_reachable)
+        {
+            NoteEdge(pc);
+            foreach (int r in Missing(pc))
+                LoadChecked(r, ExitAt(pc));
+        }
+        _il.MarkLabel(LabelAt(pc));
+        _reachable = true;
+        if (_knownIn[pc] is { } need)
+            Array.Copy(need, _known, _known.Length);
+        else
+            Forget();
+    }
+
+    /// <summary>Loads register <paramref name="r"/> into its local, going to <paramref name="fail"/> if it is not a number (does not change what is known).</summary>
+    private void LoadChecked(int r, Label fail)
+    {
+        Reg(r);
+        _il.Emit(OpCodes.Ldfld, s_type);
+        _il.Emit(OpCodes.Ldc_I4, (int)LuauType.Number);
+        _il.Emit(OpCodes.Bne_Un, fail);
+        Reg(r);
+        _il.Emit(OpCodes.Ldfld, s_number);
+        _il.Emit(OpCodes.Stloc, NumberLocal(r));
+    }
+
+    /// <summary>Code after here is reached only through a label.</summary>
+    private void Unreachable() => _reachable = false;
+
+    /// <summary>After code that may run other functions: those can write only the registers shared through upvalues.</summary>
+    private void ForgetShared()
+    {
+        for (int r = 0; r < _shared.Length; r++)
+        {
+            if (_shared[r])
+                _known[r] = false;
+        }
+    }
 
     private Label ExitAt(int pc)
     {
@@ -313,7 +469,10 @@ internal sealed class IlCompiler
                 Call(nameof(Ops.SetBool));
                 Clobber(a);
                 if (c != 0)
-                    il.Emit(OpCodes.Br, LabelAt(pc + 1 + c));
+                {
+                    il.Emit(OpCodes.Br, Edge(pc + 1 + c));
+                    Unreachable();
+                }
                 break;
 
             case OpCode.LoadN:
@@ -374,7 +533,14 @@ internal sealed class IlCompiler
                 il.Emit(OpCodes.Ldarg_S, ArgClosure);
                 Konst(D(insn));
                 Call(nameof(Ops.GetImport));
-                il.Emit(OpCodes.Brfalse, ExitAt(pc));
+                OrSlow(() =>
+                {
+                    EmitThreadClosureBase();
+                    il.Emit(OpCodes.Ldc_I4, a);
+                    il.Emit(OpCodes.Ldc_I4, (int)_code[pc + 1]);
+                    il.Emit(OpCodes.Ldc_I4, pc + 2);
+                    Call(nameof(Ops.ImportSlow));
+                });
                 Clobber(a);
                 break;
 
@@ -385,8 +551,35 @@ internal sealed class IlCompiler
                 EmitCode();
                 il.Emit(OpCodes.Ldc_I4, pc);
                 Call(nameof(Ops.GetGlobal));
-                il.Emit(OpCodes.Brfalse, ExitAt(pc));
+                OrSlow(() =>
+                {
+                    EmitThreadClosureBase();
+                    il.Emit(OpCodes.Ldc_I4, a);
+                    KonstValue((int)_code[pc + 1]);
+                    EmitCode();
+                    il.Emit(OpCodes.Ldc_I4, pc);
+                    Call(nameof(Ops.GetGlobalSlow));
+                });
                 Clobber(a);
+                break;
+
+            case OpCode.SetGlobal:
+                Reg(a);
+                il.Emit(OpCodes.Ldarg_S, ArgClosure);
+                Konst((int)_code[pc + 1]);
+                EmitCode();
+                il.Emit(OpCodes.Ldc_I4, pc);
+                Call(nameof(Ops.SetGlobal));
+                OrSlow(() =>
+                {
+                    il.Emit(OpCodes.Ldarg_S, ArgThread);
+                    il.Emit(OpCodes.Ldarg_S, ArgClosure);
+                    KonstValue((int)_code[pc + 1]);
+                    RegValue(a);
+                    EmitCode();
+                    il.Emit(OpCodes.Ldc_I4, pc);
+                    Call(nameof(Ops.SetGlobalSlow));
+                });
                 break;
 
             case OpCode.GetTable:
@@ -394,7 +587,17 @@ internal sealed class IlCompiler
                 Reg(b);
                 Reg(c);
                 Call(nameof(Ops.GetTable));
-                il.Emit(OpCodes.Brfalse, ExitAt(pc));
+                OrSlow(() =>
+                {
+                    EmitThreadBase();
+                    il.Emit(OpCodes.Ldc_I4, a);
+                    RegValue(b);
+                    RegValue(c);
+                    il.Emit(OpCodes.Ldnull);
+                    il.Emit(OpCodes.Ldc_I4_0);
+                    il.Emit(OpCodes.Ldc_I4, pc + 1);
+                    Call(nameof(Ops.GetSlow));
+                });
                 Clobber(a);
                 break;
 
@@ -403,7 +606,15 @@ internal sealed class IlCompiler
                 Reg(b);
                 Reg(c);
                 Call(nameof(Ops.SetTable));
-                il.Emit(OpCodes.Brfalse, ExitAt(pc));
+                OrSlow(() =>
+                {
+                    il.Emit(OpCodes.Ldarg_S, ArgThread);
+                    RegValue(b);
+                    RegValue(c);
+                    RegValue(a);
+                    il.Emit(OpCodes.Ldc_I4, pc + 1);
+                    Call(nameof(Ops.SetTableSlowPath));
+                });
                 break;
 
             case OpCode.GetTableN:
@@ -411,7 +622,15 @@ internal sealed class IlCompiler
                 Reg(b);
                 il.Emit(OpCodes.Ldc_I4, c + 1);
                 Call(nameof(Ops.GetTableN));
-                il.Emit(OpCodes.Brfalse, ExitAt(pc));
+                OrSlow(() =>
+                {
+                    EmitThreadBase();
+                    il.Emit(OpCodes.Ldc_I4, a);
+                    RegValue(b);
+                    il.Emit(OpCodes.Ldc_I4, c + 1);
+                    il.Emit(OpCodes.Ldc_I4, pc + 1);
+                    Call(nameof(Ops.GetSlowN));
+                });
                 Clobber(a);
                 break;
 
@@ -420,7 +639,15 @@ internal sealed class IlCompiler
                 Reg(b);
                 il.Emit(OpCodes.Ldc_I4, c + 1);
                 Call(nameof(Ops.SetTableN));
-                il.Emit(OpCodes.Brfalse, ExitAt(pc));
+                OrSlow(() =>
+                {
+                    il.Emit(OpCodes.Ldarg_S, ArgThread);
+                    RegValue(b);
+                    il.Emit(OpCodes.Ldc_I4, c + 1);
+                    RegValue(a);
+                    il.Emit(OpCodes.Ldc_I4, pc + 1);
+                    Call(nameof(Ops.SetTableNSlowPath));
+                });
                 break;
 
             case OpCode.GetTableKs:
@@ -430,7 +657,17 @@ internal sealed class IlCompiler
                 EmitCode();
                 il.Emit(OpCodes.Ldc_I4, pc);
                 Call(nameof(Ops.GetTableKs));
-                il.Emit(OpCodes.Brfalse, ExitAt(pc));
+                OrSlow(() =>
+                {
+                    EmitThreadBase();
+                    il.Emit(OpCodes.Ldc_I4, a);
+                    RegValue(b);
+                    KonstValue((int)_code[pc + 1]);
+                    EmitCode();
+                    il.Emit(OpCodes.Ldc_I4, pc);
+                    il.Emit(OpCodes.Ldc_I4, pc + 2);
+                    Call(nameof(Ops.GetSlow));
+                });
                 Clobber(a);
                 break;
 
@@ -441,7 +678,17 @@ internal sealed class IlCompiler
                 EmitCode();
                 il.Emit(OpCodes.Ldc_I4, pc);
                 Call(nameof(Ops.SetTableKs));
-                il.Emit(OpCodes.Brfalse, ExitAt(pc));
+                OrSlow(() =>
+                {
+                    il.Emit(OpCodes.Ldarg_S, ArgThread);
+                    RegValue(b);
+                    KonstValue((int)_code[pc + 1]);
+                    RegValue(a);
+                    EmitCode();
+                    il.Emit(OpCodes.Ldc_I4, pc);
+                    il.Emit(OpCodes.Ldc_I4, pc + 2);
+                    Call(nameof(Ops.SetSlow));
+                });
                 break;
 
             case OpCode.NameCall:
@@ -452,39 +699,54 @@ internal sealed class IlCompiler
                 EmitCode();
                 il.Emit(OpCodes.Ldc_I4, pc);
                 Call(nameof(Ops.NameCall));
-                il.Emit(OpCodes.Brfalse, ExitAt(pc));
+                OrSlow(() =>
+                {
+                    EmitThreadBase();
+                    il.Emit(OpCodes.Ldc_I4, a);
+                    RegValue(b);
+                    KonstValue((int)_code[pc + 1]);
+                    EmitCode();
+                    il.Emit(OpCodes.Ldc_I4, pc);
+                    Call(nameof(Ops.NameCallSlowPath));
+                });
                 Clobber(a);
                 Clobber(a + 1);
                 break;
 
             case OpCode.Jump:
-                il.Emit(OpCodes.Br, LabelAt(pc + 1 + D(insn)));
+                il.Emit(OpCodes.Br, Edge(pc + 1 + D(insn)));
+                Unreachable();
                 break;
 
             case OpCode.JumpBack:
                 Budget(pc, JumpWeight(D(insn)));
-                il.Emit(OpCodes.Br, LabelAt(pc + 1 + D(insn)));
+                il.Emit(OpCodes.Br, Edge(pc + 1 + D(insn)));
+                Unreachable();
                 break;
 
             case OpCode.JumpX:
                 Budget(pc, JumpWeight(E(insn)));
-                il.Emit(OpCodes.Br, LabelAt(pc + 1 + E(insn)));
+                il.Emit(OpCodes.Br, Edge(pc + 1 + E(insn)));
+                Unreachable();
                 break;
 
             case OpCode.JumpIf:
             case OpCode.JumpIfNot:
                 {
-                    var target = LabelAt(pc + 1 + D(insn));
+                    int target = pc + 1 + D(insn);
                     if (_known[a])
                     {
                         // A number is truthy.
                         if (op == OpCode.JumpIf)
-                            il.Emit(OpCodes.Br, target);
+                        {
+                            il.Emit(OpCodes.Br, Edge(target));
+                            Unreachable();
+                        }
                         break;
                     }
                     Reg(a);
                     Call(nameof(Ops.IsTruthy));
-                    il.Emit(op == OpCode.JumpIf ? OpCodes.Brtrue : OpCodes.Brfalse, target);
+                    il.Emit(op == OpCode.JumpIf ? OpCodes.Brtrue : OpCodes.Brfalse, Edge(target));
                     break;
                 }
 
@@ -492,12 +754,12 @@ internal sealed class IlCompiler
             case OpCode.JumpIfNotEq:
                 {
                     int rb = (int)_code[pc + 1];
-                    var target = LabelAt(pc + 1 + D(insn));
+                    int target = pc + 1 + D(insn);
                     if (_known[a] && _known[rb])
                     {
                         LoadNumber(a);
                         LoadNumber(rb);
-                        il.Emit(op == OpCode.JumpIfEq ? OpCodes.Beq : OpCodes.Bne_Un, target);
+                        il.Emit(op == OpCode.JumpIfEq ? OpCodes.Beq : OpCodes.Bne_Un, Edge(target));
                         break;
                     }
                     Reg(a);
@@ -508,7 +770,7 @@ internal sealed class IlCompiler
                     il.Emit(OpCodes.Ldc_I4_M1);
                     il.Emit(OpCodes.Beq, ExitAt(pc));
                     il.Emit(OpCodes.Ldloc, _flag);
-                    il.Emit(op == OpCode.JumpIfEq ? OpCodes.Brtrue : OpCodes.Brfalse, target);
+                    il.Emit(op == OpCode.JumpIfEq ? OpCodes.Brtrue : OpCodes.Brfalse, Edge(target));
                     break;
                 }
 
@@ -531,7 +793,7 @@ internal sealed class IlCompiler
                         OpCode.JumpIfLe => OpCodes.Ble,
                         _ => OpCodes.Bgt_Un,
                     };
-                    il.Emit(branch, LabelAt(pc + 1 + D(insn)));
+                    il.Emit(branch, Edge(pc + 1 + D(insn)));
                     break;
                 }
 
@@ -542,7 +804,6 @@ internal sealed class IlCompiler
                 {
                     uint aux = _code[pc + 1];
                     bool not = (aux >> 31) != 0;
-                    var target = LabelAt(pc + 1 + D(insn));
                     switch (op)
                     {
                         case OpCode.JumpXEqKNil:
@@ -557,6 +818,7 @@ internal sealed class IlCompiler
                         case OpCode.JumpXEqKN:
                             {
                                 // eq = ra is a number equal to the constant.
+                                bool wasKnown = _known[a];
                                 var notNumber = il.DefineLabel();
                                 var done = il.DefineLabel();
                                 CheckNumber(a, notNumber);
@@ -568,7 +830,7 @@ internal sealed class IlCompiler
                                 il.Emit(OpCodes.Ldc_I4_0);
                                 il.MarkLabel(done);
                                 // The number check was on one path only.
-                                Clobber(a);
+                                _known[a] = wasKnown;
                                 break;
                             }
                         default:
@@ -577,7 +839,7 @@ internal sealed class IlCompiler
                             Call(nameof(Ops.EqualsString));
                             break;
                     }
-                    il.Emit(not ? OpCodes.Brfalse : OpCodes.Brtrue, target);
+                    il.Emit(not ? OpCodes.Brfalse : OpCodes.Brtrue, Edge(pc + 1 + D(insn)));
                     break;
                 }
 
@@ -608,6 +870,7 @@ internal sealed class IlCompiler
                     if (NumberConstant(c) is not double kc)
                     {
                         il.Emit(OpCodes.Br, ExitAt(pc));
+                        Unreachable();
                         break;
                     }
                     CheckNumber(b, ExitAt(pc));
@@ -622,6 +885,7 @@ internal sealed class IlCompiler
                     if (NumberConstant(b) is not double kb)
                     {
                         il.Emit(OpCodes.Br, ExitAt(pc));
+                        Unreachable();
                         break;
                     }
                     CheckNumber(c, ExitAt(pc));
@@ -672,7 +936,14 @@ internal sealed class IlCompiler
                 Reg(a);
                 Reg(b);
                 Call(nameof(Ops.Length));
-                il.Emit(OpCodes.Brfalse, ExitAt(pc));
+                OrSlow(() =>
+                {
+                    EmitThreadBase();
+                    il.Emit(OpCodes.Ldc_I4, a);
+                    RegValue(b);
+                    il.Emit(OpCodes.Ldc_I4, pc + 1);
+                    Call(nameof(Ops.LengthSlow));
+                });
                 Clobber(a);
                 break;
 
@@ -683,7 +954,7 @@ internal sealed class IlCompiler
                     CheckNumber(a + 1, exit);
                     CheckNumber(a + 2, exit);
                     // if (!(step > 0 ? idx <= limit : limit <= idx)) skip the loop
-                    var target = LabelAt(pc + 1 + D(insn));
+                    var target = Edge(pc + 1 + D(insn));
                     var negative = il.DefineLabel();
                     var fall = il.DefineLabel();
                     LoadNumber(a + 1);
@@ -720,7 +991,7 @@ internal sealed class IlCompiler
                     il.Emit(OpCodes.Add);
                     StoreNumber(a + 2);
                     // if (step > 0 ? idx <= limit : limit <= idx) loop
-                    var target = LabelAt(pc + 1 + D(insn));
+                    var target = Edge(pc + 1 + D(insn));
                     var negative = il.DefineLabel();
                     var fall = il.DefineLabel();
                     LoadNumber(a + 1);
@@ -762,8 +1033,12 @@ internal sealed class IlCompiler
                     il.Emit(OpCodes.Ldloc, _flag);
                     il.Emit(OpCodes.Ret);
                     il.MarkLabel(done);
-                    // The call may have grown the stack; the next instruction starts a block (nothing is known).
+                    // The call may have grown the stack, written the registers from the function's up and, through
+                    // upvalues, the registers closures share.
                     EmitLoadBase();
+                    for (int r = a; r < _known.Length; r++)
+                        _known[r] = false;
+                    ForgetShared();
                     break;
                 }
 
@@ -776,6 +1051,7 @@ internal sealed class IlCompiler
                 il.Emit(OpCodes.Ldc_I4, pc);
                 Call(nameof(Ops.Return));
                 il.Emit(OpCodes.Ret);
+                Unreachable();
                 break;
 
             case OpCode.NewTable:
@@ -795,6 +1071,11 @@ internal sealed class IlCompiler
                 il.Emit(OpCodes.Ldc_I4, pc + 1);
                 Call(nameof(Ops.DupTable));
                 Clobber(a);
+                break;
+
+            case OpCode.FastCall:
+            case OpCode.FastCall3:
+                EmitFastCall(pc, insn);
                 break;
 
             case OpCode.SetList when c != 0:
@@ -824,6 +1105,7 @@ internal sealed class IlCompiler
                 // Everything else is the interpreter's: closures, varargs, generic loops, builtins other than the
                 // numeric ones, and instructions that reach the debugger or coverage counters.
                 il.Emit(OpCodes.Br, ExitAt(pc));
+                Unreachable();
                 break;
         }
     }
@@ -837,6 +1119,48 @@ internal sealed class IlCompiler
         il.Emit(OpCodes.Ldarg_S, ArgBase);
         il.Emit(OpCodes.Ldelema, typeof(LuauValue));
         il.Emit(OpCodes.Stloc, _r);
+    }
+
+    /// <summary>
+    /// After a fast path's helper (its success on the evaluation stack): when it did not apply, the interpreter's
+    /// slow path, <paramref name="slow"/>, which may run metamethods (they may grow the stack and write the
+    /// registers closures share).
+    /// </summary>
+    private void OrSlow(Action slow)
+    {
+        var done = _il.DefineLabel();
+        _il.Emit(OpCodes.Brtrue, done);
+        slow();
+        EmitLoadBase();
+        _il.MarkLabel(done);
+        ForgetShared();
+    }
+
+    /// <summary>Pushes a copy of register <paramref name="r"/>.</summary>
+    private void RegValue(int r)
+    {
+        Reg(r);
+        _il.Emit(OpCodes.Ldobj, typeof(LuauValue));
+    }
+
+    /// <summary>Pushes a copy of constant <paramref name="i"/>.</summary>
+    private void KonstValue(int i)
+    {
+        Konst(i);
+        _il.Emit(OpCodes.Ldobj, typeof(LuauValue));
+    }
+
+    private void EmitThreadBase()
+    {
+        _il.Emit(OpCodes.Ldarg_S, ArgThread);
+        _il.Emit(OpCodes.Ldarg_S, ArgBase);
+    }
+
+    private void EmitThreadClosureBase()
+    {
+        _il.Emit(OpCodes.Ldarg_S, ArgThread);
+        _il.Emit(OpCodes.Ldarg_S, ArgClosure);
+        _il.Emit(OpCodes.Ldarg_S, ArgBase);
     }
 
     /// <summary>Pushes the code array (hints are read and patched in it at run time).</summary>
@@ -923,10 +1247,47 @@ internal sealed class IlCompiler
         var il = _il;
         int callPc = pc + 1 + C(insn);
         uint callInsn = _code[callPc];
-        var exit = ExitAt(pc);
+        // Anything but the number case takes the general path, which goes on after the call or at the next instruction.
+        var exit = il.DefineLabel();
+        var before = (bool[])_known.Clone();
+        EmitNumericFastCallPath(pc, op, insn, callPc, callInsn, exit);
+        il.MarkLabel(exit);
+        _reachable = true;
+        Array.Copy(before, _known, _known.Length);
+        EmitFastCall(pc, insn);
+    }
+
+    /// <summary>
+    /// FASTCALL's general path: the builtin on the registers, as the interpreter calls it; after its CALL if it
+    /// ran, else on at the next instruction (which sets up the CALL).
+    /// </summary>
+    private void EmitFastCall(int pc, uint insn)
+    {
+        var il = _il;
+        int callPc = pc + 1 + C(insn);
+        il.Emit(OpCodes.Ldarg_S, ArgThread);
+        il.Emit(OpCodes.Ldarg_S, ArgClosure);
+        il.Emit(OpCodes.Ldarg_S, ArgBase);
+        il.Emit(OpCodes.Ldc_I4, pc);
+        Call(nameof(Ops.FastCall));
+        il.Emit(OpCodes.Stloc, _flag);
+        // A builtin may grow the stack and writes its results from the CALL's register up.
+        EmitLoadBase();
+        for (int r = A(_code[callPc]); r < _known.Length; r++)
+            _known[r] = false;
+        ForgetShared();
+        il.Emit(OpCodes.Ldloc, _flag);
+        il.Emit(OpCodes.Brtrue, Edge(callPc + 1));
+    }
+
+    /// <summary>The number case of FASTCALL1/2/2K, going to <paramref name="exit"/> for anything else.</summary>
+    private void EmitNumericFastCallPath(int pc, OpCode op, uint insn, int callPc, uint callInsn, Label exit)
+    {
+        var il = _il;
         if (C(callInsn) != 2)
         {
             il.Emit(OpCodes.Br, exit);
+            Unreachable();
             return;
         }
         var id = (BuiltinFunction)A(insn);
@@ -940,6 +1301,7 @@ internal sealed class IlCompiler
             if (ky is null)
             {
                 il.Emit(OpCodes.Br, exit);
+                Unreachable();
                 return;
             }
         }
@@ -986,6 +1348,7 @@ internal sealed class IlCompiler
             il.Emit(OpCodes.Ldloc, _number);
         }
         StoreNumber(A(callInsn));
-        il.Emit(OpCodes.Br, LabelAt(callPc + 1));
+        il.Emit(OpCodes.Br, Edge(callPc + 1));
+        Unreachable();
     }
 }

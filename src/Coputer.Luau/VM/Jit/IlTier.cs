@@ -47,6 +47,9 @@ internal static class IlTier
     /// </summary>
     internal const int MaxNesting = 48;
 
+    /// <summary>How much less compiled code may nest for each call nested by the host API, a metamethod or a host function.</summary>
+    private const int NestingPerHostCall = 8;
+
     /// <summary>A proto's countdown once it is compiled, queued or refused: it never reaches zero again in practice.</summary>
     private const int Never = int.MaxValue;
 
@@ -66,7 +69,9 @@ internal static class IlTier
             if (compiled is null)
                 return pc;
         }
-        int r = compiled(L, cl, bse, pc, 0);
+        // Calls that nest on the .NET stack (metamethods, host functions calling back) leave compiled code less
+        // room to nest, so together they stay within what the interpreter alone would use.
+        int r = compiled(L, cl, bse, pc, Math.Min(L.HostCallDepth * NestingPerHostCall, MaxNesting));
         return r == Returned ? Reenter : r;
     }
 

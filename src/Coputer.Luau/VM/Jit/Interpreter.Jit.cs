@@ -496,5 +496,152 @@ internal static partial class Interpreter
             var stack = L.Stack;
             stack[bse + a] = stack[bse + b];
         }
+
+        /// <summary>
+        /// FASTCALL's general path (the instruction at <paramref name="at"/>), as the interpreter takes it: true when
+        /// the builtin ran (go on after its CALL), false when the CALL must be made (go on at the next instruction).
+        /// </summary>
+        public static bool FastCall(LuauThread L, LuauClosure cl, int bse, int at)
+        {
+            if (!cl.Env.SafeEnv)
+                return false;
+            var code = cl.Proto.Code;
+            uint insn = code[at];
+            int pc = at + 1;
+            int callPc = pc + C(insn);
+            uint callInsn = code[callPc];
+            int ra = bse + A(callInsn);
+            int nresults = C(callInsn) - 1;
+            int n;
+            switch ((Bytecode.OpCode)(byte)insn)
+            {
+                case Bytecode.OpCode.FastCall:
+                    {
+                        int nparams = B(callInsn) - 1;
+                        n = nparams < 0 ? -1 : Builtins.Call(L, (Bytecode.BuiltinFunction)A(insn), ra, nresults, ra + 1, nparams, -1, -1, default);
+                        break;
+                    }
+                case Bytecode.OpCode.FastCall1:
+                    n = Builtins.Call(L, (Bytecode.BuiltinFunction)A(insn), ra, nresults, bse + B(insn), 1, -1, -1, default);
+                    break;
+                case Bytecode.OpCode.FastCall2:
+                    n = Builtins.Call(L, (Bytecode.BuiltinFunction)A(insn), ra, nresults, bse + B(insn), 2, bse + (int)code[pc], -1, default);
+                    break;
+                case Bytecode.OpCode.FastCall2K:
+                    n = Builtins.Call(L, (Bytecode.BuiltinFunction)A(insn), ra, nresults, bse + B(insn), 2, -1, -1, cl.Proto.K[code[pc]]);
+                    break;
+                default:
+                    {
+                        uint aux = code[pc];
+                        n = Builtins.Call(L, (Bytecode.BuiltinFunction)A(insn), ra, nresults, bse + B(insn), 3, bse + (int)(aux & 0xFF), bse + (int)((aux >> 8) & 0xFF), default);
+                        break;
+                    }
+            }
+            if (n < 0)
+                return false;
+            if (nresults < 0)
+                L.Top = ra + n;
+            return true;
+        }
+
+        // ---- slow paths: what the interpreter's case does once its fast path does not apply (values are copies:
+        // a metamethod may grow the stack) ----
+
+        /// <summary>GETTABLE, GETTABLEKS, GETTABLEN: the value of <paramref name="key"/> in <paramref name="t"/> through metamethods into register <paramref name="a"/>.</summary>
+        public static void GetSlow(LuauThread L, int bse, int a, LuauValue t, LuauValue key, uint[]? code, int patchPc, int savedPc)
+        {
+            L.Frames[L.FrameIndex].SavedPc = savedPc;
+            var v = GetTableSlow(L, t, key, code, patchPc);
+            L.Stack[bse + a] = v;
+        }
+
+        /// <summary>GETTABLEN's key.</summary>
+        public static void GetSlowN(LuauThread L, int bse, int a, LuauValue t, int idx, int savedPc) =>
+            GetSlow(L, bse, a, t, new LuauValue(idx), null, 0, savedPc);
+
+        /// <summary>GETGLOBAL: the global <paramref name="key"/> through the environment's metamethods.</summary>
+        public static void GetGlobalSlow(LuauThread L, LuauClosure cl, int bse, int a, LuauValue key, uint[] code, int at) =>
+            GetSlow(L, bse, a, new LuauValue(cl.Env), key, code, at, at + 2);
+
+        /// <summary>SETTABLEKS, SETGLOBAL: <paramref name="t"/>[<paramref name="key"/>] = <paramref name="value"/> through metamethods.</summary>
+        public static void SetSlow(LuauThread L, LuauValue t, LuauValue key, LuauValue value, uint[]? code, int patchPc, int savedPc)
+        {
+            L.Frames[L.FrameIndex].SavedPc = savedPc;
+            SetTableSlow(L, t, key, value, code, patchPc);
+        }
+
+        /// <summary>SETGLOBAL's slow path.</summary>
+        public static void SetGlobalSlow(LuauThread L, LuauClosure cl, LuauValue key, LuauValue value, uint[] code, int at) =>
+            SetSlow(L, new LuauValue(cl.Env), key, value, code, at, at + 2);
+
+        /// <summary>SETTABLE past its array fast path: a plain table's hash part, or through metamethods.</summary>
+        public static void SetTableSlowPath(LuauThread L, LuauValue rb, LuauValue rc, LuauValue value, int savedPc)
+        {
+            L.Frames[L.FrameIndex].SavedPc = savedPc;
+            if (rb.Type_ == LuauType.Table)
+            {
+                var t = rb.UnsafeTable;
+                if (t.Metatable is null && !t.IsReadOnly)
+                {
+                    t.Set(in rc) = value;
+                    return;
+                }
+            }
+            SetTableSlow(L, rb, rc, value, null, 0);
+        }
+
+        /// <summary>SETTABLEN past its array fast path: a plain table's hash part, or through metamethods.</summary>
+        public static void SetTableNSlowPath(LuauThread L, LuauValue rb, int idx, LuauValue value, int savedPc)
+        {
+            L.Frames[L.FrameIndex].SavedPc = savedPc;
+            if (rb.Type_ == LuauType.Table)
+            {
+                var t = rb.UnsafeTable;
+                if (t.Metatable is null && !t.IsReadOnly)
+                {
+                    t.SetNum(idx) = value;
+                    return;
+                }
+            }
+            SetTableSlow(L, rb, new LuauValue(idx), value, null, 0);
+        }
+
+        /// <summary>SETGLOBAL's fast path: the slot the instruction's hint names holds the key.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static bool SetGlobal(ref LuauValue src, LuauClosure cl, ref LuauValue kv, uint[] code, int pc)
+        {
+            var key = kv.UnsafeString;
+            var env = cl.Env;
+            ref var n = ref env.Nodes[C(code[pc]) & env.NodeMask8];
+            if (ReferenceEquals(n.Key.O, key) && n.Value.Type_ != LuauType.Nil && !env.IsReadOnly)
+            {
+                n.Value = src;
+                return true;
+            }
+            return false;
+        }
+
+        /// <summary>NAMECALL's slow path: the method and the object into registers <paramref name="a"/> and the one after.</summary>
+        public static void NameCallSlowPath(LuauThread L, int bse, int a, LuauValue rb, LuauValue kv, uint[] code, int at)
+        {
+            L.Frames[L.FrameIndex].SavedPc = at + 2;
+            NameCallSlow(L, bse + a, rb, kv.UnsafeString, code, at);
+        }
+
+        /// <summary>LENGTH's slow path (__len, or an error).</summary>
+        public static void LengthSlow(LuauThread L, int bse, int a, LuauValue rb, int savedPc)
+        {
+            L.Frames[L.FrameIndex].SavedPc = savedPc;
+            var r = Interpreter.Length(L, rb);
+            L.Stack[bse + a] = r;
+        }
+
+        /// <summary>GETIMPORT's slow path: the import resolved by name.</summary>
+        public static void ImportSlow(LuauThread L, LuauClosure cl, int bse, int a, uint aux, int savedPc)
+        {
+            L.Frames[L.FrameIndex].SavedPc = savedPc;
+            var v = ResolveImport(L, cl.Env, cl.Proto.K, aux);
+            L.Stack[bse + a] = v;
+        }
     }
 }
