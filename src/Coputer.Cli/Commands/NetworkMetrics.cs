@@ -22,6 +22,7 @@ internal static class NetworkMetrics
                 ("of those, not checked yet", replicas.Unchecked),
                 ("copies sent to holders (placement and repair)", replicas.CopiesSent),
                 ("copies taken as a holder", replicas.CopiesTaken),
+                ("copies not taken: past the storage quota of every publisher naming them", c.ReplicasRefused),
                 ("bundles fetched on demand (to run, or to keep a name current)", c.FetchedOnDemand),
                 ("on-demand fetches that found no holder in time", c.OnDemandFailures),
                 ("publication records received and stored", c.RecordsStored),
@@ -59,7 +60,7 @@ internal static class NetworkMetrics
         var runs = f.CreateGauge("coputer_network_forwarded_runs_total", "Runs forwarded to a neighbour since start, by outcome (answered, hedged, failed, bad_answer), and run for peers (served).", new GaugeConfiguration { LabelNames = ["outcome"] });
         var records = f.CreateGauge("coputer_network_records_stored_total", "Publication records received from peers and stored.");
         var replication = f.CreateGauge("coputer_network_replicas", "Replication health: programs held and checked here (held), those below their target of copies at the latest check (below_target), those not checked yet (unchecked); bundles in the store (bundles).", new GaugeConfiguration { LabelNames = ["state"] });
-        var copies = f.CreateGauge("coputer_network_replica_copies_total", "Copies of programs since start: sent to holders for placement and repair (sent), taken as a holder (taken), dropped as surplus (dropped).", new GaugeConfiguration { LabelNames = ["kind"] });
+        var copies = f.CreateGauge("coputer_network_replica_copies_total", "Copies of programs since start: sent to holders for placement and repair (sent), taken as a holder (taken), dropped as surplus (dropped), not taken for the storage quota (refused_quota).", new GaugeConfiguration { LabelNames = ["kind"] });
         var onDemand = f.CreateGauge("coputer_network_on_demand_fetches_total", "Bundles fetched on demand by lookup since start, by outcome (fetched, failed).", new GaugeConfiguration { LabelNames = ["outcome"] });
         var hedges = f.CreateGauge("coputer_network_hedges_total", "Backup requests sent since start: a second runner asked because the first had not answered within the hedge delay, or failed.");
         var hedgeDelay = f.CreateGauge("coputer_network_hedge_delay_seconds", "How long a forwarded run waits for its first runner before a backup is asked: the observed 95th percentile of answer latency.");
@@ -97,6 +98,7 @@ internal static class NetworkMetrics
             copies.WithLabels("sent").Set(replicas.CopiesSent);
             copies.WithLabels("taken").Set(replicas.CopiesTaken);
             copies.WithLabels("dropped").Set(replicas.Dropped);
+            copies.WithLabels("refused_quota").Set(c.ReplicasRefused);
             onDemand.WithLabels("fetched").Set(c.FetchedOnDemand);
             onDemand.WithLabels("failed").Set(c.OnDemandFailures);
             runs.WithLabels("answered").Set(c.RunsForwarded);

@@ -26,6 +26,7 @@ public sealed class NetworkCounters
     private long _badAnswers;
     private long _ranForPeers;
     private long _replicasTaken;
+    private long _replicasRefused;
     private long _audits;
     private long _auditsUnsettled;
     private long _mismatches;
@@ -84,6 +85,9 @@ public sealed class NetworkCounters
     /// <summary>Copies this node took as one of a program's closest nodes (offered by a holder, fetched and checked).</summary>
     public long ReplicasTaken => Interlocked.Read(ref _replicasTaken);
 
+    /// <summary>Copies offered to this node as a holder and not taken because they would pass the storage quota of every publisher naming them.</summary>
+    public long ReplicasRefused => Interlocked.Read(ref _replicasRefused);
+
     /// <summary>Bundles fetched on demand: for a run of a program this node lacked, a dependency, or a newer version of a name it serves.</summary>
     public long FetchedOnDemand => Interlocked.Read(ref _fetchedOnDemand);
 
@@ -126,6 +130,8 @@ public sealed class NetworkCounters
     internal void ProofReceived() => Interlocked.Increment(ref _proofsReceived);
 
     internal void ReplicaTaken() => Interlocked.Increment(ref _replicasTaken);
+
+    internal void ReplicaRefused() => Interlocked.Increment(ref _replicasRefused);
 
     internal void OnDemandFetched() => Interlocked.Increment(ref _fetchedOnDemand);
 

@@ -6,6 +6,7 @@ using Coputer.Network.Transport;
 using Coputer.Network.Wire;
 using Coputer.Platform;
 using Coputer.Platform.Execution;
+using Coputer.Platform.Identity;
 using Coputer.Platform.Records;
 using Coputer.Platform.Store;
 using Microsoft.Extensions.Logging;
@@ -177,11 +178,19 @@ public sealed partial class NetworkHost
         {
             try
             {
-                if (await FetchFromAsync(fetch.From, program, _stopping.Token) is { } bytes && _execution.Store.PutBundle(program, bytes))
+                if (await FetchFromAsync(fetch.From, program, _stopping.Token) is { } bytes)
                 {
-                    _bundles[program] = true;
-                    Counters.ReplicaTaken();
-                    kept = true;
+                    if (StorageRefusal(program, bytes.Length) is { } refusal)
+                    {
+                        Counters.ReplicaRefused();
+                        _log.LogDebug("copy of program {Program} not taken: {Reason}", program, refusal);
+                    }
+                    else if (_execution.Store.PutBundle(program, bytes))
+                    {
+                        _bundles[program] = true;
+                        Counters.ReplicaTaken();
+                        kept = true;
+                    }
                 }
             }
             catch (OperationCanceledException)
@@ -200,6 +209,25 @@ public sealed partial class NetworkHost
         }
         StoreRecordsNaming(program);
         Execute(Locked(() => _node.ReplicaFetched(program, content: null, Now)), from: null);
+    }
+
+    /// <summary>
+    /// Why a holder's copy of <paramref name="program"/> (<paramref name="size"/> bytes) would not fit the storage quota
+    /// per publisher, or null: a copy is charged to the publishers whose records name it (their records are stored
+    /// with it), and it is taken when at least one of them has room, so nobody can keep a program off a node by
+    /// naming it in records of a publisher already at its quota. A bundle no record names is not charged.
+    /// </summary>
+    private string? StorageRefusal(Hash256 program, long size)
+    {
+        long quota = _execution.Policy.StorageBytesPerPublisher;
+        if (quota <= 0)
+            return null;
+        List<PublisherKey> publishers;
+        lock (_gate)
+            publishers = [.. _node.Records.Naming(program).Select(r => r.Record.Publisher).DistinctBy(k => k.Id)];
+        if (publishers.Count == 0 || publishers.Any(p => _execution.Store.StoredBytes(p) + size <= quota))
+            return null;
+        return $"every publisher naming it stores too much here to take {size:N0} more bytes (quota {quota:N0} per publisher)";
     }
 
     /// <summary>

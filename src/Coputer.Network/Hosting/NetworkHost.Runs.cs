@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Coputer.Network.Execution;
+using Coputer.Network.Routing;
 using Coputer.Network.Transport;
 using Coputer.Network.Wire;
 using Coputer.Platform;
@@ -13,7 +14,7 @@ using Microsoft.Extensions.Logging;
 namespace Coputer.Network.Hosting;
 
 /// <summary>
-/// Forwarded runs: a run asked of this node for a program it does not hold goes to its neighbours through the
+/// Forwarded runs: a run asked of this node for a program it does not hold goes to the program's holders and its neighbours through the
 /// <see cref="RunScheduler"/> (a deadline, one hedged backup); an answer counts only when its signed receipt
 /// verifies, is the runner's, names this request's input and this runtime, and covers the result's bytes, and,
 /// for a name, when the runner's signed record names that program. The record also starts fetching the bundle, so
@@ -57,18 +58,43 @@ public sealed partial class NetworkHost
     {
         List<PeerInfo> runners;
         lock (_gate)
-            runners = [.. ActivePeers.Where(p => p.Id != except && !_auditor.IsExcluded(p.Id))];
+        {
+            // The program's holders first (the routing contacts closest to its hash, as placement puts it there:
+            // neighbours or not), then the neighbours; the scheduler tries unknown runners before slow ones.
+            Hash256? program = target.IsHash ? target.Hash : _node.Records.Find(target.Publisher, target.Name!)?.Record.Program;
+            var holders = program is { } hash ? _node.Routing.Table.Closest(RoutingKey.From(hash), _options.Replication.Replicas) : [];
+            runners = [.. holders.Concat(ActivePeers).DistinctBy(p => p.Id).Where(p => p.Id != Self.Id && p.Id != except && !_auditor.IsExcluded(p.Id))];
+        }
         var peers = runners.ToDictionary(p => p.Id);
         var pending = new PendingRun(target, input, RunWire.Encode(wire), peers, audit);
         IReadOnlyList<NodeEffect> effects;
+        TimeSpan hedgeDelay;
         lock (_gate)
         {
+            hedgeDelay = _runs.HedgeDelay;
             (long id, effects) = _runs.Submit(target.IsHash ? target.Hash : default, input, [.. peers.Keys], Now);
             _pendingRuns[id] = pending;
         }
         Execute(effects, from: null);
+        // The backup goes out when the hedge delay is up, not at the next tick (every 50 ms), which would add up to a
+        // tick to every hedged run.
+        if (peers.Count > 1)
+            _ = HedgeWhenDueAsync(hedgeDelay);
         using var registration = cancellation.Register(() => pending.Done.TrySetResult(null));
         return await pending.Done.Task;
+    }
+
+    private async Task HedgeWhenDueAsync(TimeSpan delay)
+    {
+        try
+        {
+            await Task.Delay(delay + TimeSpan.FromMilliseconds(1), _stopping.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+        Execute(Locked(() => _runs.Tick(Now)), from: null);
     }
 
     private void StartForwardedRun(ForwardRun forward)

@@ -219,6 +219,78 @@ public class IlTierTests
         local ok2, e2 = pcall(function() return math.floor({}) end)
         return s, table.concat(log, ","), gcount, t.k3, ok, e, ok2, e2, obj.missing
         """,
+        // Arithmetic that is not on numbers, from compiled code: coercion of strings, every metamethod, a
+        // metamethod that errors (its traceback), and one that tries to yield.
+        """
+        local M = {}
+        for _, name in ipairs({"add", "sub", "mul", "div", "mod", "pow", "idiv"}) do
+          M["__" .. name] = function(a, b) return name .. ":" .. tostring(type(a) == "table" and a.v or a) .. "," .. tostring(type(b) == "table" and b.v or b) end
+        end
+        M.__unm = function(a) return -a.v end
+        local x = setmetatable({v = 3}, M)
+        local r = {}
+        for i = 1, 3 do
+          r[#r + 1] = x + i; r[#r + 1] = i - x; r[#r + 1] = x * x; r[#r + 1] = x / 2; r[#r + 1] = x % i
+          r[#r + 1] = 2 ^ x; r[#r + 1] = x // i; r[#r + 1] = -x; r[#r + 1] = "10" + i; r[#r + 1] = i * "2"
+        end
+        local bad = setmetatable({}, {__add = function(a, b) error("no adding") end})
+        local ok, e = pcall(function() return bad + 1 end)
+        local co = coroutine.wrap(function()
+          local y = setmetatable({}, {__sub = function() coroutine.yield(1) return 0 end})
+          return pcall(function() return y - 1 end)
+        end)
+        return table.concat(r, " "), ok, e, co()
+        """,
+        """
+        local V = setmetatable({}, {__mul = function(a, b) local t = nil return t.x end})
+        local function f(n) local s = 0 for i = 1, n do s = s + i end return s * V end
+        return f(10)
+        """,
+        // Generic loops stepping through tables in place: array and hash parts, holes, ipairs stopping at the
+        // first nil, fields assigned while iterating, nested loops, extra variables, and an iterator function.
+        """
+        local t = {10, 20, nil, 40, x = 1, y = 2, [7] = 70}
+        local keys = {}
+        for k, v in pairs(t) do keys[#keys + 1] = tostring(k) .. "=" .. tostring(v) end
+        table.sort(keys)
+        local s = 0
+        for i, v in ipairs(t) do s = s + i * v end
+        for k in pairs(t) do t[k] = 0 end
+        local n = 0
+        for _, row in ipairs({{1, 2}, {3, 4, 5}}) do for _, v in ipairs(row) do n = n + v end end
+        local extra = {}
+        for k, v, w in next, {5, 6} do extra[#extra + 1] = tostring(k) .. tostring(v) .. tostring(w) end
+        local words = {}
+        for w in string.gmatch("one two three", "%a+") do words[#words + 1] = w end
+        return table.concat(keys, ","), s, t.x, t[1], n, table.concat(extra, ","), table.concat(words, "+")
+        """,
+        // Comparisons that are not of two numbers, from compiled code: strings, __lt, __le, __eq, and an error.
+        """
+        local words = {"pear", "apple", "fig", "banana", "apple"}
+        local lt, le, eq = 0, 0, 0
+        for i = 1, #words do
+          for j = 1, #words do
+            if words[i] < words[j] then lt += 1 end
+            if words[i] <= words[j] then le += 1 end
+            if words[i] == words[j] then eq += 1 end
+          end
+        end
+        local C = {}
+        C.__lt = function(a, b) return a.n < b.n end
+        C.__le = function(a, b) return a.n <= b.n end
+        C.__eq = function(a, b) return a.n % 3 == b.n % 3 end
+        local objs = {}
+        for i = 1, 6 do objs[i] = setmetatable({n = i}, C) end
+        local m = 0
+        for i = 1, 6 do for j = 1, 6 do
+          if objs[i] < objs[j] then m += 1 end
+          if objs[i] <= objs[j] then m += 10 end
+          if objs[i] == objs[j] then m += 100 end
+          if objs[i] ~= objs[j] then m += 1000 end
+        end end
+        local ok, e = pcall(function() return words[1] < 3 end)
+        return lt, le, eq, m, ok, e
+        """,
         // Integers and vectors reach the interpreter's paths.
         """
         local v = vector.create(1, 2, 3)

@@ -285,6 +285,36 @@ public sealed class NetworkHostTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task AHolderDoesNotTakeCopiesPastThePublishersStorageQuota()
+    {
+        await using var hosts = new TestHosts();
+        // Two holders per program among two hosts: the second is asked to hold every program published at the first.
+        var replication = new Coputer.Network.Replication.ReplicationOptions { Replicas = 2, RepairInterval = TimeSpan.FromSeconds(2), RetryInterval = TimeSpan.FromSeconds(1) };
+        using var publisher = Publisher.Generate();
+        var (fits, fitting) = TestHosts.Program(publisher, "fits", "the first fits");
+        var (past, passing) = TestHosts.Program(publisher, "past", "the second does not");
+        long quota = fitting.Encode().Length + 8; // room for the first bundle only
+        var a = await hosts.StartAsync(configure: o => o with { Replication = replication });
+        var b = await hosts.StartAsync([a.Self.Address], o => o with { Replication = replication },
+            e => e with { Policy = e.Policy with { StorageBytesPerPublisher = quota } });
+        Assert.True(await TestHosts.EventuallyAsync(() => a.ActivePeers.Count == 1 && b.ActivePeers.Count == 1 && a.RoutingContacts == 1, TimeSpan.FromSeconds(20)));
+
+        Assert.True(hosts.Execution(0).Publish(fits, fitting).Succeeded);
+        Assert.True(await TestHosts.EventuallyAsync(() => hosts.Execution(1).Store.HasProgram(fitting.Hash), TimeSpan.FromSeconds(30)), "the first copy was not taken");
+        Assert.True(await TestHosts.EventuallyAsync(() => hosts.Execution(1).Store.Resolve(publisher.Key, "fits") is not null, TimeSpan.FromSeconds(15)));
+        Assert.Equal(fitting.Encode().Length, hosts.Execution(1).Store.StoredBytes(publisher.Key));
+
+        Assert.True(hosts.Execution(0).Publish(past, passing).Succeeded);
+        Assert.True(await TestHosts.EventuallyAsync(() => b.Counters.ReplicasRefused >= 1, TimeSpan.FromSeconds(30)), $"refused {b.Counters.ReplicasRefused}, taken {b.Counters.ReplicasTaken}");
+        Assert.False(hosts.Execution(1).Store.HasProgram(passing.Hash));
+        Assert.Equal(fitting.Encode().Length, hosts.Execution(1).Store.StoredBytes(publisher.Key));
+        Assert.Equal(1, b.Counters.ReplicasTaken);
+        // The publisher's node keeps it, and finds the other holder without a copy at its checks.
+        Assert.True(hosts.Execution(0).Store.HasProgram(passing.Hash));
+        Assert.True(await TestHosts.EventuallyAsync(() => a.Replication.Replicas.BelowTarget >= 1, TimeSpan.FromSeconds(20)), "the publisher's node did not see the missing copy");
+    }
+
+    [Fact]
     public async Task ALyingRunnerIsCaughtByAnAuditExcludedEverywhereItsProofReachesAndOnlyCheckedAnswersAreCached()
     {
         await using var hosts = new TestHosts();
@@ -436,6 +466,32 @@ public sealed class NetworkHostTests(ITestOutputHelper output)
         var watch = Stopwatch.StartNew();
         Assert.Null(await hosts.Execution(1).GetBundleAsync(Hash256.Of("nobody has this"u8.ToArray())));
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), $"took {watch.Elapsed}");
+    }
+
+    [Fact]
+    public async Task AForwardedRunReachesTheProgramsHolderWhenItIsNotANeighbour()
+    {
+        await using var hosts = new TestHosts();
+        // One neighbour only, so the other host is known to the asker only through its routing table.
+        var asker = await hosts.StartAsync(configure: o => o with { Membership = o.Membership with { ActiveViewSize = 1 } });
+        var b = await hosts.StartAsync([asker.Self.Address]);
+        var c = await hosts.StartAsync([b.Self.Address]);
+        Assert.True(await TestHosts.EventuallyAsync(() => asker.RoutingContacts == 2 && asker.ActivePeers.Count == 1, TimeSpan.FromSeconds(30)),
+            $"routing contacts {asker.RoutingContacts}, neighbours {asker.ActivePeers.Count}");
+        asker.OnDemandForRuns = false;
+        var holder = asker.ActivePeers[0].Id == b.Self.Id ? c : b;
+        using var publisher = Publisher.Generate();
+        var (record, bundle) = TestHosts.Program(publisher, "far", "ran on the holder");
+        // Straight into the holder's store: no broadcast, so neither the asker nor its neighbour has it.
+        Assert.True(hosts.Execution(holder == b ? 1 : 2).Store.Publish(record, bundle.Encode()).Succeeded);
+        Assert.DoesNotContain(asker.ActivePeers, p => p.Id == holder.Self.Id);
+
+        var result = await hosts.Execution(0).RunAsync(ProgramRef.ByHash(bundle.Hash), WebRequest.Create("GET", "/"));
+        Assert.Equal(RunStatus.Ok, result.Status);
+        Assert.Equal("ran on the holder", System.Text.Encoding.UTF8.GetString(result.Response!.Body.Span));
+        Assert.True(holder.Counters.RunsForPeers >= 1);
+        Assert.Equal(1, asker.Counters.RunsForwarded);
+        Assert.DoesNotContain(asker.ActivePeers, p => p.Id == holder.Self.Id);
     }
 
     [Fact]

@@ -17,9 +17,10 @@ internal sealed class TestHosts : IAsyncDisposable
 
     public ExecutionService Execution(int i) => _nodes[i].Execution;
 
-    public async Task<NetworkHost> StartAsync(IReadOnlyList<string>? bootstrap = null, Func<NetworkHostOptions, NetworkHostOptions>? configure = null)
+    public async Task<NetworkHost> StartAsync(IReadOnlyList<string>? bootstrap = null, Func<NetworkHostOptions, NetworkHostOptions>? configure = null, Func<ExecutionOptions, ExecutionOptions>? executionOptions = null)
     {
-        var execution = ExecutionService.Open(new ExecutionOptions { DataDirectory = Path.Combine(_directory, $"node{_nodes.Count}") });
+        var storeOptions = new ExecutionOptions { DataDirectory = Path.Combine(_directory, $"node{_nodes.Count}") };
+        var execution = ExecutionService.Open(executionOptions is null ? storeOptions : executionOptions(storeOptions));
         var identity = NodeIdentity.Generate();
         var options = new NetworkHostOptions { Identity = identity, Port = 0, Bootstrap = bootstrap ?? [] };
         var host = await NetworkHost.StartAsync(configure is null ? options : configure(options), execution);

@@ -768,7 +768,18 @@ internal sealed class IlCompiler
                     il.Emit(OpCodes.Dup);
                     il.Emit(OpCodes.Stloc, _flag);
                     il.Emit(OpCodes.Ldc_I4_M1);
-                    il.Emit(OpCodes.Beq, ExitAt(pc));
+                    var compared = il.DefineLabel();
+                    il.Emit(OpCodes.Bne_Un, compared);
+                    // Tables and userdata: __eq, as the interpreter runs it.
+                    il.Emit(OpCodes.Ldarg_S, ArgThread);
+                    RegValue(a);
+                    RegValue(rb);
+                    il.Emit(OpCodes.Ldc_I4, pc + 1);
+                    Call(nameof(Ops.EqualSlow));
+                    il.Emit(OpCodes.Stloc, _flag);
+                    EmitLoadBase();
+                    il.MarkLabel(compared);
+                    ForgetShared();
                     il.Emit(OpCodes.Ldloc, _flag);
                     il.Emit(op == OpCode.JumpIfEq ? OpCodes.Brtrue : OpCodes.Brfalse, Edge(target));
                     break;
@@ -780,9 +791,15 @@ internal sealed class IlCompiler
             case OpCode.JumpIfNotLe:
                 {
                     int rb = (int)_code[pc + 1];
-                    var exit = ExitAt(pc);
-                    CheckNumber(a, exit);
-                    CheckNumber(rb, exit);
+                    int target = pc + 1 + D(insn);
+                    bool lessThan = op is OpCode.JumpIfLt or OpCode.JumpIfNotLt;
+                    bool jumpIfTrue = op is OpCode.JumpIfLt or OpCode.JumpIfLe;
+                    bool slowPath = !(_known[a] && _known[rb]);
+                    var before = (bool[])_known.Clone();
+                    var slow = il.DefineLabel();
+                    var next = il.DefineLabel();
+                    CheckNumber(a, slow);
+                    CheckNumber(rb, slow);
                     LoadNumber(a);
                     LoadNumber(rb);
                     var branch = op switch
@@ -793,7 +810,28 @@ internal sealed class IlCompiler
                         OpCode.JumpIfLe => OpCodes.Ble,
                         _ => OpCodes.Bgt_Un,
                     };
-                    il.Emit(branch, Edge(pc + 1 + D(insn)));
+                    il.Emit(branch, Edge(target));
+                    if (!slowPath)
+                        break;
+                    il.Emit(OpCodes.Br, next);
+                    // Anything but two numbers: the interpreter's comparison (strings, __lt, __le, errors).
+                    il.MarkLabel(slow);
+                    Array.Copy(before, _known, _known.Length);
+                    il.Emit(OpCodes.Ldarg_S, ArgThread);
+                    RegValue(a);
+                    RegValue(rb);
+                    il.Emit(OpCodes.Ldc_I4, pc + 1);
+                    Call(lessThan ? nameof(Ops.LessSlow) : nameof(Ops.LessEqualSlow));
+                    il.Emit(OpCodes.Stloc, _flag);
+                    EmitLoadBase();
+                    ForgetShared();
+                    il.Emit(OpCodes.Ldloc, _flag);
+                    il.Emit(jumpIfTrue ? OpCodes.Brtrue : OpCodes.Brfalse, Edge(target));
+                    il.MarkLabel(next);
+                    // Only what both paths know.
+                    for (int r = 0; r < _known.Length; r++)
+                        _known[r] &= before[r];
+                    ForgetShared();
                     break;
                 }
 
@@ -850,14 +888,17 @@ internal sealed class IlCompiler
             case OpCode.Mod:
             case OpCode.IDiv:
             case OpCode.Pow:
+                EmitArithmetic(pc, op, a, [b, c], slow =>
                 {
-                    var exit = ExitAt(pc);
-                    CheckNumber(b, exit);
-                    CheckNumber(c, exit);
+                    CheckNumber(b, slow);
+                    CheckNumber(c, slow);
                     EmitArith(op, () => LoadNumber(b), () => LoadNumber(c), null);
-                    StoreNumber(a);
-                    break;
-                }
+                }, () =>
+                {
+                    RegValue(b);
+                    RegValue(c);
+                });
+                break;
 
             case OpCode.AddK:
             case OpCode.SubK:
@@ -873,9 +914,15 @@ internal sealed class IlCompiler
                         Unreachable();
                         break;
                     }
-                    CheckNumber(b, ExitAt(pc));
-                    EmitArith(op, () => LoadNumber(b), () => il.Emit(OpCodes.Ldc_R8, kc), kc);
-                    StoreNumber(a);
+                    EmitArithmetic(pc, op, a, [b], slow =>
+                    {
+                        CheckNumber(b, slow);
+                        EmitArith(op, () => LoadNumber(b), () => il.Emit(OpCodes.Ldc_R8, kc), kc);
+                    }, () =>
+                    {
+                        RegValue(b);
+                        KonstValue(c);
+                    });
                     break;
                 }
 
@@ -888,17 +935,29 @@ internal sealed class IlCompiler
                         Unreachable();
                         break;
                     }
-                    CheckNumber(c, ExitAt(pc));
-                    EmitArith(op, () => il.Emit(OpCodes.Ldc_R8, kb), () => LoadNumber(c), null);
-                    StoreNumber(a);
+                    EmitArithmetic(pc, op, a, [c], slow =>
+                    {
+                        CheckNumber(c, slow);
+                        EmitArith(op, () => il.Emit(OpCodes.Ldc_R8, kb), () => LoadNumber(c), null);
+                    }, () =>
+                    {
+                        KonstValue(b);
+                        RegValue(c);
+                    });
                     break;
                 }
 
             case OpCode.Minus:
-                CheckNumber(b, ExitAt(pc));
-                LoadNumber(b);
-                il.Emit(OpCodes.Neg);
-                StoreNumber(a);
+                EmitArithmetic(pc, op, a, [b], slow =>
+                {
+                    CheckNumber(b, slow);
+                    LoadNumber(b);
+                    il.Emit(OpCodes.Neg);
+                }, () =>
+                {
+                    RegValue(b);
+                    RegValue(b);
+                });
                 break;
 
             case OpCode.Not:
@@ -1021,10 +1080,12 @@ internal sealed class IlCompiler
                     // interpreter's when the call is not to a plain function or a safepoint is due.
                     var done = il.DefineLabel();
                     il.Emit(OpCodes.Ldarg_S, ArgThread);
-                    il.Emit(OpCodes.Ldarg_S, ArgClosure);
                     il.Emit(OpCodes.Ldarg_S, ArgBase);
                     il.Emit(OpCodes.Ldc_I4, pc);
                     il.Emit(OpCodes.Ldarg_S, ArgDepth);
+                    il.Emit(OpCodes.Ldc_I4, a);
+                    il.Emit(OpCodes.Ldc_I4, b - 1);
+                    il.Emit(OpCodes.Ldc_I4, c - 1);
                     Call(nameof(Ops.Call));
                     il.Emit(OpCodes.Dup);
                     il.Emit(OpCodes.Stloc, _flag);
@@ -1046,9 +1107,10 @@ internal sealed class IlCompiler
                 // A return to a Luau caller (or a metamethod's instruction) as the interpreter makes it; the
                 // interpreter's for the frames it entered, pcall's frames and when a safepoint is due.
                 il.Emit(OpCodes.Ldarg_S, ArgThread);
-                il.Emit(OpCodes.Ldarg_S, ArgClosure);
                 il.Emit(OpCodes.Ldarg_S, ArgBase);
                 il.Emit(OpCodes.Ldc_I4, pc);
+                il.Emit(OpCodes.Ldc_I4, a);
+                il.Emit(OpCodes.Ldc_I4, b - 1);
                 Call(nameof(Ops.Return));
                 il.Emit(OpCodes.Ret);
                 Unreachable();
@@ -1077,6 +1139,24 @@ internal sealed class IlCompiler
             case OpCode.FastCall3:
                 EmitFastCall(pc, insn);
                 break;
+
+            case OpCode.ForGLoop:
+                {
+                    // The in-place traversal of a table (pairs, ipairs, or a table itself); iterator functions and
+                    // a due safepoint are the interpreter's (checked before anything is charged).
+                    int aux = (int)_code[pc + 1];
+                    Reg(a);
+                    Call(nameof(Ops.IteratesTable));
+                    il.Emit(OpCodes.Brfalse, ExitAt(pc));
+                    Budget(pc, JumpWeight(D(insn)));
+                    Reg(a);
+                    il.Emit(OpCodes.Ldc_I4, aux);
+                    Call(nameof(Ops.NextInTable));
+                    for (int r = a + 2; r < Math.Min(_known.Length, a + 5 + (aux & 0xFF)); r++)
+                        _known[r] = false;
+                    il.Emit(OpCodes.Brtrue, Edge(pc + 1 + D(insn)));
+                    break;
+                }
 
             case OpCode.SetList when c != 0:
                 il.Emit(OpCodes.Ldarg_S, ArgThread);
@@ -1162,6 +1242,66 @@ internal sealed class IlCompiler
         _il.Emit(OpCodes.Ldarg_S, ArgClosure);
         _il.Emit(OpCodes.Ldarg_S, ArgBase);
     }
+
+    /// <summary>
+    /// An arithmetic instruction: <paramref name="fast"/> pushes the number result (branching to its argument when an
+    /// operand is not a number), stored into register <paramref name="a"/>. When some operand is not known to be a
+    /// number, the slow path does what the interpreter's does (<see cref="Ops.ArithSlow"/> with the operands
+    /// <paramref name="operands"/> pushes: coercions, vectors, metamethods, a Luau metamethod run as a nested call)
+    /// and rejoins; after it only what both paths know is known.
+    /// </summary>
+    private void EmitArithmetic(int pc, OpCode op, int a, int[] registers, Action<Label> fast, Action operands)
+    {
+        var il = _il;
+        if (registers.All(r => _known[r]))
+        {
+            // Both operands are numbers here: there is no slow path.
+            fast(ExitAt(pc));
+            StoreNumber(a);
+            return;
+        }
+        var before = (bool[])_known.Clone();
+        var slow = il.DefineLabel();
+        var done = il.DefineLabel();
+        fast(slow);
+        StoreNumber(a);
+        var after = (bool[])_known.Clone();
+        il.Emit(OpCodes.Br, done);
+        il.MarkLabel(slow);
+        EmitThreadBase();
+        il.Emit(OpCodes.Ldc_I4, a);
+        operands();
+        il.Emit(OpCodes.Ldc_I4, (int)TagMethodOf(op));
+        il.Emit(OpCodes.Ldc_I4, pc + 1);
+        il.Emit(OpCodes.Ldarg_S, ArgDepth);
+        Call(nameof(Ops.ArithSlow));
+        il.Emit(OpCodes.Dup);
+        il.Emit(OpCodes.Stloc, _flag);
+        var goOn = il.DefineLabel();
+        il.Emit(OpCodes.Brfalse, goOn);
+        il.Emit(OpCodes.Ldloc, _flag);
+        il.Emit(OpCodes.Ret);
+        il.MarkLabel(goOn);
+        EmitLoadBase();
+        il.MarkLabel(done);
+        // The slow path knows what was known before, but the result and what closures share; the fast path more.
+        for (int r = 0; r < _known.Length; r++)
+            _known[r] = before[r] && after[r];
+        _known[a] = false;
+        ForgetShared();
+    }
+
+    private static TagMethod TagMethodOf(OpCode op) => op switch
+    {
+        OpCode.Add or OpCode.AddK => TagMethod.Add,
+        OpCode.Sub or OpCode.SubK or OpCode.SubRk => TagMethod.Sub,
+        OpCode.Mul or OpCode.MulK => TagMethod.Mul,
+        OpCode.Div or OpCode.DivK or OpCode.DivRk => TagMethod.Div,
+        OpCode.IDiv or OpCode.IDivK => TagMethod.IDiv,
+        OpCode.Mod or OpCode.ModK => TagMethod.Mod,
+        OpCode.Pow or OpCode.PowK => TagMethod.Pow,
+        _ => TagMethod.Unm,
+    };
 
     /// <summary>Pushes the code array (hints are read and patched in it at run time).</summary>
     private void EmitCode()

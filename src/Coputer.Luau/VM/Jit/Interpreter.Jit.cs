@@ -356,13 +356,12 @@ internal static partial class Interpreter
         /// in this frame, <paramref name="at"/> itself (nothing done) when the interpreter must make the call (the
         /// callee is not a function or is a special builtin, or a safepoint is due), or an exit code.
         /// </summary>
-        public static int Call(LuauThread L, LuauClosure cl, int bse, int at, int depth)
+        /// <remarks>The instruction's operands come decoded: the function's register <paramref name="a"/>, and B - 1 and C - 1.</remarks>
+        public static int Call(LuauThread L, int bse, int at, int depth, int a, int nparams, int nresults)
         {
             LuauState state = L.State;
-            var stack = L.Stack;
-            uint insn = cl.Proto.Code[at];
-            int func = bse + A(insn);
-            var fv = stack[func];
+            int func = bse + a;
+            ref var fv = ref L.Stack[func];
             if (fv.Type_ != LuauType.Function || state.Countdown <= 1)
                 return at;
             var host = fv.O as HostFunction;
@@ -371,18 +370,18 @@ internal static partial class Interpreter
             state.Countdown--;
             int ci = L.FrameIndex;
             int pc = at + 1;
-            int nparams = B(insn) - 1;
-            int nresults = C(insn) - 1;
             int argTop = nparams < 0 ? L.Top : func + 1 + nparams;
             L.Frames[ci].SavedPc = pc;
             if (host is null)
             {
                 var ncl = Unsafe.As<LuauClosure>(fv.O!);
-                EnterLuau(L, func, argTop, nresults, ncl, FrameFlags.None);
+                if (!TryEnterLuauInline(L, L.Stack, func, argTop, nresults, ncl))
+                    EnterLuau(L, func, argTop, nresults, ncl, FrameFlags.None);
                 var np = ncl.Proto;
-                // The interpreter's hook at a call, nested.
+                // The interpreter's hook at a call, nested (the .NET stack is checked every 8 levels: the interpreter
+                // checked it before nesting the loop this runs in, and 8 compiled frames are far below its margin).
                 if ((np.Compiled is not null || --np.JitCountdown < 0) && depth < Jit.IlTier.MaxNesting
-                    && RuntimeHelpers.TryEnsureSufficientExecutionStack())
+                    && ((depth & 7) != 7 || RuntimeHelpers.TryEnsureSufficientExecutionStack()))
                 {
                     int r = Jit.IlTier.EnterNested(L, ncl, func + 1, depth + 1);
                     if (r == Jit.IlTier.Returned)
@@ -411,7 +410,8 @@ internal static partial class Interpreter
         /// frame on top again. Returns <paramref name="at"/> (nothing done) for the interpreter's other frames and
         /// when a safepoint is due.
         /// </summary>
-        public static int Return(LuauThread L, LuauClosure cl, int bse, int at)
+        /// <remarks>The instruction's operands come decoded: the first value's register <paramref name="a"/> and B - 1.</remarks>
+        public static int Return(LuauThread L, int bse, int at, int a, int b)
         {
             LuauState state = L.State;
             int ci = L.FrameIndex;
@@ -423,9 +423,7 @@ internal static partial class Interpreter
                 return at;
             state.Countdown -= pc;
             var stack = L.Stack;
-            uint insn = cl.Proto.Code[at];
-            int ra = bse + A(insn);
-            int b = B(insn) - 1;
+            int ra = bse + a;
             int valEnd = b < 0 ? L.Top : ra + b;
             int res = frame.Func;
             int nresults = frame.NResults;
@@ -642,6 +640,104 @@ internal static partial class Interpreter
             L.Frames[L.FrameIndex].SavedPc = savedPc;
             var v = ResolveImport(L, cl.Env, cl.Proto.K, aux);
             L.Stack[bse + a] = v;
+        }
+
+        /// <summary>
+        /// The slow path of an arithmetic instruction, as the interpreter's (<see cref="Arith"/>): coercions, vectors
+        /// and metamethods, the result into register <paramref name="a"/>. A Luau metamethod's frame runs as a nested
+        /// compiled call where it can (see <see cref="Call"/>). Returns 0 when the instruction is done, else an exit code.
+        /// </summary>
+        public static int ArithSlow(LuauThread L, int bse, int a, LuauValue b, LuauValue c, TagMethod op, int savedPc, int depth)
+        {
+            L.Frames[L.FrameIndex].SavedPc = savedPc;
+            if (!Arith(L, bse + a, b, c, op))
+                return 0;
+            // A Luau metamethod's frame is on top; its return writes the result.
+            ref var top = ref L.Frames[L.FrameIndex];
+            var mcl = top.Closure!;
+            var np = mcl.Proto;
+            if ((np.Compiled is not null || --np.JitCountdown < 0) && depth < Jit.IlTier.MaxNesting
+                && ((depth & 7) != 7 || RuntimeHelpers.TryEnsureSufficientExecutionStack()))
+            {
+                int r = Jit.IlTier.EnterNested(L, mcl, top.Base, depth + 1);
+                if (r == Jit.IlTier.Returned)
+                    return 0;
+                if (r >= 0)
+                {
+                    L.Frames[L.FrameIndex].SavedPc = r;
+                    return Jit.IlTier.Reenter;
+                }
+                return r;
+            }
+            return Jit.IlTier.Reenter;
+        }
+
+        /// <summary>Whether FORGLOOP at <paramref name="ra"/> steps through a table in place (no iterator function).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static bool IteratesTable(ref LuauValue ra) => ra.Type_ == LuauType.Nil && Unsafe.Add(ref ra, 1).Type_ == LuauType.Table;
+
+        /// <summary>
+        /// FORGLOOP's in-place step through the table in the register after <paramref name="ra"/>, as the interpreter
+        /// takes it (<see cref="IteratesTable"/> holds): true with the next key and value in the loop's variables,
+        /// false when the traversal is over.
+        /// </summary>
+        public static bool NextInTable(ref LuauValue ra, int aux)
+        {
+            var t = Unsafe.Add(ref ra, 1).UnsafeTable;
+            int index = (int)Unsafe.Add(ref ra, 2).LightUserdataPayload;
+            for (int i = 2; i < aux; i++)
+                Unsafe.Add(ref ra, 3 + i) = default;
+            var array = t.Array;
+            // ipairs-style traversal (sign bit of AUX) stops at the first nil.
+            if (aux < 0 && ((uint)index >= (uint)array.Length || array[index].Type_ == LuauType.Nil))
+                return false;
+            while ((uint)index < (uint)array.Length)
+            {
+                if (array[index].Type_ != LuauType.Nil)
+                {
+                    Unsafe.Add(ref ra, 2) = LuauValue.FromLightUserdata(index + 1, IteratorTag);
+                    Unsafe.Add(ref ra, 3) = new LuauValue(index + 1);
+                    LuauValue.Copy(ref Unsafe.Add(ref ra, 4), in array[index]);
+                    return true;
+                }
+                index++;
+            }
+            var nodes = t.Nodes;
+            int sizeNode = 1 << t.LSizeNode;
+            while ((uint)(index - array.Length) < (uint)sizeNode)
+            {
+                ref var n = ref nodes[index - array.Length];
+                if (n.Value.Type_ != LuauType.Nil)
+                {
+                    Unsafe.Add(ref ra, 2) = LuauValue.FromLightUserdata(index + 1, IteratorTag);
+                    Unsafe.Add(ref ra, 3) = n.Key;
+                    Unsafe.Add(ref ra, 4) = n.Value;
+                    return true;
+                }
+                index++;
+            }
+            return false;
+        }
+
+        /// <summary>JUMPIFLT's comparison of anything but two numbers, as the interpreter makes it.</summary>
+        public static bool LessSlow(LuauThread L, LuauValue a, LuauValue b, int savedPc)
+        {
+            L.Frames[L.FrameIndex].SavedPc = savedPc;
+            return LessThan(L, a, b);
+        }
+
+        /// <summary>JUMPIFLE's comparison of anything but two numbers, as the interpreter makes it.</summary>
+        public static bool LessEqualSlow(LuauThread L, LuauValue a, LuauValue b, int savedPc)
+        {
+            L.Frames[L.FrameIndex].SavedPc = savedPc;
+            return LessEqual(L, a, b);
+        }
+
+        /// <summary>JUMPIFEQ's comparison of two tables or two userdata (__eq), as the interpreter makes it: 1 equal, 0 not.</summary>
+        public static int EqualSlow(LuauThread L, LuauValue a, LuauValue b, int savedPc)
+        {
+            L.Frames[L.FrameIndex].SavedPc = savedPc;
+            return EqualsWithMeta(L, a, b) ? 1 : 0;
         }
     }
 }
