@@ -46,12 +46,19 @@ public static class Program
                 // The same with the IL tier on (used by 'scripts --tier').
                 return Coputer.Cli.Commands.RunCommand.Run(args[1], args[2..], 1, 1, Console.OpenStandardOutput(), Console.Error,
                     options: new Coputer.Cli.Commands.RunCommand.RunOptions { IlTier = true });
+            case "run-script-cpu" when args.Length >= 2:
+                // 'run-script' with os.clock on the process's CPU time, like lua5.4's (used by 'scripts --clock cpu').
+                return Coputer.Cli.Commands.RunCommand.Run(args[1], args[2..], 1, 1, Console.OpenStandardOutput(), Console.Error,
+                    options: new Coputer.Cli.Commands.RunCommand.RunOptions { CpuClock = true });
+            case "run-script-il-cpu" when args.Length >= 2:
+                return Coputer.Cli.Commands.RunCommand.Run(args[1], args[2..], 1, 1, Console.OpenStandardOutput(), Console.Error,
+                    options: new Coputer.Cli.Commands.RunCommand.RunOptions { IlTier = true, CpuClock = true });
             default:
                 Console.Error.WriteLine("usage: Coputer.Bench <benchmark> [options]");
                 Console.Error.WriteLine("benchmarks:");
                 Console.Error.WriteLine("  parse     lexer and parser throughput over the shared Luau corpus");
                 Console.Error.WriteLine("  lsp       language server latency on a generated file [--lines 5000] [--runs 40]: parse, diagnostics, edit round trip");
-                Console.Error.WriteLine("  scripts   the shared luau-bench scripts (or --micro, bench/micro) under our engine, lua5.4 and optionally --luau PATH, with medians and ratios; --tier off|on|both runs ours without/with the IL tier");
+                Console.Error.WriteLine("  scripts   the shared luau-bench scripts (or --micro, bench/micro) under our engine, lua5.4 and optionally --luau PATH, with medians and ratios; --tier off|on|both runs ours without/with the IL tier; --clock cpu times ours by CPU time like lua5.4");
                 Console.Error.WriteLine("  runtime   the platform: uncached page, cache hit, 1 against 2 workers [rounds]");
                 Console.Error.WriteLine("  gateway   bare Kestrel, a result-cache hit and an uncached page through the gateway, with wrk on loopback [--seconds N]");
                 Console.Error.WriteLine("  compare   every program of a folder under our engine and the reference luau: output differences, time ratios");

@@ -77,12 +77,29 @@ internal static class RunCommand
         /// <summary>Compile hot functions to IL (<see cref="LuauEngineOptions.EnableIlTier"/>).</summary>
         public bool IlTier { get; init; }
 
+        /// <summary>
+        /// <c>os.clock</c> reads the process's CPU time (user and system), as lua5.4's does, instead of the wall
+        /// clock; the benchmark runner uses it to time scripts against lua5.4 on a machine other work shares.
+        /// </summary>
+        public bool CpuClock { get; init; }
+
         /// <summary>Standard output is a terminal: print is flushed per line instead of in large blocks.</summary>
         public bool Terminal { get; init; }
 
         /// <summary>Opens the stream '-' reads the script from.</summary>
         public Func<Stream>? Stdin { get; init; }
     }
+
+    /// <summary>The system platform with <c>os.clock</c> on the process's CPU time (see <see cref="RunOptions.CpuClock"/>).</summary>
+    private static readonly LuauPlatform s_cpuClockPlatform = new()
+    {
+        Clock = static () => Environment.CpuUsage.TotalTime.TotalSeconds,
+        UnixTime = LuauPlatform.System.UnixTime,
+        LocalTimeZone = LuauPlatform.System.LocalTimeZone,
+        RandomSeed = LuauPlatform.System.RandomSeed,
+        TaskTime = LuauPlatform.System.TaskTime,
+        DeterministicMath = LuauPlatform.System.DeterministicMath,
+    };
 
     /// <summary>The exit status of a run whose output pipe closed, as a shell reports a process ended by SIGPIPE.</summary>
     internal const int BrokenPipeExitCode = 141;
@@ -124,7 +141,7 @@ internal static class RunCommand
         var output = new GuardedOutput(options.Terminal ? stdout : new BufferedStream(stdout, 1 << 16));
         var engine = new LuauEngine(new LuauEngineOptions
         {
-            Platform = LuauPlatform.System,
+            Platform = options.CpuClock ? s_cpuClockPlatform : LuauPlatform.System,
             Output = output,
             CompileOptions = new CompileOptions { OptimizationLevel = optimizationLevel, DebugLevel = debugLevel },
             ModuleResolver = new FileSystemModuleResolver(),

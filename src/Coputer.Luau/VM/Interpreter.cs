@@ -168,28 +168,28 @@ internal static partial class Interpreter
                     break;
 
                 case OpCode.LoadNil:
-                    At(ref regs, A(insn)) = default;
+                    RA(ref regs, insn) = default;
                     break;
 
                 case OpCode.LoadB:
-                    At(ref regs, A(insn)) = LuauValue.FromBool(B(insn) != 0);
+                    RA(ref regs, insn) = LuauValue.FromBool(B(insn) != 0);
                     pc += C(insn);
                     break;
 
                 case OpCode.LoadN:
-                    At(ref regs, A(insn)) = new LuauValue((double)D(insn));
+                    RA(ref regs, insn) = new LuauValue((double)D(insn));
                     break;
 
                 case OpCode.LoadK:
-                    LuauValue.Copy(ref At(ref regs, A(insn)), in Kst(k, D(insn)));
+                    LuauValue.Copy(ref RA(ref regs, insn), in KD(k, insn));
                     break;
 
                 case OpCode.LoadKx:
-                    At(ref regs, A(insn)) = Kst(k, Op(code, pc++));
+                    RA(ref regs, insn) = Kst(k, Op(code, pc++));
                     break;
 
                 case OpCode.Move:
-                    LuauValue.Copy(ref At(ref regs, A(insn)), in At(ref regs, B(insn)));
+                    LuauValue.Copy(ref RA(ref regs, insn), in RB(ref regs, insn));
                     break;
 
                 case OpCode.GetGlobal:
@@ -201,14 +201,14 @@ internal static partial class Interpreter
                         ref var n = ref env.Nodes[slot];
                         if (ReferenceEquals(n.Key.O, key) && n.Value.Type_ != LuauType.Nil)
                         {
-                            At(ref regs, A(insn)) = n.Value;
+                            RA(ref regs, insn) = n.Value;
                             break;
                         }
                         L.Frames[ci].SavedPc = pc;
                         var v = GetTableSlow(L, new LuauValue(env), new LuauValue(key), code, pc - 2);
                         stack = L.Stack;
                         regs = ref Reg(stack, bse);
-                        At(ref regs, A(insn)) = v;
+                        RA(ref regs, insn) = v;
                         break;
                     }
 
@@ -221,11 +221,11 @@ internal static partial class Interpreter
                         ref var n = ref env.Nodes[slot];
                         if (ReferenceEquals(n.Key.O, key) && n.Value.Type_ != LuauType.Nil && !env.IsReadOnly)
                         {
-                            n.Value = At(ref regs, A(insn));
+                            n.Value = RA(ref regs, insn);
                             break;
                         }
                         L.Frames[ci].SavedPc = pc;
-                        SetTableSlow(L, new LuauValue(env), new LuauValue(key), At(ref regs, A(insn)), code, pc - 2);
+                        SetTableSlow(L, new LuauValue(env), new LuauValue(key), RA(ref regs, insn), code, pc - 2);
                         stack = L.Stack;
                         regs = ref Reg(stack, bse);
                         break;
@@ -234,7 +234,7 @@ internal static partial class Interpreter
                 case OpCode.GetUpval:
                     {
                         ref var u = ref cl.Upvalues[B(insn)];
-                        LuauValue.Copy(ref At(ref regs, A(insn)), in u.Type_ == LuauType.UpvalueRef ? ref Unsafe.As<Upvalue>(u.O!).Slot : ref u);
+                        LuauValue.Copy(ref RA(ref regs, insn), in u.Type_ == LuauType.UpvalueRef ? ref Unsafe.As<Upvalue>(u.O!).Slot : ref u);
                         break;
                     }
 
@@ -242,9 +242,9 @@ internal static partial class Interpreter
                     {
                         ref var u = ref cl.Upvalues[B(insn)];
                         if (u.Type_ == LuauType.UpvalueRef)
-                            Unsafe.As<Upvalue>(u.O!).Set(in At(ref regs, A(insn)));
+                            Unsafe.As<Upvalue>(u.O!).Set(in RA(ref regs, insn));
                         else
-                            LuauValue.Copy(ref u, in At(ref regs, A(insn)));
+                            LuauValue.Copy(ref u, in RA(ref regs, insn));
                         break;
                     }
 
@@ -254,10 +254,10 @@ internal static partial class Interpreter
 
                 case OpCode.GetImport:
                     {
-                        ref var kv = ref Kst(k, D(insn));
+                        ref var kv = ref KD(k, insn);
                         if (kv.Type_ != LuauType.Nil && cl.Env.SafeEnv)
                         {
-                            At(ref regs, A(insn)) = kv;
+                            RA(ref regs, insn) = kv;
                             pc++;
                             break;
                         }
@@ -266,14 +266,14 @@ internal static partial class Interpreter
                         var v = ResolveImport(L, cl.Env, k, aux);
                         stack = L.Stack;
                         regs = ref Reg(stack, bse);
-                        At(ref regs, A(insn)) = v;
+                        RA(ref regs, insn) = v;
                         break;
                     }
 
                 case OpCode.GetTable:
                     {
-                        ref var rb = ref At(ref regs, B(insn));
-                        ref var rc = ref At(ref regs, C(insn));
+                        ref var rb = ref RB(ref regs, insn);
+                        ref var rc = ref RC(ref regs, insn);
                         if (rb.Type_ == LuauType.Table)
                         {
                             var t = rb.UnsafeTable;
@@ -287,14 +287,14 @@ internal static partial class Interpreter
                                     ref var v = ref array[idx - 1];
                                     if (v.Type_ != LuauType.Nil || t.Metatable is null)
                                     {
-                                        LuauValue.Copy(ref At(ref regs, A(insn)), in v);
+                                        LuauValue.Copy(ref RA(ref regs, insn), in v);
                                         break;
                                     }
                                 }
                             }
                             else if (t.Metatable is null)
                             {
-                                At(ref regs, A(insn)) = t.Get(in rc);
+                                RA(ref regs, insn) = t.Get(in rc);
                                 break;
                             }
                         }
@@ -302,14 +302,14 @@ internal static partial class Interpreter
                         var r = GetTableSlow(L, rb, rc, null, 0);
                         stack = L.Stack;
                         regs = ref Reg(stack, bse);
-                        At(ref regs, A(insn)) = r;
+                        RA(ref regs, insn) = r;
                         break;
                     }
 
                 case OpCode.SetTable:
                     {
-                        ref var rb = ref At(ref regs, B(insn));
-                        ref var rc = ref At(ref regs, C(insn));
+                        ref var rb = ref RB(ref regs, insn);
+                        ref var rc = ref RC(ref regs, insn);
                         if (rb.Type_ == LuauType.Table)
                         {
                             var t = rb.UnsafeTable;
@@ -322,17 +322,17 @@ internal static partial class Interpreter
                                     var array = t.Array;
                                     if (idx == d && (uint)(idx - 1) < (uint)array.Length)
                                     {
-                                        LuauValue.Copy(ref array[idx - 1], in At(ref regs, A(insn)));
+                                        LuauValue.Copy(ref array[idx - 1], in RA(ref regs, insn));
                                         break;
                                     }
                                 }
                                 L.Frames[ci].SavedPc = pc;
-                                t.Set(in rc) = At(ref regs, A(insn));
+                                t.Set(in rc) = RA(ref regs, insn);
                                 break;
                             }
                         }
                         L.Frames[ci].SavedPc = pc;
-                        SetTableSlow(L, rb, rc, At(ref regs, A(insn)), null, 0);
+                        SetTableSlow(L, rb, rc, RA(ref regs, insn), null, 0);
                         stack = L.Stack;
                         regs = ref Reg(stack, bse);
                         break;
@@ -341,7 +341,7 @@ internal static partial class Interpreter
                 case OpCode.GetTableKs:
                     {
                         uint aux = Op(code, pc++);
-                        ref var rb = ref At(ref regs, B(insn));
+                        ref var rb = ref RB(ref regs, insn);
                         if (rb.Type_ == LuauType.Table)
                         {
                             var t = rb.UnsafeTable;
@@ -350,7 +350,7 @@ internal static partial class Interpreter
                             ref var n = ref t.Nodes[slot];
                             if (ReferenceEquals(n.Key.O, key) && n.Value.Type_ != LuauType.Nil)
                             {
-                                LuauValue.Copy(ref At(ref regs, A(insn)), in n.Value);
+                                LuauValue.Copy(ref RA(ref regs, insn), in n.Value);
                                 break;
                             }
                             if (t.Metatable is null)
@@ -358,7 +358,7 @@ internal static partial class Interpreter
                                 ref readonly var res = ref t.GetStr(key);
                                 if (!LuauTable.IsAbsent(in res))
                                     Op(code, pc - 2) = WithC(insn, SlotOf(t, in res));
-                                At(ref regs, A(insn)) = res;
+                                RA(ref regs, insn) = res;
                                 break;
                             }
                         }
@@ -371,7 +371,7 @@ internal static partial class Interpreter
                                 int ic = (key.Bytes[0] | ' ') - 'x';
                                 if ((uint)ic < 3)
                                 {
-                                    At(ref regs, A(insn)) = new LuauValue(ic == 0 ? rb.VectorX : ic == 1 ? rb.VectorY : rb.VectorZ);
+                                    RA(ref regs, insn) = new LuauValue(ic == 0 ? rb.VectorX : ic == 1 ? rb.VectorY : rb.VectorZ);
                                     break;
                                 }
                             }
@@ -380,14 +380,14 @@ internal static partial class Interpreter
                         var v = GetTableSlow(L, rb, Kst(k, aux), code, pc - 2);
                         stack = L.Stack;
                         regs = ref Reg(stack, bse);
-                        At(ref regs, A(insn)) = v;
+                        RA(ref regs, insn) = v;
                         break;
                     }
 
                 case OpCode.SetTableKs:
                     {
                         uint aux = Op(code, pc++);
-                        ref var rb = ref At(ref regs, B(insn));
+                        ref var rb = ref RB(ref regs, insn);
                         if (rb.Type_ == LuauType.Table)
                         {
                             var t = rb.UnsafeTable;
@@ -396,19 +396,22 @@ internal static partial class Interpreter
                             ref var n = ref t.Nodes[slot];
                             if (ReferenceEquals(n.Key.O, key) && n.Value.Type_ != LuauType.Nil && !t.IsReadOnly)
                             {
-                                LuauValue.Copy(ref n.Value, in At(ref regs, A(insn)));
+                                LuauValue.Copy(ref n.Value, in RA(ref regs, insn));
                                 break;
                             }
                             if (!t.IsReadOnly && (t.Metatable is null || (t.Metatable.TmCache & (1 << (int)TagMethod.NewIndex)) != 0))
                             {
+                                // A constructor's field into a new table: straight into its free main position.
+                                if (n.Key.Type_ == LuauType.Nil && t.TryInsertAtFreeMainPosition(slot, key, in RA(ref regs, insn)))
+                                    break;
                                 ref var res = ref t.SetStr(key);
-                                res = At(ref regs, A(insn));
+                                res = RA(ref regs, insn);
                                 Op(code, pc - 2) = WithC(insn, SlotOf(t, in res));
                                 break;
                             }
                         }
                         L.Frames[ci].SavedPc = pc;
-                        SetTableSlow(L, rb, Kst(k, aux), At(ref regs, A(insn)), code, pc - 2);
+                        SetTableSlow(L, rb, Kst(k, aux), RA(ref regs, insn), code, pc - 2);
                         stack = L.Stack;
                         regs = ref Reg(stack, bse);
                         break;
@@ -416,7 +419,7 @@ internal static partial class Interpreter
 
                 case OpCode.GetTableN:
                     {
-                        ref var rb = ref At(ref regs, B(insn));
+                        ref var rb = ref RB(ref regs, insn);
                         int idx = C(insn) + 1;
                         if (rb.Type_ == LuauType.Table)
                         {
@@ -427,13 +430,13 @@ internal static partial class Interpreter
                                 ref var v = ref array[idx - 1];
                                 if (v.Type_ != LuauType.Nil || t.Metatable is null)
                                 {
-                                    LuauValue.Copy(ref At(ref regs, A(insn)), in v);
+                                    LuauValue.Copy(ref RA(ref regs, insn), in v);
                                     break;
                                 }
                             }
                             else if (t.Metatable is null)
                             {
-                                At(ref regs, A(insn)) = t.GetNum(idx);
+                                RA(ref regs, insn) = t.GetNum(idx);
                                 break;
                             }
                         }
@@ -441,13 +444,13 @@ internal static partial class Interpreter
                         var r = GetTableSlow(L, rb, new LuauValue(idx), null, 0);
                         stack = L.Stack;
                         regs = ref Reg(stack, bse);
-                        At(ref regs, A(insn)) = r;
+                        RA(ref regs, insn) = r;
                         break;
                     }
 
                 case OpCode.SetTableN:
                     {
-                        ref var rb = ref At(ref regs, B(insn));
+                        ref var rb = ref RB(ref regs, insn);
                         int idx = C(insn) + 1;
                         if (rb.Type_ == LuauType.Table)
                         {
@@ -456,17 +459,17 @@ internal static partial class Interpreter
                             {
                                 var array = t.Array;
                                 if ((uint)(idx - 1) < (uint)array.Length)
-                                    LuauValue.Copy(ref array[idx - 1], in At(ref regs, A(insn)));
+                                    LuauValue.Copy(ref array[idx - 1], in RA(ref regs, insn));
                                 else
                                 {
                                     L.Frames[ci].SavedPc = pc;
-                                    t.SetNum(idx) = At(ref regs, A(insn));
+                                    t.SetNum(idx) = RA(ref regs, insn);
                                 }
                                 break;
                             }
                         }
                         L.Frames[ci].SavedPc = pc;
-                        SetTableSlow(L, rb, new LuauValue(idx), At(ref regs, A(insn)), null, 0);
+                        SetTableSlow(L, rb, new LuauValue(idx), RA(ref regs, insn), null, 0);
                         stack = L.Stack;
                         regs = ref Reg(stack, bse);
                         break;
@@ -476,7 +479,7 @@ internal static partial class Interpreter
                     {
                         var ncl = NewClosure(state, p.Children[D(insn)], cl.Env);
                         // Store first: a capture by value of this register must see the closure itself.
-                        At(ref regs, A(insn)) = new LuauValue(ncl);
+                        RA(ref regs, insn) = new LuauValue(ncl);
                         for (int i = 0; i < ncl.Upvalues.Length; i++)
                         {
                             uint cap = Op(code, pc++);
@@ -492,10 +495,10 @@ internal static partial class Interpreter
 
                 case OpCode.DupClosure:
                     {
-                        var kcl = Unsafe.As<LuauClosure>(Kst(k, D(insn)).O!);
+                        var kcl = Unsafe.As<LuauClosure>(KD(k, insn).O!);
                         // Share the preallocated closure when the environment and every capture are the same; otherwise copy it.
                         var ncl = kcl.Env == cl.Env ? kcl : NewClosure(state, kcl.Proto, cl.Env);
-                        At(ref regs, A(insn)) = new LuauValue(ncl);
+                        RA(ref regs, insn) = new LuauValue(ncl);
                         for (int ui = 0; ui < kcl.Upvalues.Length; ui++)
                         {
                             uint cap = Op(code, pc + ui);
@@ -505,7 +508,7 @@ internal static partial class Interpreter
                             if (ncl == kcl && !kcl.Preload)
                             {
                                 ncl = NewClosure(state, kcl.Proto, cl.Env);
-                                At(ref regs, A(insn)) = new LuauValue(ncl);
+                                RA(ref regs, insn) = new LuauValue(ncl);
                                 ui = -1;
                                 continue;
                             }
@@ -521,7 +524,7 @@ internal static partial class Interpreter
                     {
                         uint aux = Op(code, pc++);
                         int ra = bse + A(insn);
-                        var rb = At(ref regs, B(insn));
+                        var rb = RB(ref regs, insn);
                         var key = Kst(k, aux).UnsafeString;
                         if (rb.Type_ == LuauType.Table)
                         {
@@ -777,20 +780,20 @@ internal static partial class Interpreter
                     break;
 
                 case OpCode.JumpIf:
-                    if (At(ref regs, A(insn)).IsTruthy)
+                    if (RA(ref regs, insn).IsTruthy)
                         pc += D(insn);
                     break;
 
                 case OpCode.JumpIfNot:
-                    if (At(ref regs, A(insn)).IsFalsy)
+                    if (RA(ref regs, insn).IsFalsy)
                         pc += D(insn);
                     break;
 
                 case OpCode.JumpIfEq:
                 case OpCode.JumpIfNotEq:
                     {
-                        ref var ra = ref At(ref regs, A(insn));
-                        ref var rb = ref At(ref regs, (int)Op(code, pc));
+                        ref var ra = ref RA(ref regs, insn);
+                        ref var rb = ref RAux(ref regs, code, pc);
                         bool eq;
                         if (ra.Type_ != rb.Type_)
                             eq = false;
@@ -813,8 +816,8 @@ internal static partial class Interpreter
                 case OpCode.JumpIfLt:
                 case OpCode.JumpIfNotLt:
                     {
-                        ref var ra = ref At(ref regs, A(insn));
-                        ref var rb = ref At(ref regs, (int)Op(code, pc));
+                        ref var ra = ref RA(ref regs, insn);
+                        ref var rb = ref RAux(ref regs, code, pc);
                         bool lt;
                         if (ra.Type_ == LuauType.Number && rb.Type_ == LuauType.Number)
                             lt = ra.N < rb.N;
@@ -832,8 +835,8 @@ internal static partial class Interpreter
                 case OpCode.JumpIfLe:
                 case OpCode.JumpIfNotLe:
                     {
-                        ref var ra = ref At(ref regs, A(insn));
-                        ref var rb = ref At(ref regs, (int)Op(code, pc));
+                        ref var ra = ref RA(ref regs, insn);
+                        ref var rb = ref RAux(ref regs, code, pc);
                         bool le;
                         if (ra.Type_ == LuauType.Number && rb.Type_ == LuauType.Number)
                             le = ra.N <= rb.N;
@@ -851,7 +854,7 @@ internal static partial class Interpreter
                 case OpCode.JumpXEqKNil:
                     {
                         uint aux = Op(code, pc);
-                        bool isNil = At(ref regs, A(insn)).Type_ == LuauType.Nil;
+                        bool isNil = RA(ref regs, insn).Type_ == LuauType.Nil;
                         pc += isNil != ((aux >> 31) != 0) ? D(insn) : 1;
                         break;
                     }
@@ -859,7 +862,7 @@ internal static partial class Interpreter
                 case OpCode.JumpXEqKB:
                     {
                         uint aux = Op(code, pc);
-                        ref var ra = ref At(ref regs, A(insn));
+                        ref var ra = ref RA(ref regs, insn);
                         bool eq = ra.Type_ == LuauType.Boolean && ra.Extra == (aux & 1);
                         pc += eq != ((aux >> 31) != 0) ? D(insn) : 1;
                         break;
@@ -868,7 +871,7 @@ internal static partial class Interpreter
                 case OpCode.JumpXEqKN:
                     {
                         uint aux = Op(code, pc);
-                        ref var ra = ref At(ref regs, A(insn));
+                        ref var ra = ref RA(ref regs, insn);
                         bool eq = ra.Type_ == LuauType.Number && ra.N == Kst(k, aux & 0xFFFFFF).N;
                         pc += eq != ((aux >> 31) != 0) ? D(insn) : 1;
                         break;
@@ -877,7 +880,7 @@ internal static partial class Interpreter
                 case OpCode.JumpXEqKS:
                     {
                         uint aux = Op(code, pc);
-                        ref var ra = ref At(ref regs, A(insn));
+                        ref var ra = ref RA(ref regs, insn);
                         bool eq = ra.Type_ == LuauType.String
                             && (ReferenceEquals(ra.O, Kst(k, aux & 0xFFFFFF).O) || ra.UnsafeString.Equals(Kst(k, aux & 0xFFFFFF).UnsafeString));
                         pc += eq != ((aux >> 31) != 0) ? D(insn) : 1;
@@ -886,11 +889,11 @@ internal static partial class Interpreter
 
                 case OpCode.Add:
                     {
-                        ref var rb = ref At(ref regs, B(insn));
-                        ref var rc = ref At(ref regs, C(insn));
+                        ref var rb = ref RB(ref regs, insn);
+                        ref var rc = ref RC(ref regs, insn);
                         if (rb.Type_ == LuauType.Number && rc.Type_ == LuauType.Number)
                         {
-                            At(ref regs, A(insn)) = new LuauValue(rb.N + rc.N);
+                            RA(ref regs, insn) = new LuauValue(rb.N + rc.N);
                             break;
                         }
                         L.Frames[ci].SavedPc = pc;
@@ -903,11 +906,11 @@ internal static partial class Interpreter
 
                 case OpCode.Sub:
                     {
-                        ref var rb = ref At(ref regs, B(insn));
-                        ref var rc = ref At(ref regs, C(insn));
+                        ref var rb = ref RB(ref regs, insn);
+                        ref var rc = ref RC(ref regs, insn);
                         if (rb.Type_ == LuauType.Number && rc.Type_ == LuauType.Number)
                         {
-                            At(ref regs, A(insn)) = new LuauValue(rb.N - rc.N);
+                            RA(ref regs, insn) = new LuauValue(rb.N - rc.N);
                             break;
                         }
                         L.Frames[ci].SavedPc = pc;
@@ -920,11 +923,11 @@ internal static partial class Interpreter
 
                 case OpCode.Mul:
                     {
-                        ref var rb = ref At(ref regs, B(insn));
-                        ref var rc = ref At(ref regs, C(insn));
+                        ref var rb = ref RB(ref regs, insn);
+                        ref var rc = ref RC(ref regs, insn);
                         if (rb.Type_ == LuauType.Number && rc.Type_ == LuauType.Number)
                         {
-                            At(ref regs, A(insn)) = new LuauValue(rb.N * rc.N);
+                            RA(ref regs, insn) = new LuauValue(rb.N * rc.N);
                             break;
                         }
                         L.Frames[ci].SavedPc = pc;
@@ -937,11 +940,11 @@ internal static partial class Interpreter
 
                 case OpCode.Div:
                     {
-                        ref var rb = ref At(ref regs, B(insn));
-                        ref var rc = ref At(ref regs, C(insn));
+                        ref var rb = ref RB(ref regs, insn);
+                        ref var rc = ref RC(ref regs, insn);
                         if (rb.Type_ == LuauType.Number && rc.Type_ == LuauType.Number)
                         {
-                            At(ref regs, A(insn)) = new LuauValue(rb.N / rc.N);
+                            RA(ref regs, insn) = new LuauValue(rb.N / rc.N);
                             break;
                         }
                         L.Frames[ci].SavedPc = pc;
@@ -954,11 +957,11 @@ internal static partial class Interpreter
 
                 case OpCode.IDiv:
                     {
-                        ref var rb = ref At(ref regs, B(insn));
-                        ref var rc = ref At(ref regs, C(insn));
+                        ref var rb = ref RB(ref regs, insn);
+                        ref var rc = ref RC(ref regs, insn);
                         if (rb.Type_ == LuauType.Number && rc.Type_ == LuauType.Number)
                         {
-                            At(ref regs, A(insn)) = new LuauValue(Math.Floor(rb.N / rc.N));
+                            RA(ref regs, insn) = new LuauValue(Math.Floor(rb.N / rc.N));
                             break;
                         }
                         L.Frames[ci].SavedPc = pc;
@@ -971,12 +974,12 @@ internal static partial class Interpreter
 
                 case OpCode.Mod:
                     {
-                        ref var rb = ref At(ref regs, B(insn));
-                        ref var rc = ref At(ref regs, C(insn));
+                        ref var rb = ref RB(ref regs, insn);
+                        ref var rc = ref RC(ref regs, insn);
                         if (rb.Type_ == LuauType.Number && rc.Type_ == LuauType.Number)
                         {
                             double x = rb.N, y = rc.N;
-                            At(ref regs, A(insn)) = new LuauValue(x - Math.Floor(x / y) * y);
+                            RA(ref regs, insn) = new LuauValue(x - Math.Floor(x / y) * y);
                             break;
                         }
                         L.Frames[ci].SavedPc = pc;
@@ -989,11 +992,11 @@ internal static partial class Interpreter
 
                 case OpCode.Pow:
                     {
-                        ref var rb = ref At(ref regs, B(insn));
-                        ref var rc = ref At(ref regs, C(insn));
+                        ref var rb = ref RB(ref regs, insn);
+                        ref var rc = ref RC(ref regs, insn);
                         if (rb.Type_ == LuauType.Number && rc.Type_ == LuauType.Number)
                         {
-                            At(ref regs, A(insn)) = new LuauValue(Pow(L, rb.N, rc.N));
+                            RA(ref regs, insn) = new LuauValue(Pow(L, rb.N, rc.N));
                             break;
                         }
                         L.Frames[ci].SavedPc = pc;
@@ -1006,11 +1009,11 @@ internal static partial class Interpreter
 
                 case OpCode.AddK:
                     {
-                        ref var rb = ref At(ref regs, B(insn));
-                        ref var kc = ref Kst(k, C(insn));
+                        ref var rb = ref RB(ref regs, insn);
+                        ref var kc = ref KC(k, insn);
                         if (rb.Type_ == LuauType.Number && kc.Type_ == LuauType.Number)
                         {
-                            At(ref regs, A(insn)) = new LuauValue(rb.N + kc.N);
+                            RA(ref regs, insn) = new LuauValue(rb.N + kc.N);
                             break;
                         }
                         L.Frames[ci].SavedPc = pc;
@@ -1023,11 +1026,11 @@ internal static partial class Interpreter
 
                 case OpCode.SubK:
                     {
-                        ref var rb = ref At(ref regs, B(insn));
-                        ref var kc = ref Kst(k, C(insn));
+                        ref var rb = ref RB(ref regs, insn);
+                        ref var kc = ref KC(k, insn);
                         if (rb.Type_ == LuauType.Number && kc.Type_ == LuauType.Number)
                         {
-                            At(ref regs, A(insn)) = new LuauValue(rb.N - kc.N);
+                            RA(ref regs, insn) = new LuauValue(rb.N - kc.N);
                             break;
                         }
                         L.Frames[ci].SavedPc = pc;
@@ -1040,11 +1043,11 @@ internal static partial class Interpreter
 
                 case OpCode.MulK:
                     {
-                        ref var rb = ref At(ref regs, B(insn));
-                        ref var kc = ref Kst(k, C(insn));
+                        ref var rb = ref RB(ref regs, insn);
+                        ref var kc = ref KC(k, insn);
                         if (rb.Type_ == LuauType.Number && kc.Type_ == LuauType.Number)
                         {
-                            At(ref regs, A(insn)) = new LuauValue(rb.N * kc.N);
+                            RA(ref regs, insn) = new LuauValue(rb.N * kc.N);
                             break;
                         }
                         L.Frames[ci].SavedPc = pc;
@@ -1057,11 +1060,11 @@ internal static partial class Interpreter
 
                 case OpCode.DivK:
                     {
-                        ref var rb = ref At(ref regs, B(insn));
-                        ref var kc = ref Kst(k, C(insn));
+                        ref var rb = ref RB(ref regs, insn);
+                        ref var kc = ref KC(k, insn);
                         if (rb.Type_ == LuauType.Number && kc.Type_ == LuauType.Number)
                         {
-                            At(ref regs, A(insn)) = new LuauValue(rb.N / kc.N);
+                            RA(ref regs, insn) = new LuauValue(rb.N / kc.N);
                             break;
                         }
                         L.Frames[ci].SavedPc = pc;
@@ -1074,11 +1077,11 @@ internal static partial class Interpreter
 
                 case OpCode.IDivK:
                     {
-                        ref var rb = ref At(ref regs, B(insn));
-                        ref var kc = ref Kst(k, C(insn));
+                        ref var rb = ref RB(ref regs, insn);
+                        ref var kc = ref KC(k, insn);
                         if (rb.Type_ == LuauType.Number && kc.Type_ == LuauType.Number)
                         {
-                            At(ref regs, A(insn)) = new LuauValue(Math.Floor(rb.N / kc.N));
+                            RA(ref regs, insn) = new LuauValue(Math.Floor(rb.N / kc.N));
                             break;
                         }
                         L.Frames[ci].SavedPc = pc;
@@ -1091,12 +1094,12 @@ internal static partial class Interpreter
 
                 case OpCode.ModK:
                     {
-                        ref var rb = ref At(ref regs, B(insn));
-                        ref var kc = ref Kst(k, C(insn));
+                        ref var rb = ref RB(ref regs, insn);
+                        ref var kc = ref KC(k, insn);
                         if (rb.Type_ == LuauType.Number && kc.Type_ == LuauType.Number)
                         {
                             double x = rb.N, y = kc.N;
-                            At(ref regs, A(insn)) = new LuauValue(x - Math.Floor(x / y) * y);
+                            RA(ref regs, insn) = new LuauValue(x - Math.Floor(x / y) * y);
                             break;
                         }
                         L.Frames[ci].SavedPc = pc;
@@ -1109,12 +1112,12 @@ internal static partial class Interpreter
 
                 case OpCode.PowK:
                     {
-                        ref var rb = ref At(ref regs, B(insn));
-                        ref var kc = ref Kst(k, C(insn));
+                        ref var rb = ref RB(ref regs, insn);
+                        ref var kc = ref KC(k, insn);
                         if (rb.Type_ == LuauType.Number && kc.Type_ == LuauType.Number)
                         {
                             double y = kc.N;
-                            At(ref regs, A(insn)) = new LuauValue(y == 2 ? rb.N * rb.N : y == 0.5 ? Math.Sqrt(rb.N) : y == 3 ? rb.N * rb.N * rb.N : Pow(L, rb.N, y));
+                            RA(ref regs, insn) = new LuauValue(y == 2 ? rb.N * rb.N : y == 0.5 ? Math.Sqrt(rb.N) : y == 3 ? rb.N * rb.N * rb.N : Pow(L, rb.N, y));
                             break;
                         }
                         L.Frames[ci].SavedPc = pc;
@@ -1127,11 +1130,11 @@ internal static partial class Interpreter
 
                 case OpCode.SubRk:
                     {
-                        ref var kb = ref Kst(k, B(insn));
-                        ref var rc = ref At(ref regs, C(insn));
+                        ref var kb = ref KB(k, insn);
+                        ref var rc = ref RC(ref regs, insn);
                         if (kb.Type_ == LuauType.Number && rc.Type_ == LuauType.Number)
                         {
-                            At(ref regs, A(insn)) = new LuauValue(kb.N - rc.N);
+                            RA(ref regs, insn) = new LuauValue(kb.N - rc.N);
                             break;
                         }
                         L.Frames[ci].SavedPc = pc;
@@ -1144,11 +1147,11 @@ internal static partial class Interpreter
 
                 case OpCode.DivRk:
                     {
-                        ref var kb = ref Kst(k, B(insn));
-                        ref var rc = ref At(ref regs, C(insn));
+                        ref var kb = ref KB(k, insn);
+                        ref var rc = ref RC(ref regs, insn);
                         if (kb.Type_ == LuauType.Number && rc.Type_ == LuauType.Number)
                         {
-                            At(ref regs, A(insn)) = new LuauValue(kb.N / rc.N);
+                            RA(ref regs, insn) = new LuauValue(kb.N / rc.N);
                             break;
                         }
                         L.Frames[ci].SavedPc = pc;
@@ -1161,29 +1164,29 @@ internal static partial class Interpreter
 
                 case OpCode.And:
                     {
-                        var rb = At(ref regs, B(insn));
-                        At(ref regs, A(insn)) = rb.IsTruthy ? At(ref regs, C(insn)) : rb;
+                        var rb = RB(ref regs, insn);
+                        RA(ref regs, insn) = rb.IsTruthy ? RC(ref regs, insn) : rb;
                         break;
                     }
 
                 case OpCode.Or:
                     {
-                        var rb = At(ref regs, B(insn));
-                        At(ref regs, A(insn)) = rb.IsTruthy ? rb : At(ref regs, C(insn));
+                        var rb = RB(ref regs, insn);
+                        RA(ref regs, insn) = rb.IsTruthy ? rb : RC(ref regs, insn);
                         break;
                     }
 
                 case OpCode.AndK:
                     {
-                        var rb = At(ref regs, B(insn));
-                        At(ref regs, A(insn)) = rb.IsTruthy ? Kst(k, C(insn)) : rb;
+                        var rb = RB(ref regs, insn);
+                        RA(ref regs, insn) = rb.IsTruthy ? KC(k, insn) : rb;
                         break;
                     }
 
                 case OpCode.OrK:
                     {
-                        var rb = At(ref regs, B(insn));
-                        At(ref regs, A(insn)) = rb.IsTruthy ? rb : Kst(k, C(insn));
+                        var rb = RB(ref regs, insn);
+                        RA(ref regs, insn) = rb.IsTruthy ? rb : KC(k, insn);
                         break;
                     }
 
@@ -1195,20 +1198,20 @@ internal static partial class Interpreter
                         Concat(L, bse + b, bse + c);
                         stack = L.Stack;
                         regs = ref Reg(stack, bse);
-                        At(ref regs, A(insn)) = At(ref regs, b);
+                        RA(ref regs, insn) = At(ref regs, b);
                         break;
                     }
 
                 case OpCode.Not:
-                    At(ref regs, A(insn)) = LuauValue.FromBool(At(ref regs, B(insn)).IsFalsy);
+                    RA(ref regs, insn) = LuauValue.FromBool(RB(ref regs, insn).IsFalsy);
                     break;
 
                 case OpCode.Minus:
                     {
-                        ref var rb = ref At(ref regs, B(insn));
+                        ref var rb = ref RB(ref regs, insn);
                         if (rb.Type_ == LuauType.Number)
                         {
-                            At(ref regs, A(insn)) = new LuauValue(-rb.N);
+                            RA(ref regs, insn) = new LuauValue(-rb.N);
                             break;
                         }
                         L.Frames[ci].SavedPc = pc;
@@ -1221,26 +1224,26 @@ internal static partial class Interpreter
 
                 case OpCode.Length:
                     {
-                        ref var rb = ref At(ref regs, B(insn));
+                        ref var rb = ref RB(ref regs, insn);
                         if (rb.Type_ == LuauType.Table)
                         {
                             var t = rb.UnsafeTable;
                             if (t.Metatable is null || (t.Metatable.TmCache & (1 << (int)TagMethod.Len)) != 0)
                             {
-                                At(ref regs, A(insn)) = new LuauValue(t.Length());
+                                RA(ref regs, insn) = new LuauValue(t.Length());
                                 break;
                             }
                         }
                         else if (rb.Type_ == LuauType.String)
                         {
-                            At(ref regs, A(insn)) = new LuauValue(rb.UnsafeString.Length);
+                            RA(ref regs, insn) = new LuauValue(rb.UnsafeString.Length);
                             break;
                         }
                         L.Frames[ci].SavedPc = pc;
                         var r = Length(L, rb);
                         stack = L.Stack;
                         regs = ref Reg(stack, bse);
-                        At(ref regs, A(insn)) = r;
+                        RA(ref regs, insn) = r;
                         break;
                     }
 
@@ -1251,16 +1254,16 @@ internal static partial class Interpreter
                         L.Frames[ci].SavedPc = pc;
                         var t = new LuauTable(state, (int)aux, b == 0 ? 0 : 1 << (b - 1));
                         state.ChargeMemory(MemoryCost.Table);
-                        At(ref regs, A(insn)) = new LuauValue(t);
+                        RA(ref regs, insn) = new LuauValue(t);
                         break;
                     }
 
                 case OpCode.DupTable:
                     {
                         L.Frames[ci].SavedPc = pc;
-                        var t = Kst(k, D(insn)).UnsafeTable.Clone();
+                        var t = KD(k, insn).UnsafeTable.Clone();
                         state.ChargeMemory(MemoryCost.Table);
-                        At(ref regs, A(insn)) = new LuauValue(t);
+                        RA(ref regs, insn) = new LuauValue(t);
                         break;
                     }
 
@@ -1280,7 +1283,11 @@ internal static partial class Interpreter
                             throw new RuntimeError("attempt to modify a readonly table");
                         if (index - 1 + count > t.Array.Length)
                             t.ResizeArray(index - 1 + count);
-                        stack.AsSpan(rb, count).CopyTo(t.Array.AsSpan(index - 1));
+                        // Element by element: a constructor's few values, mostly numbers, copy without the write
+                        // barrier a span copy applies to every element.
+                        var dstArray = t.Array;
+                        for (int i = 0; i < count; i++)
+                            LuauValue.Copy(ref dstArray[index - 1 + i], in stack[rb + i]);
                         if (c < 0)
                             L.Top = L.Frames[ci].Top;
                         break;
@@ -1524,7 +1531,7 @@ internal static partial class Interpreter
                         // into Builtins, no argument copies. Anything else takes the general path below.
                         int callPc = pc + C(insn);
                         uint callInsn = Op(code, callPc);
-                        ref var x = ref At(ref regs, B(insn));
+                        ref var x = ref RB(ref regs, insn);
                         if (C(callInsn) == 2 && x.Type_ == LuauType.Number && cl.Env.SafeEnv)
                         {
                             var op = (OpCode)(byte)insn;
@@ -1532,7 +1539,7 @@ internal static partial class Interpreter
                             int nparams = 1;
                             if (op != OpCode.FastCall1)
                             {
-                                ref var yv = ref op == OpCode.FastCall2 ? ref At(ref regs, (int)Op(code, pc)) : ref Kst(k, Op(code, pc));
+                                ref var yv = ref op == OpCode.FastCall2 ? ref RAux(ref regs, code, pc) : ref Kst(k, Op(code, pc));
                                 if (yv.Type_ != LuauType.Number)
                                     goto case OpCode.FastCall3;
                                 y = yv.N;
@@ -1675,6 +1682,43 @@ internal static partial class Interpreter
     /// <summary>The register <paramref name="index"/> of the frame whose register 0 is <paramref name="regs"/> (see <see cref="Reg"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ref LuauValue At(ref LuauValue regs, int index) => ref Unsafe.Add(ref regs, (nuint)(uint)index);
+
+    // Operand accessors that decode the field themselves. `At(ref regs, A(insn))` nests one inlined call in the
+    // argument of another, and the JIT gives every such argument a temporary; Run has so many operands that those
+    // temporaries took it past the JIT's limit of locals, after which nothing more was inlined into it (calls to
+    // A, At, Reg... stayed in the optimized loop). These take the instruction word, a local, instead.
+
+    /// <summary>Register A of <paramref name="insn"/> (bits 8-15).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ref LuauValue RA(ref LuauValue regs, uint insn) => ref Unsafe.Add(ref regs, (nuint)((insn >> 8) & 0xFF));
+
+    /// <summary>Register B of <paramref name="insn"/> (bits 16-23).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ref LuauValue RB(ref LuauValue regs, uint insn) => ref Unsafe.Add(ref regs, (nuint)((insn >> 16) & 0xFF));
+
+    /// <summary>Register C of <paramref name="insn"/> (bits 24-31).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ref LuauValue RC(ref LuauValue regs, uint insn) => ref Unsafe.Add(ref regs, (nuint)(insn >> 24));
+
+    /// <summary>The register named by the AUX word at <paramref name="pc"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ref LuauValue RAux(ref LuauValue regs, uint[] code, int pc) =>
+        ref Unsafe.Add(ref regs, (nuint)Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(code), (nuint)(uint)pc));
+
+    /// <summary>Constant B of <paramref name="insn"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ref LuauValue KB(LuauValue[] k, uint insn) =>
+        ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(k), (nuint)((insn >> 16) & 0xFF));
+
+    /// <summary>Constant C of <paramref name="insn"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ref LuauValue KC(LuauValue[] k, uint insn) =>
+        ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(k), (nuint)(insn >> 24));
+
+    /// <summary>Constant D of <paramref name="insn"/> (an unsigned index in the D field: the verifier checked it).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ref LuauValue KD(LuauValue[] k, uint insn) =>
+        ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(k), (nuint)(uint)((int)insn >> 16));
 
     /// <summary>An instruction word without the bounds check: the verifier keeps every pc and jump inside the code.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -350,6 +350,27 @@ public sealed class LuauTable : LuauObject
         return ref NewKey(in k);
     }
 
+    /// <summary>
+    /// SETTABLEKS's insertion of a string key into the node the compiler predicted, when that node is free and is
+    /// the key's main position: the key cannot be in the table (a key whose main position is a node that was never
+    /// used cannot have been inserted since the last rehash), and inserting it anywhere else would put it there
+    /// too, so this is exactly <see cref="SetStr"/> followed by the store. Returns false, having changed nothing,
+    /// otherwise.
+    /// </summary>
+    internal bool TryInsertAtFreeMainPosition(int slot, LuauString key, in LuauValue value)
+    {
+        var nodes = Nodes;
+        if ((uint)slot >= (uint)nodes.Length || HasDummyNodes)
+            return false;
+        ref var n = ref nodes[slot];
+        if (n.Key.Type_ != LuauType.Nil || (key.Hash & (uint)(nodes.Length - 1)) != (uint)slot)
+            return false;
+        TmCache = 0;
+        n.Key = new LuauValue(key);
+        n.Value = value;
+        return true;
+    }
+
     private int GetFreePos()
     {
         while (_lastFreeOrBoundary > 0)

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Coputer.Luau.VM.Jit;
 
 /// <summary>
@@ -79,6 +81,7 @@ internal static class IlTier
     /// Runs the function just entered by a compiled CALL (the frame on top) nested, if it is compiled or has just
     /// become hot; otherwise returns 0, its first instruction, for the interpreter.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static int EnterNested(LuauThread L, LuauClosure cl, int bse, int depth)
     {
         var p = cl.Proto;

@@ -357,6 +357,7 @@ internal static partial class Interpreter
         /// callee is not a function or is a special builtin, or a safepoint is due), or an exit code.
         /// </summary>
         /// <remarks>The instruction's operands come decoded: the function's register <paramref name="a"/>, and B - 1 and C - 1.</remarks>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static int Call(LuauThread L, int bse, int at, int depth, int a, int nparams, int nresults)
         {
             LuauState state = L.State;
@@ -411,6 +412,7 @@ internal static partial class Interpreter
         /// when a safepoint is due.
         /// </summary>
         /// <remarks>The instruction's operands come decoded: the first value's register <paramref name="a"/> and B - 1.</remarks>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static int Return(LuauThread L, int bse, int at, int a, int b)
         {
             LuauState state = L.State;
@@ -454,6 +456,7 @@ internal static partial class Interpreter
         }
 
         /// <summary>NEWTABLE: a table with room for <paramref name="arraySize"/> and <paramref name="hashSize"/> entries.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void NewTable(ref LuauValue dst, LuauThread L, int arraySize, int hashSize, int savedPc)
         {
             var state = L.State;
@@ -464,6 +467,7 @@ internal static partial class Interpreter
         }
 
         /// <summary>DUPTABLE: a copy of the template table constant <paramref name="template"/>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void DupTable(ref LuauValue dst, LuauThread L, ref LuauValue template, int savedPc)
         {
             L.Frames[L.FrameIndex].SavedPc = savedPc;
@@ -473,6 +477,7 @@ internal static partial class Interpreter
         }
 
         /// <summary>SETLIST with a fixed count: <paramref name="count"/> registers from <paramref name="first"/> into the table in <paramref name="ra"/> from <paramref name="index"/>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void SetList(LuauThread L, ref LuauValue ra, ref LuauValue first, int count, int index, int savedPc)
         {
             // The verifier cannot know what a register holds: mutated bytecode may aim SETLIST at a non-table.
@@ -487,6 +492,7 @@ internal static partial class Interpreter
         }
 
         /// <summary>CONCAT of registers <paramref name="b"/> to <paramref name="c"/> into <paramref name="a"/> (may run __concat and grow the stack).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void Concat(LuauThread L, int bse, int a, int b, int c, int savedPc)
         {
             L.Frames[L.FrameIndex].SavedPc = savedPc;
@@ -499,6 +505,7 @@ internal static partial class Interpreter
         /// FASTCALL's general path (the instruction at <paramref name="at"/>), as the interpreter takes it: true when
         /// the builtin ran (go on after its CALL), false when the CALL must be made (go on at the next instruction).
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static bool FastCall(LuauThread L, LuauClosure cl, int bse, int at)
         {
             if (!cl.Env.SafeEnv)
@@ -546,6 +553,7 @@ internal static partial class Interpreter
         // a metamethod may grow the stack) ----
 
         /// <summary>GETTABLE, GETTABLEKS, GETTABLEN: the value of <paramref name="key"/> in <paramref name="t"/> through metamethods into register <paramref name="a"/>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void GetSlow(LuauThread L, int bse, int a, LuauValue t, LuauValue key, uint[]? code, int patchPc, int savedPc)
         {
             L.Frames[L.FrameIndex].SavedPc = savedPc;
@@ -554,14 +562,17 @@ internal static partial class Interpreter
         }
 
         /// <summary>GETTABLEN's key.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void GetSlowN(LuauThread L, int bse, int a, LuauValue t, int idx, int savedPc) =>
             GetSlow(L, bse, a, t, new LuauValue(idx), null, 0, savedPc);
 
         /// <summary>GETGLOBAL: the global <paramref name="key"/> through the environment's metamethods.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void GetGlobalSlow(LuauThread L, LuauClosure cl, int bse, int a, LuauValue key, uint[] code, int at) =>
             GetSlow(L, bse, a, new LuauValue(cl.Env), key, code, at, at + 2);
 
         /// <summary>SETTABLEKS, SETGLOBAL: <paramref name="t"/>[<paramref name="key"/>] = <paramref name="value"/> through metamethods.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void SetSlow(LuauThread L, LuauValue t, LuauValue key, LuauValue value, uint[]? code, int patchPc, int savedPc)
         {
             L.Frames[L.FrameIndex].SavedPc = savedPc;
@@ -569,10 +580,12 @@ internal static partial class Interpreter
         }
 
         /// <summary>SETGLOBAL's slow path.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void SetGlobalSlow(LuauThread L, LuauClosure cl, LuauValue key, LuauValue value, uint[] code, int at) =>
             SetSlow(L, new LuauValue(cl.Env), key, value, code, at, at + 2);
 
         /// <summary>SETTABLE past its array fast path: a plain table's hash part, or through metamethods.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void SetTableSlowPath(LuauThread L, LuauValue rb, LuauValue rc, LuauValue value, int savedPc)
         {
             L.Frames[L.FrameIndex].SavedPc = savedPc;
@@ -589,6 +602,7 @@ internal static partial class Interpreter
         }
 
         /// <summary>SETTABLEN past its array fast path: a plain table's hash part, or through metamethods.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void SetTableNSlowPath(LuauThread L, LuauValue rb, int idx, LuauValue value, int savedPc)
         {
             L.Frames[L.FrameIndex].SavedPc = savedPc;
@@ -620,6 +634,7 @@ internal static partial class Interpreter
         }
 
         /// <summary>NAMECALL's slow path: the method and the object into registers <paramref name="a"/> and the one after.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void NameCallSlowPath(LuauThread L, int bse, int a, LuauValue rb, LuauValue kv, uint[] code, int at)
         {
             L.Frames[L.FrameIndex].SavedPc = at + 2;
@@ -627,6 +642,7 @@ internal static partial class Interpreter
         }
 
         /// <summary>LENGTH's slow path (__len, or an error).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void LengthSlow(LuauThread L, int bse, int a, LuauValue rb, int savedPc)
         {
             L.Frames[L.FrameIndex].SavedPc = savedPc;
@@ -635,6 +651,7 @@ internal static partial class Interpreter
         }
 
         /// <summary>GETIMPORT's slow path: the import resolved by name.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void ImportSlow(LuauThread L, LuauClosure cl, int bse, int a, uint aux, int savedPc)
         {
             L.Frames[L.FrameIndex].SavedPc = savedPc;
@@ -647,6 +664,7 @@ internal static partial class Interpreter
         /// and metamethods, the result into register <paramref name="a"/>. A Luau metamethod's frame runs as a nested
         /// compiled call where it can (see <see cref="Call"/>). Returns 0 when the instruction is done, else an exit code.
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static int ArithSlow(LuauThread L, int bse, int a, LuauValue b, LuauValue c, TagMethod op, int savedPc, int depth)
         {
             L.Frames[L.FrameIndex].SavedPc = savedPc;
@@ -681,6 +699,7 @@ internal static partial class Interpreter
         /// takes it (<see cref="IteratesTable"/> holds): true with the next key and value in the loop's variables,
         /// false when the traversal is over.
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static bool NextInTable(ref LuauValue ra, int aux)
         {
             var t = Unsafe.Add(ref ra, 1).UnsafeTable;
@@ -720,6 +739,7 @@ internal static partial class Interpreter
         }
 
         /// <summary>JUMPIFLT's comparison of anything but two numbers, as the interpreter makes it.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static bool LessSlow(LuauThread L, LuauValue a, LuauValue b, int savedPc)
         {
             L.Frames[L.FrameIndex].SavedPc = savedPc;
@@ -727,6 +747,7 @@ internal static partial class Interpreter
         }
 
         /// <summary>JUMPIFLE's comparison of anything but two numbers, as the interpreter makes it.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static bool LessEqualSlow(LuauThread L, LuauValue a, LuauValue b, int savedPc)
         {
             L.Frames[L.FrameIndex].SavedPc = savedPc;
@@ -734,6 +755,7 @@ internal static partial class Interpreter
         }
 
         /// <summary>JUMPIFEQ's comparison of two tables or two userdata (__eq), as the interpreter makes it: 1 equal, 0 not.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static int EqualSlow(LuauThread L, LuauValue a, LuauValue b, int savedPc)
         {
             L.Frames[L.FrameIndex].SavedPc = savedPc;
