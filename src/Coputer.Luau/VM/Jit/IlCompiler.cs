@@ -1013,21 +1013,7 @@ internal sealed class IlCompiler
                     CheckNumber(a + 1, exit);
                     CheckNumber(a + 2, exit);
                     // if (!(step > 0 ? idx <= limit : limit <= idx)) skip the loop
-                    var target = Edge(pc + 1 + D(insn));
-                    var negative = il.DefineLabel();
-                    var fall = il.DefineLabel();
-                    LoadNumber(a + 1);
-                    il.Emit(OpCodes.Ldc_R8, 0.0);
-                    il.Emit(OpCodes.Ble_Un, negative);
-                    LoadNumber(a + 2);
-                    LoadNumber(a);
-                    il.Emit(OpCodes.Bgt_Un, target);
-                    il.Emit(OpCodes.Br, fall);
-                    il.MarkLabel(negative);
-                    LoadNumber(a);
-                    LoadNumber(a + 2);
-                    il.Emit(OpCodes.Bgt_Un, target);
-                    il.MarkLabel(fall);
+                    BranchOnLoopBound(a, Edge(pc + 1 + D(insn)), OpCodes.Bgt_Un);
                     break;
                 }
 
@@ -1050,21 +1036,7 @@ internal sealed class IlCompiler
                     il.Emit(OpCodes.Add);
                     StoreNumber(a + 2);
                     // if (step > 0 ? idx <= limit : limit <= idx) loop
-                    var target = Edge(pc + 1 + D(insn));
-                    var negative = il.DefineLabel();
-                    var fall = il.DefineLabel();
-                    LoadNumber(a + 1);
-                    il.Emit(OpCodes.Ldc_R8, 0.0);
-                    il.Emit(OpCodes.Ble_Un, negative);
-                    LoadNumber(a + 2);
-                    LoadNumber(a);
-                    il.Emit(OpCodes.Ble, target);
-                    il.Emit(OpCodes.Br, fall);
-                    il.MarkLabel(negative);
-                    LoadNumber(a);
-                    LoadNumber(a + 2);
-                    il.Emit(OpCodes.Ble, target);
-                    il.MarkLabel(fall);
+                    BranchOnLoopBound(a, Edge(pc + 1 + D(insn)), OpCodes.Ble);
                     break;
                 }
 
@@ -1376,6 +1348,30 @@ internal sealed class IlCompiler
                 Call(nameof(Ops.Pow));
                 break;
         }
+    }
+
+    /// <summary>
+    /// A numeric for loop's bound test on registers <paramref name="a"/> (limit), a+1 (step) and a+2 (index): with
+    /// a positive step compares index with limit, otherwise limit with index, and branches to
+    /// <paramref name="target"/> by <paramref name="branch"/> (Bgt_Un when past the bound, Ble while within it).
+    /// </summary>
+    private void BranchOnLoopBound(int a, Label target, System.Reflection.Emit.OpCode branch)
+    {
+        var il = _il;
+        var negative = il.DefineLabel();
+        var fall = il.DefineLabel();
+        LoadNumber(a + 1);
+        il.Emit(OpCodes.Ldc_R8, 0.0);
+        il.Emit(OpCodes.Ble_Un, negative);
+        LoadNumber(a + 2);
+        LoadNumber(a);
+        il.Emit(branch, target);
+        il.Emit(OpCodes.Br, fall);
+        il.MarkLabel(negative);
+        LoadNumber(a);
+        LoadNumber(a + 2);
+        il.Emit(branch, target);
+        il.MarkLabel(fall);
     }
 
     /// <summary>

@@ -62,15 +62,8 @@ internal static class IlTier
     /// </summary>
     internal static int Enter(LuauThread L, LuauClosure cl, int bse, int pc)
     {
-        var p = cl.Proto;
-        var compiled = p.Compiled;
-        if (compiled is null)
-        {
-            OnHot(L.State, p);
-            compiled = p.Compiled;
-            if (compiled is null)
-                return pc;
-        }
+        if (CompiledOrHot(L.State, cl.Proto) is not { } compiled)
+            return pc;
         // Calls that nest on the .NET stack (metamethods, host functions calling back) leave compiled code less
         // room to nest, so together they stay within what the interpreter alone would use.
         int r = compiled(L, cl, bse, pc, Math.Min(L.HostCallDepth * NestingPerHostCall, MaxNesting));
@@ -82,18 +75,16 @@ internal static class IlTier
     /// become hot; otherwise returns 0, its first instruction, for the interpreter.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static int EnterNested(LuauThread L, LuauClosure cl, int bse, int depth)
+    internal static int EnterNested(LuauThread L, LuauClosure cl, int bse, int depth) =>
+        CompiledOrHot(L.State, cl.Proto) is { } compiled ? compiled(L, cl, bse, 0, depth) : 0;
+
+    /// <summary>The proto's compiled code, after counting it hot once more (which may compile it) if it has none yet.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static CompiledCode? CompiledOrHot(LuauState state, Proto p)
     {
-        var p = cl.Proto;
-        var compiled = p.Compiled;
-        if (compiled is null)
-        {
-            OnHot(L.State, p);
-            compiled = p.Compiled;
-            if (compiled is null)
-                return 0;
-        }
-        return compiled(L, cl, bse, 0, depth);
+        if (p.Compiled is null)
+            OnHot(state, p);
+        return p.Compiled;
     }
 
     /// <summary>The proto's countdown ran out: start counting (first time), or compile it.</summary>
